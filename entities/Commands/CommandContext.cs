@@ -1,0 +1,75 @@
+using Serverless.Store.Keyspace;
+using Serverless.Store.Protocol;
+
+namespace Serverless.Store.Commands;
+
+/// <summary>
+/// What one command runs against: the keyspace, the time ("now", unix ms, so expiry is lazy and
+/// testable with a fake clock) and a random source (SPOP, RANDOMKEY...). Lookups treat an
+/// expired key as missing and drop it; every write bumps the key's version.
+/// </summary>
+public sealed class CommandContext(IKeyspace keyspace, long nowMs, Random? random = null)
+{
+    public IKeyspace Keyspace { get; } = keyspace;
+    public long NowMs { get; } = nowMs;
+    public Random Random { get; } = random ?? Random.Shared;
+
+    /// <summary>Keys deleted because they had expired, for INFO's expired_keys.</summary>
+    public int ExpiredKeys { get; private set; }
+
+    /// <summary>The live state of a key, or null when it is missing or expired.</summary>
+    public KeyState? Lookup(byte[] key)
+    {
+        var state = Keyspace.Get(key);
+        if (state is null) return null;
+        if (state.IsExpired(NowMs))
+        {
+            Keyspace.Remove(key);
+            ExpiredKeys++;
+            return null;
+        }
+        return state;
+    }
+
+    /// <summary>The live state of a key that must hold <paramref name="type"/> (or be missing).</summary>
+    public KeyState? Lookup(byte[] key, RedisType type)
+    {
+        var state = Lookup(key);
+        if (state is not null && state.Type != type) throw new RedisException(Errors.WrongType);
+        return state;
+    }
+
+    /// <summary>
+    /// Records that a key's state changed: an emptied aggregate is deleted (as Redis does),
+    /// anything else is stored with a new version.
+    /// </summary>
+    public void Modified(byte[] key, KeyState state)
+    {
+        if (state.IsEmpty)
+        {
+            Keyspace.Remove(key);
+            return;
+        }
+        state.Version++;
+        Keyspace.Set(key, state);
+    }
+
+    /// <summary>Replaces whatever a key held with a new state (SET, *STORE, RENAME...).</summary>
+    public void Replace(byte[] key, KeyState state)
+    {
+        var old = Keyspace.Get(key);
+        state.Version = Math.Max(state.Version, old?.Version ?? 0);
+        Modified(key, state);
+    }
+
+    public bool Delete(byte[] key)
+    {
+        if (Lookup(key) is null) return false;
+        Keyspace.Remove(key);
+        return true;
+    }
+
+    public IEnumerableKeyspace EnumerableKeyspace =>
+        Keyspace as IEnumerableKeyspace
+        ?? throw new RedisException("ERR this command needs the whole keyspace and is not available here");
+}

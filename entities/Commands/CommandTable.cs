@@ -1,0 +1,177 @@
+using System.Text;
+using Serverless.Store.Protocol;
+using Serverless.Store.Types;
+using static Serverless.Store.Commands.CommandFlags;
+
+namespace Serverless.Store.Commands;
+
+/// <summary>
+/// Every command the store knows, one row each, like Redis's commands.def. The engine dispatches
+/// from it; the router, read-only tokens and transaction key locking read its flags and keys.
+/// Arity and key positions are Redis 7.0's (checked against COMMAND INFO in the tests).
+/// </summary>
+public static class CommandTable
+{
+    static readonly CommandSpec[] Specs =
+    [
+        // strings (t_string.c)
+        new("get", 2, ReadOnly, 1, 1, 1, Strings.Get),
+        new("set", -3, Write, 1, 1, 1, Strings.Set),
+        new("setex", 4, Write, 1, 1, 1, Strings.SetEx),
+        new("psetex", 4, Write, 1, 1, 1, Strings.PSetEx),
+        new("setnx", 3, Write, 1, 1, 1, Strings.SetNx),
+        new("getset", 3, Write, 1, 1, 1, Strings.GetSet),
+        new("getdel", 2, Write, 1, 1, 1, Strings.GetDel),
+        new("getex", -2, Write, 1, 1, 1, Strings.GetEx),
+        new("mget", -2, ReadOnly | MultiKey, 1, -1, 1, Strings.MGet),
+        new("mset", -3, Write | MultiKey, 1, -1, 2, Strings.MSet),
+        new("msetnx", -3, Write | MultiKey, 1, -1, 2, Strings.MSetNx),
+        new("incr", 2, Write, 1, 1, 1, Strings.Incr),
+        new("decr", 2, Write, 1, 1, 1, Strings.Decr),
+        new("incrby", 3, Write, 1, 1, 1, Strings.IncrBy),
+        new("decrby", 3, Write, 1, 1, 1, Strings.DecrBy),
+        new("incrbyfloat", 3, Write, 1, 1, 1, Strings.IncrByFloat),
+        new("append", 3, Write, 1, 1, 1, Strings.Append),
+        new("strlen", 2, ReadOnly, 1, 1, 1, Strings.StrLen),
+        new("getrange", 4, ReadOnly, 1, 1, 1, Strings.GetRange),
+        new("setrange", 4, Write, 1, 1, 1, Strings.SetRange),
+
+        // keys (db.c, expire.c)
+        new("del", -2, Write | MultiKey, 1, -1, 1, Keys.Del),
+        new("unlink", -2, Write | MultiKey, 1, -1, 1, Keys.Del),
+        new("exists", -2, ReadOnly | MultiKey, 1, -1, 1, Keys.Exists),
+        new("type", 2, ReadOnly, 1, 1, 1, Keys.Type),
+        new("expire", -3, Write, 1, 1, 1, Keys.Expire),
+        new("pexpire", -3, Write, 1, 1, 1, Keys.PExpire),
+        new("expireat", -3, Write, 1, 1, 1, Keys.ExpireAt),
+        new("pexpireat", -3, Write, 1, 1, 1, Keys.PExpireAt),
+        new("ttl", 2, ReadOnly, 1, 1, 1, Keys.Ttl),
+        new("pttl", 2, ReadOnly, 1, 1, 1, Keys.PTtl),
+        new("expiretime", 2, ReadOnly, 1, 1, 1, Keys.ExpireTime),
+        new("pexpiretime", 2, ReadOnly, 1, 1, 1, Keys.PExpireTime),
+        new("persist", 2, Write, 1, 1, 1, Keys.Persist),
+        new("rename", 3, Write | MultiKey, 1, 2, 1, Keys.Rename),
+        new("renamenx", 3, Write | MultiKey, 1, 2, 1, Keys.RenameNx),
+        new("copy", -3, Write | MultiKey, 1, 2, 1, Keys.Copy),
+        new("touch", -2, ReadOnly | MultiKey, 1, -1, 1, Keys.Touch),
+        new("keys", 2, ReadOnly | WholeKeyspace, 0, 0, 0, Keys.KeysCommand),
+        new("scan", -2, ReadOnly | WholeKeyspace, 0, 0, 0, Keys.Scan),
+        new("randomkey", 1, ReadOnly | WholeKeyspace | Nondeterministic, 0, 0, 0, Keys.RandomKey),
+        new("dbsize", 1, ReadOnly | WholeKeyspace, 0, 0, 0, Keys.DbSize),
+        new("flushall", -1, Write | Admin | WholeKeyspace, 0, 0, 0, Keys.FlushAll),
+        new("flushdb", -1, Write | Admin | WholeKeyspace, 0, 0, 0, Keys.FlushAll),
+
+        // hashes (t_hash.c)
+        new("hset", -4, Write, 1, 1, 1, Hashes.HSet),
+        new("hsetnx", 4, Write, 1, 1, 1, Hashes.HSetNx),
+        new("hget", 3, ReadOnly, 1, 1, 1, Hashes.HGet),
+        new("hmget", -3, ReadOnly, 1, 1, 1, Hashes.HMGet),
+        new("hmset", -4, Write, 1, 1, 1, Hashes.HMSet),
+        new("hgetall", 2, ReadOnly, 1, 1, 1, Hashes.HGetAll),
+        new("hdel", -3, Write, 1, 1, 1, Hashes.HDel),
+        new("hexists", 3, ReadOnly, 1, 1, 1, Hashes.HExists),
+        new("hlen", 2, ReadOnly, 1, 1, 1, Hashes.HLen),
+        new("hkeys", 2, ReadOnly, 1, 1, 1, Hashes.HKeys),
+        new("hvals", 2, ReadOnly, 1, 1, 1, Hashes.HVals),
+        new("hincrby", 4, Write, 1, 1, 1, Hashes.HIncrBy),
+        new("hincrbyfloat", 4, Write, 1, 1, 1, Hashes.HIncrByFloat),
+        new("hstrlen", 3, ReadOnly, 1, 1, 1, Hashes.HStrLen),
+        new("hrandfield", -2, ReadOnly | Nondeterministic, 1, 1, 1, Hashes.HRandField),
+        new("hscan", -3, ReadOnly, 1, 1, 1, Hashes.HScan),
+
+        // lists (t_list.c)
+        new("lpush", -3, Write, 1, 1, 1, Lists.LPush),
+        new("rpush", -3, Write, 1, 1, 1, Lists.RPush),
+        new("lpushx", -3, Write, 1, 1, 1, Lists.LPushX),
+        new("rpushx", -3, Write, 1, 1, 1, Lists.RPushX),
+        new("lpop", -2, Write, 1, 1, 1, Lists.LPop),
+        new("rpop", -2, Write, 1, 1, 1, Lists.RPop),
+        new("lrange", 4, ReadOnly, 1, 1, 1, Lists.LRange),
+        new("ltrim", 4, Write, 1, 1, 1, Lists.LTrim),
+        new("llen", 2, ReadOnly, 1, 1, 1, Lists.LLen),
+        new("lindex", 3, ReadOnly, 1, 1, 1, Lists.LIndex),
+        new("lset", 4, Write, 1, 1, 1, Lists.LSet),
+        new("lrem", 4, Write, 1, 1, 1, Lists.LRem),
+        new("linsert", 5, Write, 1, 1, 1, Lists.LInsert),
+        new("lpos", -3, ReadOnly, 1, 1, 1, Lists.LPos),
+        new("lmove", 5, Write | MultiKey, 1, 2, 1, Lists.LMove),
+        new("rpoplpush", 3, Write | MultiKey, 1, 2, 1, Lists.RPopLPush),
+
+        // sets (t_set.c)
+        new("sadd", -3, Write, 1, 1, 1, Sets.SAdd),
+        new("srem", -3, Write, 1, 1, 1, Sets.SRem),
+        new("smembers", 2, ReadOnly, 1, 1, 1, Sets.SMembers),
+        new("sismember", 3, ReadOnly, 1, 1, 1, Sets.SIsMember),
+        new("smismember", -3, ReadOnly, 1, 1, 1, Sets.SMIsMember),
+        new("scard", 2, ReadOnly, 1, 1, 1, Sets.SCard),
+        new("spop", -2, Write | Nondeterministic, 1, 1, 1, Sets.SPop),
+        new("srandmember", -2, ReadOnly | Nondeterministic, 1, 1, 1, Sets.SRandMember),
+        new("sinter", -2, ReadOnly | MultiKey, 1, -1, 1, Sets.SInter),
+        new("sunion", -2, ReadOnly | MultiKey, 1, -1, 1, Sets.SUnion),
+        new("sdiff", -2, ReadOnly | MultiKey, 1, -1, 1, Sets.SDiff),
+        new("sinterstore", -3, Write | MultiKey, 1, -1, 1, Sets.SInterStore),
+        new("sunionstore", -3, Write | MultiKey, 1, -1, 1, Sets.SUnionStore),
+        new("sdiffstore", -3, Write | MultiKey, 1, -1, 1, Sets.SDiffStore),
+        new("smove", 4, Write | MultiKey, 1, 2, 1, Sets.SMove),
+        new("sintercard", -3, ReadOnly | MultiKey, 0, 0, 0, Sets.SInterCard, NumKeys(1)),
+        new("sscan", -3, ReadOnly, 1, 1, 1, Sets.SScan),
+
+        // sorted sets (t_zset.c)
+        new("zadd", -4, Write, 1, 1, 1, SortedSets.ZAdd),
+        new("zincrby", 4, Write, 1, 1, 1, SortedSets.ZIncrBy),
+        new("zscore", 3, ReadOnly, 1, 1, 1, SortedSets.ZScore),
+        new("zmscore", -3, ReadOnly, 1, 1, 1, SortedSets.ZMScore),
+        new("zcard", 2, ReadOnly, 1, 1, 1, SortedSets.ZCard),
+        new("zcount", 4, ReadOnly, 1, 1, 1, SortedSets.ZCount),
+        new("zrange", -4, ReadOnly, 1, 1, 1, SortedSets.ZRange),
+        new("zrevrange", -4, ReadOnly, 1, 1, 1, SortedSets.ZRevRange),
+        new("zrangebyscore", -4, ReadOnly, 1, 1, 1, SortedSets.ZRangeByScore),
+        new("zrevrangebyscore", -4, ReadOnly, 1, 1, 1, SortedSets.ZRevRangeByScore),
+        new("zrangebylex", -4, ReadOnly, 1, 1, 1, SortedSets.ZRangeByLex),
+        new("zrevrangebylex", -4, ReadOnly, 1, 1, 1, SortedSets.ZRevRangeByLex),
+        new("zlexcount", 4, ReadOnly, 1, 1, 1, SortedSets.ZLexCount),
+        new("zrank", 3, ReadOnly, 1, 1, 1, SortedSets.ZRank),
+        new("zrevrank", 3, ReadOnly, 1, 1, 1, SortedSets.ZRevRank),
+        new("zrem", -3, Write, 1, 1, 1, SortedSets.ZRem),
+        new("zremrangebyscore", 4, Write, 1, 1, 1, SortedSets.ZRemRangeByScore),
+        new("zremrangebyrank", 4, Write, 1, 1, 1, SortedSets.ZRemRangeByRank),
+        new("zremrangebylex", 4, Write, 1, 1, 1, SortedSets.ZRemRangeByLex),
+        new("zpopmin", -2, Write, 1, 1, 1, SortedSets.ZPopMin),
+        new("zpopmax", -2, Write, 1, 1, 1, SortedSets.ZPopMax),
+        new("zrandmember", -2, ReadOnly | Nondeterministic, 1, 1, 1, SortedSets.ZRandMember),
+        new("zunionstore", -4, Write | MultiKey, 1, 1, 1, SortedSets.ZUnionStore, NumKeys(2, destination: 1)),
+        new("zinterstore", -4, Write | MultiKey, 1, 1, 1, SortedSets.ZInterStore, NumKeys(2, destination: 1)),
+        new("zdiffstore", -4, Write | MultiKey, 1, 1, 1, SortedSets.ZDiffStore, NumKeys(2, destination: 1)),
+        new("zunion", -3, ReadOnly | MultiKey, 0, 0, 0, SortedSets.ZUnion, NumKeys(1)),
+        new("zinter", -3, ReadOnly | MultiKey, 0, 0, 0, SortedSets.ZInter, NumKeys(1)),
+        new("zdiff", -3, ReadOnly | MultiKey, 0, 0, 0, SortedSets.ZDiff, NumKeys(1)),
+        new("zscan", -3, ReadOnly, 1, 1, 1, SortedSets.ZScan),
+
+        // server (server.c)
+        new("ping", -1, None, 0, 0, 0, Server.Ping),
+        new("echo", 2, None, 0, 0, 0, Server.Echo),
+        new("time", 1, Nondeterministic, 0, 0, 0, Server.Time),
+        new("info", -1, Nondeterministic, 0, 0, 0, Server.Info),
+        new("command", -1, None, 0, 0, 0, Server.Command),
+    ];
+
+    static readonly Dictionary<string, CommandSpec> ByName =
+        Specs.ToDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase);
+
+    public static IReadOnlyList<CommandSpec> All => Specs;
+
+    public static CommandSpec? Find(string name) => ByName.GetValueOrDefault(name);
+
+    public static CommandSpec? Find(byte[] name) =>
+        name.Length > 32 ? null : Find(Encoding.ASCII.GetString(name));
+
+    /// <summary>Keys for commands with a numkeys argument at <paramref name="at"/>.</summary>
+    static Func<byte[][], IReadOnlyList<int>> NumKeys(int at, int destination = 0) => args =>
+    {
+        var positions = new List<int>();
+        if (destination > 0 && destination < args.Length) positions.Add(destination);
+        if (at < args.Length && Numbers.TryParseLong(args[at], out var n) && n > 0)
+            for (var i = 0; i < n && at + 1 + i < args.Length; i++) positions.Add(at + 1 + i);
+        return positions;
+    };
+}

@@ -1,0 +1,78 @@
+using System.Text.Json.Serialization;
+using Serverless.Store.Types;
+
+namespace Serverless.Store.Keyspace;
+
+public enum RedisType { None, String, List, Set, ZSet, Hash }
+
+/// <summary>
+/// Everything stored under one key: its value (exactly one of the typed fields is set), its
+/// absolute expiry in unix milliseconds, and a version that grows on every write. This is the
+/// state of a key entity, so it must round-trip through System.Text.Json compactly; the short
+/// property names keep each stored entity small.
+/// </summary>
+public sealed class KeyState
+{
+    [JsonPropertyName("s"), JsonConverter(typeof(BytesJsonConverter)), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public byte[]? String { get; set; }
+
+    [JsonPropertyName("h"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public HashValue? Hash { get; set; }
+
+    [JsonPropertyName("l"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ListValue? List { get; set; }
+
+    [JsonPropertyName("e"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public SetValue? Set { get; set; }
+
+    [JsonPropertyName("z"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public SortedSetValue? SortedSet { get; set; }
+
+    /// <summary>Absolute expiry, unix time in milliseconds; null when the key is persistent.</summary>
+    [JsonPropertyName("x"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? ExpiresAt { get; set; }
+
+    [JsonPropertyName("v")]
+    public long Version { get; set; }
+
+    [JsonIgnore]
+    public RedisType Type =>
+        String is not null ? RedisType.String :
+        Hash is not null ? RedisType.Hash :
+        List is not null ? RedisType.List :
+        Set is not null ? RedisType.Set :
+        SortedSet is not null ? RedisType.ZSet :
+        RedisType.None;
+
+    /// <summary>An aggregate with no elements: Redis deletes such a key.</summary>
+    [JsonIgnore]
+    public bool IsEmpty =>
+        String is null && (Hash?.Count ?? 0) == 0 && (List?.Count ?? 0) == 0 &&
+        (Set?.Count ?? 0) == 0 && (SortedSet?.Count ?? 0) == 0;
+
+    public bool IsExpired(long nowMs) => ExpiresAt is { } at && at <= nowMs;
+
+    public static KeyState OfString(byte[] value) => new() { String = value };
+
+    /// <summary>A deep copy (COPY, and callers that must not share mutable values).</summary>
+    public KeyState Clone() => new()
+    {
+        String = String,
+        Hash = Hash?.Clone(),
+        List = List?.Clone(),
+        Set = Set?.Clone(),
+        SortedSet = SortedSet?.Clone(),
+        ExpiresAt = ExpiresAt,
+        Version = Version,
+    };
+
+    public static string TypeName(RedisType t) => t switch
+    {
+        RedisType.String => "string",
+        RedisType.List => "list",
+        RedisType.Set => "set",
+        RedisType.ZSet => "zset",
+        RedisType.Hash => "hash",
+        _ => "none",
+    };
+}

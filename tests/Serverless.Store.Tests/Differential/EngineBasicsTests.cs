@@ -1,0 +1,39 @@
+using Serverless.Store.Commands;
+using Serverless.Store.Tests.Oracle;
+
+namespace Serverless.Store.Tests.Differential;
+
+/// <summary>Dispatch-level behaviour every command shares: unknown commands, arity, case.</summary>
+[Collection(RedisCollection.Name)]
+public sealed class EngineBasicsTests(RedisServer redis)
+{
+    readonly Oracle.Differential diff = new(redis);
+
+    [Fact]
+    public void Unknown_commands_and_wrong_arity_answer_like_redis() => diff.Run(
+        "FOO",
+        "FOO a b",
+        "get",
+        "GET a b",
+        "SeT",
+        "hset h f");
+
+    [Fact]
+    public void Command_table_arity_and_keys_match_redis_command_info()
+    {
+        var mismatches = new List<string>();
+        foreach (var spec in CommandTable.All)
+        {
+            var info = redis.Client.Call("COMMAND", "INFO", spec.Name);
+            if (info is not Protocol.ArrayReply { Items: [Protocol.ArrayReply { Items: { } row }] })
+            {
+                mismatches.Add($"{spec.Name}: unknown to redis-server");
+                continue;
+            }
+            var ours = $"{spec.Arity} {spec.FirstKey} {spec.LastKey} {spec.Step}";
+            var theirs = $"{row[1]} {row[3]} {row[4]} {row[5]}".Replace(":", "");
+            if (ours != theirs) mismatches.Add($"{spec.Name}: ours {ours}, redis {theirs}");
+        }
+        Assert.Empty(mismatches);
+    }
+}

@@ -1,0 +1,141 @@
+using System.Text;
+using Serverless.Store.Commands;
+using Serverless.Store.Keyspace;
+using Serverless.Store.Protocol;
+using Xunit.Sdk;
+
+namespace Serverless.Store.Tests.Oracle;
+
+/// <summary>
+/// Sends the same commands to redis-server and to the engine (on a fresh in-memory keyspace)
+/// and fails on the first reply that differs, printing the whole sequence and both replies.
+/// Replies whose order Redis leaves undefined are compared as multisets; replies that depend on
+/// randomness only by shape; TTLs with a small tolerance for the clock moving between the two.
+/// </summary>
+public sealed class Differential(RedisServer redis)
+{
+    /// <summary>Array replies in no defined order (elements compared as a multiset).</summary>
+    static readonly HashSet<string> Unordered = new(StringComparer.OrdinalIgnoreCase)
+        { "smembers", "sinter", "sunion", "sdiff", "hkeys", "hvals", "keys" };
+
+    /// <summary>Flat field/value (or member/score) arrays in no defined order: compared as pair multisets.</summary>
+    static readonly HashSet<string> UnorderedPairs = new(StringComparer.OrdinalIgnoreCase) { "hgetall" };
+
+    /// <summary>SCAN-family replies: [cursor, items]; items compared as multisets (pairs for HSCAN/ZSCAN).</summary>
+    static readonly HashSet<string> Scans = new(StringComparer.OrdinalIgnoreCase) { "scan", "sscan", "hscan", "zscan" };
+
+    /// <summary>Replies that depend on randomness: compared by kind and length only.</summary>
+    static readonly HashSet<string> Random = new(StringComparer.OrdinalIgnoreCase)
+        { "spop", "srandmember", "hrandfield", "zrandmember", "randomkey" };
+
+    public MemoryKeyspace Keyspace { get; private set; } = new();
+
+    /// <summary>Runs commands written as text ("SET k v", quotes group words: "SET k \"a b\"").</summary>
+    public void Run(params string[] commands) => Run(commands.Select(Tokenize).ToArray());
+
+    public void Run(params string[][] commands) =>
+        Run(commands.Select(c => c.Select(Encoding.UTF8.GetBytes).ToArray()).ToArray());
+
+    /// <summary>Starts from empty on both sides, then compares every reply.</summary>
+    public void Run(byte[][][] commands, string? context = null)
+    {
+        Reset();
+        for (var i = 0; i < commands.Length; i++) Step(commands, i, context);
+    }
+
+    public void Reset()
+    {
+        redis.Client.Call("FLUSHALL");
+        Keyspace = new MemoryKeyspace();
+    }
+
+    /// <summary>Runs command <paramref name="i"/> of a sequence on both sides (keyspaces kept).</summary>
+    public (Reply Redis, Reply Engine) Step(byte[][][] commands, int i, string? context = null)
+    {
+        var args = commands[i];
+        var expected = redis.Client.Call(args);
+        var actual = Engine.Execute(new CommandContext(Keyspace, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), args);
+        var name = Encoding.ASCII.GetString(args[0]);
+        if (!Same(name, expected, actual))
+            throw new XunitException(Describe(commands, i, expected, actual, context));
+        return (expected, actual);
+    }
+
+    public static bool Same(string command, Reply expected, Reply actual)
+    {
+        if (expected is ErrorReply || actual is ErrorReply) return expected.Equals(actual);
+        if (Random.Contains(command)) return SameShape(expected, actual);
+        if (command.Equals("ttl", StringComparison.OrdinalIgnoreCase)) return Near(expected, actual, 1);
+        if (command.Equals("pttl", StringComparison.OrdinalIgnoreCase)) return Near(expected, actual, 100);
+        if (Unordered.Contains(command)) return SameMultiset(expected, actual, 1);
+        if (UnorderedPairs.Contains(command)) return SameMultiset(expected, actual, 2);
+        if (Scans.Contains(command))
+        {
+            if (expected is not ArrayReply { Items: [var c1, var i1] } || actual is not ArrayReply { Items: [var c2, var i2] })
+                return expected.Equals(actual);
+            var pairs = command.Equals("hscan", StringComparison.OrdinalIgnoreCase) || command.Equals("zscan", StringComparison.OrdinalIgnoreCase) ? 2 : 1;
+            return c1.Equals(c2) && SameMultiset(i1, i2, pairs);
+        }
+        return expected.Equals(actual);
+    }
+
+    static bool SameShape(Reply a, Reply b) => (a, b) switch
+    {
+        (ArrayReply x, ArrayReply y) => (x.Items?.Count ?? -1) == (y.Items?.Count ?? -1),
+        (BulkReply x, BulkReply y) => (x.Value is null) == (y.Value is null),
+        _ => a.GetType() == b.GetType(),
+    };
+
+    static bool Near(Reply a, Reply b, long tolerance) =>
+        a is IntegerReply x && b is IntegerReply y && (x.Value < 0 || y.Value < 0 ? x.Value == y.Value : Math.Abs(x.Value - y.Value) <= tolerance);
+
+    static bool SameMultiset(Reply a, Reply b, int group)
+    {
+        if (a is not ArrayReply { Items: { } xs } || b is not ArrayReply { Items: { } ys }) return a.Equals(b);
+        if (xs.Count != ys.Count) return false;
+        static List<string> Groups(IReadOnlyList<Reply> items, int n) =>
+            items.Chunk(n).Select(g => string.Join("\u0000", g.Select(r => r.ToString()))).Order(StringComparer.Ordinal).ToList();
+        return Groups(xs, group).SequenceEqual(Groups(ys, group));
+    }
+
+    static string Describe(byte[][][] commands, int failed, Reply expected, Reply actual, string? context)
+    {
+        var sb = new StringBuilder();
+        if (context is not null) sb.AppendLine(context);
+        sb.AppendLine($"reply {failed + 1} of {commands.Length} differs from redis-server:");
+        for (var i = Math.Max(0, failed - 40); i <= failed; i++)
+            sb.AppendLine($"{(i == failed ? ">>" : "  ")} {Format(commands[i])}");
+        sb.AppendLine($"redis-server: {expected}");
+        sb.AppendLine($"engine:       {actual}");
+        return sb.ToString();
+    }
+
+    public static string Format(byte[][] args) => string.Join(' ', args.Select(a =>
+    {
+        var t = BulkReply.Escape(a);
+        return t.Length == 0 || t.Contains(' ') ? $"\"{t}\"" : t;
+    }));
+
+    /// <summary>Splits a command line on spaces; double quotes group words ("" is an empty argument).</summary>
+    public static string[] Tokenize(string line)
+    {
+        var tokens = new List<string>();
+        var sb = new StringBuilder();
+        bool quoted = false, any = false;
+        foreach (var c in line)
+        {
+            if (c == '"') { quoted = !quoted; any = true; continue; }
+            if (c == ' ' && !quoted)
+            {
+                if (any) tokens.Add(sb.ToString());
+                sb.Clear();
+                any = false;
+                continue;
+            }
+            sb.Append(c);
+            any = true;
+        }
+        if (any) tokens.Add(sb.ToString());
+        return tokens.ToArray();
+    }
+}
