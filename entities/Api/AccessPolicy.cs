@@ -1,0 +1,48 @@
+using System.Security.Cryptography;
+using System.Text;
+using Serverless.Store.Commands;
+
+namespace Serverless.Store.Api;
+
+public enum Access { None, ReadOnly, Full }
+
+/// <summary>
+/// The store's bearer tokens: a full-access token (STORE_TOKEN) and a read-only one
+/// (STORE_READONLY_TOKEN). With neither configured, every caller has full access: the hosts
+/// decide whether that is allowed (loopback only, never in Azure).
+/// </summary>
+public sealed class AccessPolicy(string? fullToken, string? readOnlyToken)
+{
+    readonly byte[]? full = Bytes(fullToken);
+    readonly byte[]? readOnly = Bytes(readOnlyToken);
+
+    public bool IsOpen => full is null && readOnly is null;
+
+    public static AccessPolicy FromSettings(Func<string, string?> setting) =>
+        new(setting("STORE_TOKEN"), setting("STORE_READONLY_TOKEN"));
+
+    /// <summary>The access a presented token grants; compared in constant time.</summary>
+    public Access Authenticate(string? token)
+    {
+        if (IsOpen) return Access.Full;
+        if (string.IsNullOrEmpty(token)) return Access.None;
+        var presented = Encoding.UTF8.GetBytes(token);
+        if (full is not null && CryptographicOperations.FixedTimeEquals(presented, full)) return Access.Full;
+        if (readOnly is not null && CryptographicOperations.FixedTimeEquals(presented, readOnly)) return Access.ReadOnly;
+        return Access.None;
+    }
+
+    /// <summary>
+    /// Read-only tokens run commands flagged read-only (KEYS and SCAN included: they read) and
+    /// the keyless informational ones (PING, ECHO, TIME, INFO, COMMAND); admin commands need the
+    /// full token.
+    /// </summary>
+    public static bool Allows(Access access, CommandSpec spec) => access switch
+    {
+        Access.Full => true,
+        Access.ReadOnly => !spec.Flags.HasFlag(CommandFlags.Write) && !spec.Flags.HasFlag(CommandFlags.Admin),
+        _ => false,
+    };
+
+    static byte[]? Bytes(string? token) => string.IsNullOrEmpty(token) ? null : Encoding.UTF8.GetBytes(token);
+}

@@ -1,0 +1,133 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Serverless.Store.Api;
+
+/// <summary>A request the router refuses before any command runs: its status and message.</summary>
+public sealed class BadRequestException(int status, string message) : Exception(message)
+{
+    public int Status { get; } = status;
+}
+
+/// <summary>
+/// Turns request bodies and paths into commands (arrays of binary-safe arguments): a JSON array
+/// `["SET","k","v"]`, a 2-D array for /pipeline and /multi-exec, or a path `set/k/v`. Numbers
+/// and booleans are arguments as the text they were written with.
+/// </summary>
+public static class CommandParser
+{
+    static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 4, CommentHandling = JsonCommentHandling.Disallow };
+
+    public const string CommandShape = "a command is a JSON array of strings or numbers, e.g. [\"SET\",\"key\",\"value\"]";
+    public const string BatchShape = "send a JSON array of commands, each a JSON array of strings or numbers, e.g. [[\"SET\",\"k\",\"v\"],[\"GET\",\"k\"]]";
+
+    public static byte[][] ParseCommand(byte[] body, RestLimits limits)
+    {
+        var reader = Start(body);
+        if (reader.TokenType != JsonTokenType.StartArray) throw Bad($"ERR {CommandShape}");
+        var command = ReadArguments(ref reader, limits, null);
+        if (reader.Read()) throw Bad($"ERR unexpected data after the command: {CommandShape}");
+        return command;
+    }
+
+    public static List<byte[][]> ParseBatch(byte[] body, RestLimits limits)
+    {
+        var reader = Start(body);
+        if (reader.TokenType != JsonTokenType.StartArray) throw Bad($"ERR {BatchShape}");
+        var commands = new List<byte[][]>();
+        while (Read(ref reader) && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartArray) throw Bad($"ERR command {commands.Count + 1} is not an array: {BatchShape}");
+            if (commands.Count == limits.MaxCommands)
+                throw new BadRequestException(413, $"ERR a request holds at most {limits.MaxCommands} commands: split it");
+            commands.Add(ReadArguments(ref reader, limits, commands.Count + 1));
+        }
+        if (commands.Count == 0) throw Bad($"ERR no commands: {BatchShape}");
+        if (reader.Read()) throw Bad($"ERR unexpected data after the commands: {BatchShape}");
+        return commands;
+    }
+
+    /// <summary>Path style: `set/k/v` (percent-encoded segments); a POST body is the last argument.</summary>
+    public static byte[][] ParsePath(string rawPath, byte[]? bodyArgument, RestLimits limits)
+    {
+        var segments = rawPath.Trim('/').Split('/');
+        var args = new List<byte[]>(segments.Length + 1);
+        foreach (var s in segments) args.Add(PercentDecode(s));
+        if (bodyArgument is { Length: > 0 }) args.Add(bodyArgument);
+        if (args.Count > limits.MaxArguments) throw Bad($"ERR a command holds at most {limits.MaxArguments} arguments");
+        return args.ToArray();
+    }
+
+    static Utf8JsonReader Start(byte[] body)
+    {
+        if (body.Length == 0) throw Bad($"ERR empty request body: {CommandShape}");
+        var reader = new Utf8JsonReader(body, ReaderOptions);
+        Read(ref reader);
+        return reader;
+    }
+
+    static byte[][] ReadArguments(ref Utf8JsonReader reader, RestLimits limits, int? position)
+    {
+        var where = position is null ? "" : $" in command {position}";
+        var args = new List<byte[]>();
+        while (Read(ref reader) && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (args.Count == limits.MaxArguments) throw Bad($"ERR a command holds at most {limits.MaxArguments} arguments{where}");
+            args.Add(reader.TokenType switch
+            {
+                JsonTokenType.String => Keyspace.BytesJsonConverter.ReadString(ref reader),
+                JsonTokenType.Number => reader.ValueSpan.ToArray(),
+                JsonTokenType.True => "true"u8.ToArray(),
+                JsonTokenType.False => "false"u8.ToArray(),
+                JsonTokenType.Null => throw Bad($"ERR argument {args.Count + 1}{where} is null: {CommandShape}"),
+                _ => throw Bad($"ERR argument {args.Count + 1}{where} is not a string or number: {CommandShape}"),
+            });
+        }
+        if (args.Count == 0) throw Bad($"ERR empty command{where}: {CommandShape}");
+        return args.ToArray();
+    }
+
+    static bool Read(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            if (!reader.Read()) throw Bad("ERR the request body is not complete JSON");
+            return true;
+        }
+        catch (JsonException e)
+        {
+            throw Bad($"ERR the request body is not valid JSON ({e.Message.Split('.')[0]}): {CommandShape}");
+        }
+    }
+
+    /// <summary>
+    /// Percent-decoding straight to bytes: keys are binary-safe, and the framework's decoders go
+    /// through UTF-16 strings, which would mangle bytes that are not UTF-8.
+    /// </summary>
+    public static byte[] PercentDecode(string segment)
+    {
+        var output = new List<byte>(segment.Length);
+        var utf8 = Encoding.UTF8.GetBytes(segment);
+        for (var i = 0; i < utf8.Length; i++)
+        {
+            if (utf8[i] == '%' && i + 2 < utf8.Length && IsHex(utf8[i + 1]) && IsHex(utf8[i + 2]))
+            {
+                output.Add((byte)(Hex(utf8[i + 1]) * 16 + Hex(utf8[i + 2])));
+                i += 2;
+            }
+            else output.Add(utf8[i]);
+        }
+        return output.ToArray();
+    }
+
+    static bool IsHex(byte c) => c is >= (byte)'0' and <= (byte)'9' or >= (byte)'a' and <= (byte)'f' or >= (byte)'A' and <= (byte)'F';
+    static int Hex(byte c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+
+    static BadRequestException Bad(string message) => new(400, message);
+}
+
+/// <summary>The request limits; past them a request gets 413 (body) or 400/413 with a message.</summary>
+public sealed record RestLimits(int MaxBodyBytes = 1 << 20, int MaxCommands = 1000, int MaxArguments = 100_000)
+{
+    public static readonly RestLimits Default = new();
+}

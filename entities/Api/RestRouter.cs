@@ -1,0 +1,155 @@
+using System.Text;
+using Serverless.Store.Commands;
+using Serverless.Store.Protocol;
+
+namespace Serverless.Store.Api;
+
+/// <summary>
+/// The REST protocol, compatible with Upstash's so its clients work unchanged:
+/// `POST base` with ["CMD","arg",...]; `GET|POST base/cmd/arg/...`; `POST base/pipeline` and
+/// `POST base/multi-exec` with 2-D arrays. Authentication, permissions, limits, CORS and the
+/// mapping of outcomes to HTTP statuses live here; running commands is the store's job.
+/// </summary>
+public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? limits = null)
+{
+    readonly RestLimits limits = limits ?? RestLimits.Default;
+
+    static readonly Dictionary<string, string> CorsHeaders = new()
+    {
+        ["Access-Control-Allow-Origin"] = "*",
+        ["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS",
+        ["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Upstash-Encoding",
+        ["Access-Control-Max-Age"] = "86400",
+    };
+
+    /// <summary>Commands that only make sense on a connection; REST has its own way to do them.</summary>
+    static readonly Dictionary<string, string> ConnectionCommands = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["multi"] = "ERR MULTI/EXEC over REST: send the whole transaction to <base>/multi-exec",
+        ["exec"] = "ERR MULTI/EXEC over REST: send the whole transaction to <base>/multi-exec",
+        ["discard"] = "ERR MULTI/EXEC over REST: send the whole transaction to <base>/multi-exec",
+        ["watch"] = "ERR WATCH is not supported over REST: use <base>/multi-exec, which is atomic",
+        ["unwatch"] = "ERR WATCH is not supported over REST: use <base>/multi-exec, which is atomic",
+        ["select"] = "ERR SELECT is not supported: the store has one database",
+        ["auth"] = "ERR AUTH is not used over REST: send Authorization: Bearer <token>",
+    };
+
+    public async Task<RestResponse> HandleAsync(RestRequest request, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await RouteAsync(request, cancellationToken);
+        }
+        catch (BadRequestException e)
+        {
+            return Respond(e.Status, ReplyEncoder.Error(e.Message));
+        }
+    }
+
+    async Task<RestResponse> RouteAsync(RestRequest request, CancellationToken ct)
+    {
+        var method = request.Method.ToUpperInvariant();
+        if (method == "OPTIONS") return Respond(204, []);
+        if (method is not ("GET" or "POST"))
+            return Respond(405, ReplyEncoder.Error($"ERR method {request.Method} is not allowed: use GET or POST"), ("Allow", "GET, POST, OPTIONS"));
+        if (request.Body.Length > limits.MaxBodyBytes)
+            return Respond(413, ReplyEncoder.Error($"ERR the request body is over the {limits.MaxBodyBytes}-byte limit: split it (pipelines too)"));
+
+        var granted = access.Authenticate(Token(request));
+        if (granted == Access.None)
+            return Respond(401, ReplyEncoder.Error("ERR unauthorized: send the store's token as 'Authorization: Bearer <token>' (or ?_token=)"));
+
+        var base64 = string.Equals(request.Header("Upstash-Encoding"), "base64", StringComparison.OrdinalIgnoreCase);
+        var path = request.RawPath.Trim('/');
+        switch (path.ToLowerInvariant())
+        {
+            case "":
+                if (method == "GET") return Respond(200, ReplyEncoder.Single(Reply.Simple("PONG"), base64));
+                return await SingleAsync(CommandParser.ParseCommand(request.Body, limits), granted, base64, ct);
+            case "pipeline":
+                return await PipelineAsync(RequirePost(method, CommandParser.ParseBatch, request), granted, base64, ct);
+            case "multi-exec":
+                return await TransactionAsync(RequirePost(method, CommandParser.ParseBatch, request), granted, base64, ct);
+            default:
+                var body = method == "POST" ? request.Body : null;
+                return await SingleAsync(CommandParser.ParsePath(path, body, limits), granted, base64, ct);
+        }
+    }
+
+    T RequirePost<T>(string method, Func<byte[], RestLimits, T> parse, RestRequest request) =>
+        method == "POST" ? parse(request.Body, limits) : throw new BadRequestException(405, "ERR use POST with a JSON array of commands");
+
+    async Task<RestResponse> SingleAsync(byte[][] command, Access granted, bool base64, CancellationToken ct)
+    {
+        var refusal = Refuse(command, granted);
+        if (refusal is not null) return Respond(StatusOf(refusal), ReplyEncoder.Single(refusal, base64));
+        var reply = await store.ExecuteAsync(command, ct);
+        return Respond(reply is ErrorReply ? 400 : 200, ReplyEncoder.Single(reply, base64));
+    }
+
+    async Task<RestResponse> PipelineAsync(List<byte[][]> commands, Access granted, bool base64, CancellationToken ct)
+    {
+        // Refused commands answer with their error in place; the others run, in order.
+        var replies = new Reply?[commands.Count];
+        var runnable = new List<byte[][]>();
+        var positions = new List<int>();
+        for (var i = 0; i < commands.Count; i++)
+        {
+            replies[i] = Refuse(commands[i], granted);
+            if (replies[i] is null)
+            {
+                runnable.Add(commands[i]);
+                positions.Add(i);
+            }
+        }
+        if (runnable.Count > 0)
+        {
+            var results = await store.PipelineAsync(runnable, ct);
+            for (var i = 0; i < positions.Count; i++) replies[positions[i]] = results[i];
+        }
+        return Respond(200, ReplyEncoder.Many(replies!, base64));
+    }
+
+    async Task<RestResponse> TransactionAsync(List<byte[][]> commands, Access granted, bool base64, CancellationToken ct)
+    {
+        foreach (var command in commands)
+        {
+            // A command refused for permissions aborts the whole transaction, as in Redis.
+            if (Refuse(command, granted) is ErrorReply { Message: var m } && m.StartsWith("NOPERM", StringComparison.Ordinal))
+                return Respond(403, ReplyEncoder.Error(m));
+        }
+        var reply = await store.TransactionAsync(commands, ct);
+        return reply is ArrayReply { Items: { } items }
+            ? Respond(200, ReplyEncoder.Many(items, base64))
+            : Respond(400, ReplyEncoder.Single(reply, base64));
+    }
+
+    /// <summary>The error a command gets before it runs: connection-only commands and permissions.</summary>
+    static ErrorReply? Refuse(byte[][] command, Access granted)
+    {
+        var name = Encoding.UTF8.GetString(command[0]);
+        if (ConnectionCommands.TryGetValue(name, out var message)) return new ErrorReply(message);
+        var spec = CommandTable.Find(command[0]);
+        if (spec is null) return null; // the engine answers with Redis's unknown-command error
+        if (!AccessPolicy.Allows(granted, spec))
+            return new ErrorReply($"NOPERM this user has no permissions to run the '{spec.Name}' command");
+        return null;
+    }
+
+    static int StatusOf(ErrorReply refusal) => refusal.Message.StartsWith("NOPERM", StringComparison.Ordinal) ? 403 : 400;
+
+    static string? Token(RestRequest request)
+    {
+        var header = request.Header("Authorization");
+        if (header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return header[7..].Trim();
+        return request.Query.TryGetValue("_token", out var t) ? t : null;
+    }
+
+    static RestResponse Respond(int status, byte[] body, params (string Name, string Value)[] extra)
+    {
+        var headers = new Dictionary<string, string>(CorsHeaders);
+        if (body.Length > 0) headers["Content-Type"] = RestResponse.JsonContentType;
+        foreach (var (name, value) in extra) headers[name] = value;
+        return new RestResponse(status, body, headers);
+    }
+}

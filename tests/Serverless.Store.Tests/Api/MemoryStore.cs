@@ -1,0 +1,37 @@
+using Serverless.Store.Api;
+using Serverless.Store.Commands;
+using Serverless.Store.Keyspace;
+using Serverless.Store.Protocol;
+
+namespace Serverless.Store.Tests.Api;
+
+/// <summary>
+/// The engine behind the REST router over one in-memory keyspace, serialised by a lock: lets the
+/// protocol be tested (and the differential suite be re-run through it) without the durable
+/// backend. The durable store is tested through the same router against Azurite.
+/// </summary>
+public sealed class MemoryStore : IStore
+{
+    readonly object gate = new();
+
+    public MemoryKeyspace Keyspace { get; } = new();
+
+    public Task<Reply> ExecuteAsync(byte[][] command, CancellationToken cancellationToken = default)
+    {
+        lock (gate) return Task.FromResult(Engine.Execute(Context(), command));
+    }
+
+    public Task<IReadOnlyList<Reply>> PipelineAsync(IReadOnlyList<byte[][]> commands, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+            return Task.FromResult<IReadOnlyList<Reply>>(commands.Select(c => Engine.Execute(Context(), c)).ToArray());
+    }
+
+    public Task<Reply> TransactionAsync(IReadOnlyList<byte[][]> commands, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+            return Task.FromResult<Reply>(Transaction.Validate(commands) ?? Transaction.Execute(Context(), commands));
+    }
+
+    CommandContext Context() => new(Keyspace, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+}

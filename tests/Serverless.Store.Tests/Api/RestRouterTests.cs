@@ -1,0 +1,246 @@
+using System.Text;
+using System.Text.Json;
+using Serverless.Store.Api;
+
+namespace Serverless.Store.Tests.Api;
+
+/// <summary>The REST protocol over the in-memory store: shapes, statuses, auth, encodings.</summary>
+public sealed class RestRouterTests
+{
+    const string Full = "full-secret";
+    const string ReadOnly = "read-secret";
+
+    readonly MemoryStore store = new();
+    readonly RestRouter router;
+
+    public RestRouterTests() => router = new RestRouter(store, new AccessPolicy(Full, ReadOnly), new RestLimits(MaxBodyBytes: 4096, MaxCommands: 10, MaxArguments: 20));
+
+    internal static RestRequest Request(string method, string path, string? body = null, string? token = Full,
+        Dictionary<string, string>? headers = null, Dictionary<string, string>? query = null)
+    {
+        var all = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (token is not null) all["Authorization"] = "Bearer " + token;
+        foreach (var (k, v) in headers ?? []) all[k] = v;
+        return new RestRequest(method, path, query ?? [], h => all.GetValueOrDefault(h), Encoding.UTF8.GetBytes(body ?? ""));
+    }
+
+    async Task<(int Status, JsonElement Json)> Send(RestRequest request)
+    {
+        var response = await router.HandleAsync(request);
+        var json = response.Body.Length == 0 ? default : JsonDocument.Parse(response.Body).RootElement.Clone();
+        return (response.Status, json);
+    }
+
+    [Fact]
+    public async Task Json_array_command_returns_result()
+    {
+        var (status, json) = await Send(Request("POST", "", """["SET","k","v","EX",100]"""));
+        Assert.Equal(200, status);
+        Assert.Equal("OK", json.GetProperty("result").GetString());
+        (status, json) = await Send(Request("POST", "/", """["get","k"]"""));
+        Assert.Equal("v", json.GetProperty("result").GetString());
+        (_, json) = await Send(Request("POST", "", """["TTL","k"]"""));
+        Assert.InRange(json.GetProperty("result").GetInt64(), 99, 100);
+    }
+
+    [Fact]
+    public async Task Path_style_commands_decode_segments_and_take_the_body_as_last_argument()
+    {
+        await Send(Request("GET", "/set/user%3A1/hello%20world"));
+        var (_, json) = await Send(Request("GET", "/get/user:1"));
+        Assert.Equal("hello world", json.GetProperty("result").GetString());
+        await Send(Request("POST", "/set/k2", "body value"));
+        (_, json) = await Send(Request("GET", "get/k2"));
+        Assert.Equal("body value", json.GetProperty("result").GetString());
+    }
+
+    [Fact]
+    public async Task Replies_map_to_json_types()
+    {
+        await Send(Request("POST", "", """["RPUSH","l","a","b"]"""));
+        var (_, json) = await Send(Request("POST", "", """["LRANGE","l",0,-1]"""));
+        Assert.Equal("""["a","b"]""", json.GetProperty("result").GetRawText());
+        (_, json) = await Send(Request("POST", "", """["GET","missing"]"""));
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("result").ValueKind);
+        (_, json) = await Send(Request("POST", "", """["INCRBY","n",5]"""));
+        Assert.Equal(5, json.GetProperty("result").GetInt64());
+    }
+
+    [Fact]
+    public async Task Redis_errors_are_400_with_redis_text()
+    {
+        await Send(Request("POST", "", """["SET","s","x"]"""));
+        var (status, json) = await Send(Request("POST", "", """["LPUSH","s","x"]"""));
+        Assert.Equal(400, status);
+        Assert.Equal("WRONGTYPE Operation against a key holding the wrong kind of value", json.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Base64_encoding_encodes_every_string_but_OK()
+    {
+        var headers = new Dictionary<string, string> { ["Upstash-Encoding"] = "base64" };
+        var (_, json) = await Send(Request("POST", "", """["SET","k","hello"]""", headers: headers));
+        Assert.Equal("OK", json.GetProperty("result").GetString());
+        (_, json) = await Send(Request("POST", "", """["GET","k"]""", headers: headers));
+        Assert.Equal(Convert.ToBase64String("hello"u8), json.GetProperty("result").GetString());
+        (_, json) = await Send(Request("POST", "", """["PING"]""", headers: headers));
+        Assert.Equal(Convert.ToBase64String("PONG"u8), json.GetProperty("result").GetString());
+    }
+
+    [Fact]
+    public async Task Pipeline_runs_in_order_and_errors_stay_in_place()
+    {
+        var (status, json) = await Send(Request("POST", "/pipeline", """[["SET","a","1"],["INCR","a"],["LPUSH","a","x"],["GET","a"]]"""));
+        Assert.Equal(200, status);
+        Assert.Equal("""[{"result":"OK"},{"result":2},{"error":"WRONGTYPE Operation against a key holding the wrong kind of value"},{"result":"2"}]""", json.GetRawText());
+    }
+
+    [Fact]
+    public async Task Multi_exec_is_all_or_nothing_on_queue_errors_and_per_command_on_runtime_errors()
+    {
+        var (status, json) = await Send(Request("POST", "/multi-exec", """[["SET","a","1"],["INCR","a"],["LPUSH","a","x"]]"""));
+        Assert.Equal(200, status);
+        Assert.Equal("""[{"result":"OK"},{"result":2},{"error":"WRONGTYPE Operation against a key holding the wrong kind of value"}]""", json.GetRawText());
+
+        (status, json) = await Send(Request("POST", "/multi-exec", """[["SET","b","1"],["NOSUCHCOMMAND"]]"""));
+        Assert.Equal(400, status);
+        Assert.Equal("EXECABORT Transaction discarded because of previous errors.", json.GetProperty("error").GetString());
+        (_, json) = await Send(Request("POST", "", """["EXISTS","b"]"""));
+        Assert.Equal(0, json.GetProperty("result").GetInt64());
+    }
+
+    [Fact]
+    public async Task Read_only_token_runs_reads_only()
+    {
+        await Send(Request("POST", "", """["SET","k","v"]"""));
+        var (status, json) = await Send(Request("POST", "", """["GET","k"]""", token: ReadOnly));
+        Assert.Equal(200, status);
+        Assert.Equal("v", json.GetProperty("result").GetString());
+        (status, json) = await Send(Request("POST", "", """["SET","k","w"]""", token: ReadOnly));
+        Assert.Equal(403, status);
+        Assert.Equal("NOPERM this user has no permissions to run the 'set' command", json.GetProperty("error").GetString());
+        (status, _) = await Send(Request("POST", "", """["FLUSHALL"]""", token: ReadOnly));
+        Assert.Equal(403, status);
+        (_, json) = await Send(Request("POST", "", """["GET","k"]"""));
+        Assert.Equal("v", json.GetProperty("result").GetString());
+    }
+
+    [Fact]
+    public async Task Token_may_come_in_the_query()
+    {
+        var (status, _) = await Send(Request("GET", "/ping", token: null, query: new() { ["_token"] = Full }));
+        Assert.Equal(200, status);
+    }
+
+    [Fact]
+    public async Task Cors_preflight_is_answered()
+    {
+        var response = await router.HandleAsync(Request("OPTIONS", "/", token: null));
+        Assert.Equal(204, response.Status);
+        Assert.Equal("*", response.Headers["Access-Control-Allow-Origin"]);
+        Assert.Contains("Authorization", response.Headers["Access-Control-Allow-Headers"]);
+    }
+
+    /// <summary>Malformed requests: each gets its status and a clear error, and changes nothing.</summary>
+    public static TheoryData<string, string, string?, string?, int, string> BadRequests()
+    {
+        var big = new string('x', 5000);
+        var manyArgs = "[" + string.Join(",", Enumerable.Repeat("\"a\"", 21)) + "]";
+        var manyCommands = "[" + string.Join(",", Enumerable.Repeat("[\"SET\",\"k\",\"v\"]", 11)) + "]";
+        return new()
+        {
+            // method, path, body, token, status, error fragment
+            { "PUT", "", """["SET","k","v"]""", Full, 405, "not allowed" },
+            { "DELETE", "/del/k", null, Full, 405, "not allowed" },
+            { "PATCH", "", "[]", Full, 405, "not allowed" },
+            { "POST", "", """["SET","k","v"]""", null, 401, "unauthorized" },
+            { "POST", "", """["SET","k","v"]""", "wrong", 401, "unauthorized" },
+            { "POST", "", """["SET","k","v"]""", "", 401, "unauthorized" },
+            { "GET", "/set/k/v", null, "full-secre", 401, "unauthorized" },
+            { "POST", "", "", Full, 400, "empty request body" },
+            { "POST", "", "not json", Full, 400, "not valid JSON" },
+            { "POST", "", "{\"cmd\":\"SET\"}", Full, 400, "JSON array" },
+            { "POST", "", "\"SET k v\"", Full, 400, "JSON array" },
+            { "POST", "", "42", Full, 400, "JSON array" },
+            { "POST", "", "null", Full, 400, "JSON array" },
+            { "POST", "", "[]", Full, 400, "empty command" },
+            { "POST", "", "[\"SET\",\"k\"", Full, 400, "not complete JSON" },
+            { "POST", "", "[\"SET\",\"k\",\"v\"] []", Full, 400, "unexpected data" },
+            { "POST", "", "[\"SET\",\"k\",null]", Full, 400, "is null" },
+            { "POST", "", "[\"SET\",\"k\",{\"a\":1}]", Full, 400, "not a string or number" },
+            { "POST", "", "[\"SET\",\"k\",[\"v\"]]", Full, 400, "not a string or number" },
+            { "POST", "", "[[[[[\"deep\"]]]]]", Full, 400, "" },
+            { "POST", "", "[\"SET\",'k','v']", Full, 400, "not valid JSON" },
+            { "POST", "", "[\"SET\",\"k\",\"v\",]", Full, 400, "not valid JSON" },
+            { "POST", "", "[\"SET\" \"k\"]", Full, 400, "not valid JSON" },
+            { "POST", "", "[\"SET\",\"k\",01]", Full, 400, "not valid JSON" },
+            { "POST", "", "[\"SET\",\"k\",\"\\u12\"]", Full, 400, "not valid JSON" },
+            { "POST", "", "[\"SET\",\"k\",\"" + big + "\"]", Full, 413, "byte limit" },
+            { "POST", "", manyArgs, Full, 400, "at most 20 arguments" },
+            { "POST", "", "[\"NOSUCHCMD\",\"k\"]", Full, 400, "ERR unknown command 'NOSUCHCMD', with args beginning with: 'k' " },
+            { "POST", "", "[\"GET\"]", Full, 400, "ERR wrong number of arguments for 'get' command" },
+            { "POST", "", "[\"GET\",\"a\",\"b\"]", Full, 400, "ERR wrong number of arguments for 'get' command" },
+            { "POST", "", "[\"SET\",\"k\",\"v\",\"EX\",\"x\"]", Full, 400, "ERR value is not an integer or out of range" },
+            { "POST", "", "[\"SET\",\"k\",\"v\",\"EX\",0]", Full, 400, "ERR invalid expire time in 'set' command" },
+            { "POST", "", "[\"SET\",\"k\",\"v\",\"NX\",\"XX\"]", Full, 400, "ERR syntax error" },
+            { "POST", "", "[\"SET\",\"k\",\"v\",\"BOGUS\"]", Full, 400, "ERR syntax error" },
+            { "POST", "", "[\"INCRBY\",\"k\",\"1.5\"]", Full, 400, "ERR value is not an integer or out of range" },
+            { "POST", "", "[\"INCRBY\",\"k\",1.5]", Full, 400, "ERR value is not an integer or out of range" },
+            { "POST", "", "[\"ZADD\",\"z\",\"abc\",\"m\"]", Full, 400, "ERR value is not a valid float" },
+            { "POST", "", "[\"ZADD\",\"z\",\"NX\",\"XX\",1,\"m\"]", Full, 400, "ERR XX and NX options at the same time are not compatible" },
+            { "POST", "", "[\"HSET\",\"h\",\"f\"]", Full, 400, "ERR wrong number of arguments for 'hset' command" },
+            { "POST", "", "[\"HSET\",\"h\",\"f\",\"v\",\"g\"]", Full, 400, "ERR wrong number of arguments for 'hset' command" },
+            { "POST", "", "[\"LPOP\",\"l\",-1]", Full, 400, "ERR value is out of range, must be positive" },
+            { "POST", "", "[\"EXPIRE\",\"k\",10,\"NX\",\"XX\"]", Full, 400, "ERR NX and XX, GT or LT options at the same time are not compatible" },
+            { "POST", "", "[\"ZRANGE\",\"z\",0,1,\"LIMIT\",0,1]", Full, 400, "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX" },
+            { "POST", "", "[\"ZRANGEBYSCORE\",\"z\",\"a\",\"b\"]", Full, 400, "ERR min or max is not a float" },
+            { "POST", "", "[\"ZRANGEBYLEX\",\"z\",\"a\",\"b\"]", Full, 400, "ERR min or max not valid string range item" },
+            { "POST", "", "[\"SINTERCARD\",0,\"a\"]", Full, 400, "ERR numkeys should be greater than 0" },
+            { "POST", "", "[\"SCAN\",\"abc\"]", Full, 400, "ERR invalid cursor" },
+            { "POST", "", "[\"SCAN\",0,\"COUNT\",0]", Full, 400, "ERR syntax error" },
+            { "POST", "", "[\"MULTI\"]", Full, 400, "/multi-exec" },
+            { "POST", "", "[\"EXEC\"]", Full, 400, "/multi-exec" },
+            { "POST", "", "[\"WATCH\",\"k\"]", Full, 400, "WATCH" },
+            { "POST", "", "[\"SELECT\",1]", Full, 400, "one database" },
+            { "POST", "", "[\"AUTH\",\"x\"]", Full, 400, "Bearer" },
+            { "POST", "", "[\"SET\",\"k\",\"v\"]", ReadOnly, 403, "NOPERM" },
+            { "POST", "", "[\"DEL\",\"k\"]", ReadOnly, 403, "NOPERM" },
+            { "POST", "", "[\"FLUSHALL\"]", ReadOnly, 403, "NOPERM" },
+            { "GET", "/set/k/v", null, ReadOnly, 403, "NOPERM" },
+            { "POST", "/pipeline", "", Full, 400, "empty request body" },
+            { "POST", "/pipeline", "[]", Full, 400, "no commands" },
+            { "POST", "/pipeline", "[\"SET\",\"k\",\"v\"]", Full, 400, "not an array" },
+            { "POST", "/pipeline", "[[\"SET\",\"k\",\"v\"],\"GET\"]", Full, 400, "command 2 is not an array" },
+            { "POST", "/pipeline", "[[\"SET\",\"k\",\"v\"],[]]", Full, 400, "empty command in command 2" },
+            { "POST", "/pipeline", "[[\"SET\",\"k\",null]]", Full, 400, "is null" },
+            { "POST", "/pipeline", "{}", Full, 400, "JSON array of commands" },
+            { "POST", "/pipeline", manyCommands, Full, 413, "at most 10 commands" },
+            { "POST", "/pipeline", "[[\"SET\",\"k\",\"v\"]", Full, 400, "not complete JSON" },
+            { "GET", "/pipeline", null, Full, 405, "use POST" },
+            { "POST", "/multi-exec", "", Full, 400, "empty request body" },
+            { "POST", "/multi-exec", "[]", Full, 400, "no commands" },
+            { "POST", "/multi-exec", "[[\"SET\",\"k\",\"v\"],[\"GET\"]]", Full, 400, "EXECABORT" },
+            { "POST", "/multi-exec", "[[\"SET\",\"k\",\"v\"],[\"NOPE\"]]", Full, 400, "EXECABORT" },
+            { "POST", "/multi-exec", "[[\"GET\",\"k\"],[\"SET\",\"k\",\"v\"]]", ReadOnly, 403, "NOPERM" },
+            { "POST", "/multi-exec", manyCommands, Full, 413, "at most 10 commands" },
+            { "GET", "/multi-exec", null, Full, 405, "use POST" },
+            { "POST", "/multi-exec", "[[\"SET\",\"k\",\"v\"]] x", Full, 400, "not valid JSON" },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(BadRequests))]
+    public async Task Bad_requests_get_a_clear_error_and_change_nothing(string method, string path, string? body, string? token, int status, string fragment)
+    {
+        await Send(Request("POST", "", """["SET","existing","1"]"""));
+        var before = Snapshot();
+        var (actualStatus, json) = await Send(Request(method, path, body, token));
+        Assert.Equal(status, actualStatus);
+        var error = json.GetProperty("error").GetString()!;
+        Assert.Contains(fragment, error, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(before, Snapshot());
+    }
+
+    string Snapshot() => string.Join(";", store.Keyspace.Entries
+        .Select(e => $"{Encoding.UTF8.GetString(e.Key)}={JsonSerializer.Serialize(e.Value)}").Order());
+}
