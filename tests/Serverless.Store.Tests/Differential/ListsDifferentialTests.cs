@@ -1,0 +1,462 @@
+using System.Text;
+using CsCheck;
+using Serverless.Store.Keyspace;
+using Serverless.Store.Tests.Oracle;
+
+namespace Serverless.Store.Tests.Differential;
+
+/// <summary>The list commands against redis-server 7.0, edge by edge.</summary>
+[Collection(RedisCollection.Name)]
+public sealed class ListsDifferentialTests(RedisServer redis)
+{
+    readonly Oracle.Differential diff = new(redis);
+
+    static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
+
+    /// <summary>
+    /// Runs commands after seeding string keys on both sides directly (so wrong-type cases do
+    /// not depend on SET), then checks that <paramref name="gone"/> keys exist on neither side.
+    /// </summary>
+    void Run(string[] strings, string[] gone, params string[] commands)
+    {
+        diff.Reset();
+        foreach (var k in strings)
+        {
+            redis.Client.Call("SET", k, "x");
+            diff.Keyspace.Set(B(k), KeyState.OfString(B("x")));
+        }
+        var cmds = commands.Select(c => Oracle.Differential.Tokenize(c).Select(B).ToArray()).ToArray();
+        for (var i = 0; i < cmds.Length; i++) diff.Step(cmds, i);
+        foreach (var k in gone) AssertGone(k);
+    }
+
+    void AssertGone(string key)
+    {
+        Assert.Equal(Protocol.Reply.Zero, redis.Client.Call("EXISTS", key));
+        Assert.Null(diff.Keyspace.Get(B(key)));
+    }
+
+    [Fact]
+    public void Lpush_rpush() => Run(["s"], [],
+        "LPUSH l a",
+        "LPUSH l b c d",
+        "RPUSH l e f",
+        "LRANGE l 0 -1",
+        "RPUSH l a",
+        "LPUSH l \"\"",
+        "LRANGE l 0 -1",
+        "LLEN l",
+        "LPUSH s a",
+        "RPUSH s a b",
+        "LPUSH l",
+        "RPUSH",
+        "lpush L x",
+        "LRANGE L 0 -1");
+
+    [Fact]
+    public void Lpushx_rpushx() => Run(["s"], ["l"],
+        "LPUSHX l a",
+        "RPUSHX l a b",
+        "LLEN l",
+        "LPUSHX s a",
+        "RPUSHX s a",
+        "LPUSHX l",
+        "RPUSH k a",
+        "LPUSHX k b c",
+        "RPUSHX k d e",
+        "LRANGE k 0 -1");
+
+    [Fact]
+    public void Lpop_rpop_without_count() => Run(["s"], ["l"],
+        "LPOP l",
+        "RPOP l",
+        "RPUSH l a b c",
+        "LPOP l",
+        "RPOP l",
+        "LPOP l",
+        "LPOP l",
+        "RPOP l",
+        "LPOP s",
+        "RPOP s",
+        "LPOP",
+        "RPOP l 1 2",
+        "LPOP l 1 2");
+
+    [Fact]
+    public void Lpop_rpop_with_count() => Run(["s"], ["l", "m"],
+        "LPOP l 0",
+        "LPOP l 1",
+        "RPOP l 5",
+        "LPOP l -1",
+        "LPOP l abc",
+        "RPOP l 1.5",
+        "RPUSH l a b c d e",
+        "LPOP l 0",
+        "RPOP l 0",
+        "LPOP l -1",
+        "RPOP l -5",
+        "LPOP l 2",
+        "RPOP l 2",
+        "LRANGE l 0 -1",
+        "RPOP l 9223372036854775807",
+        "RPUSH m a b",
+        "LPOP m 99",
+        "LPOP s 0",
+        "LPOP s -1",
+        "RPOP s 1",
+        "LPOP l 9223372036854775808",
+        "LPOP l +1",
+        "LPOP l 01");
+
+    [Fact]
+    public void Lrange() => Run(["s"], [],
+        "LRANGE l 0 -1",
+        "LRANGE l x 1",
+        "RPUSH l a b c d e",
+        "LRANGE l 0 -1",
+        "LRANGE l 1 3",
+        "LRANGE l -3 -2",
+        "LRANGE l -100 100",
+        "LRANGE l 3 1",
+        "LRANGE l 5 10",
+        "LRANGE l 4 4",
+        "LRANGE l -1 -1",
+        "LRANGE l 0 -6",
+        "LRANGE l -6 0",
+        "LRANGE l -9223372036854775808 9223372036854775807",
+        "LRANGE l 0 x",
+        "LRANGE l 1.0 2",
+        "LRANGE s 0 -1",
+        "LRANGE s x 1",
+        "LRANGE l 0");
+
+    [Fact]
+    public void Ltrim() => Run(["s"], ["l", "m", "n"],
+        "LTRIM l 0 1",
+        "LTRIM l x 1",
+        "RPUSH l a b c d e",
+        "LTRIM l 1 -2",
+        "LRANGE l 0 -1",
+        "LTRIM l -100 100",
+        "LRANGE l 0 -1",
+        "LTRIM l 0 x",
+        "LTRIM s 0 1",
+        "LTRIM s x 1",
+        "LTRIM l 1 0",
+        "RPUSH m a b c",
+        "LTRIM m 3 10",
+        "RPUSH n a b c",
+        "LTRIM n 0 -4",
+        "RPUSH o a b c",
+        "LTRIM o -1 -1",
+        "LRANGE o 0 -1",
+        "LTRIM o 0 0 0");
+
+    [Fact]
+    public void Llen() => Run(["s"], [],
+        "LLEN l",
+        "RPUSH l a b",
+        "LLEN l",
+        "LLEN s",
+        "LLEN",
+        "LLEN l l");
+
+    [Fact]
+    public void Lindex() => Run(["s"], [],
+        "LINDEX l 0",
+        "LINDEX l x",
+        "RPUSH l a b c",
+        "LINDEX l 0",
+        "LINDEX l 2",
+        "LINDEX l 3",
+        "LINDEX l -1",
+        "LINDEX l -3",
+        "LINDEX l -4",
+        "LINDEX l 9223372036854775807",
+        "LINDEX l -9223372036854775808",
+        "LINDEX l x",
+        "LINDEX l 1.0",
+        "LINDEX s 0",
+        "LINDEX s x",
+        "LINDEX l");
+
+    [Fact]
+    public void Lset() => Run(["s"], [],
+        "LSET l 0 a",
+        "LSET l x a",
+        "RPUSH l a b c",
+        "LSET l 0 A",
+        "LSET l -1 C",
+        "LSET l 1 \"\"",
+        "LRANGE l 0 -1",
+        "LSET l 3 z",
+        "LSET l -4 z",
+        "LSET l x z",
+        "LSET l 9223372036854775807 z",
+        "LSET l -9223372036854775808 z",
+        "LSET s 0 z",
+        "LSET s x z",
+        "LRANGE l 0 -1",
+        "LSET l 0");
+
+    [Fact]
+    public void Lrem() => Run(["s"], ["l"],
+        "LREM l 0 a",
+        "LREM l x a",
+        "RPUSH m a b a c a b a",
+        "LREM m 2 a",
+        "LRANGE m 0 -1",
+        "LREM m -1 a",
+        "LRANGE m 0 -1",
+        "LREM m 0 b",
+        "LRANGE m 0 -1",
+        "LREM m 0 zz",
+        "LREM m 1.5 a",
+        "LREM s 0 a",
+        "LREM s x a",
+        "RPUSH l x x x",
+        "LREM l -9223372036854775808 x",
+        "RPUSH n a b a",
+        "LREM n 9223372036854775807 a",
+        "LRANGE n 0 -1",
+        "LREM n 0");
+
+    [Fact]
+    public void Linsert() => Run(["s"], [],
+        "LINSERT l BEFORE a b",
+        "LINSERT l middle a b",
+        "RPUSH l a b a c",
+        "LINSERT l BEFORE a x",
+        "LINSERT l after a y",
+        "LINSERT l AfTeR c z",
+        "LINSERT l before nope w",
+        "LINSERT l middle a w",
+        "LRANGE l 0 -1",
+        "LINSERT s before a b",
+        "LINSERT s middle a b",
+        "LINSERT l before \"\" e",
+        "RPUSH l \"\"",
+        "LINSERT l before \"\" e",
+        "LRANGE l 0 -1",
+        "LINSERT l before a");
+
+    [Fact]
+    public void Lpos_basics() => Run(["s"], [],
+        "LPOS l a",
+        "LPOS l a COUNT 0",
+        "LPOS l a COUNT 2",
+        "LPOS l a RANK 2",
+        "RPUSH l a b c a b c a",
+        "LPOS l a",
+        "LPOS l b",
+        "LPOS l z",
+        "LPOS l z COUNT 1",
+        "LPOS l z COUNT 0",
+        "LPOS l a COUNT 0",
+        "LPOS l a COUNT 2",
+        "LPOS l a COUNT 100",
+        "LPOS l a RANK 2",
+        "LPOS l a RANK 3",
+        "LPOS l a RANK 4",
+        "LPOS l a RANK -1",
+        "LPOS l a RANK -3",
+        "LPOS l a RANK -4",
+        "LPOS l a RANK -1 COUNT 2",
+        "LPOS l a RANK 2 COUNT 0",
+        "LPOS l a MAXLEN 3",
+        "LPOS l a RANK 2 MAXLEN 3",
+        "LPOS l a RANK 2 MAXLEN 4",
+        "LPOS l a RANK -2 MAXLEN 2",
+        "LPOS l a RANK -2 MAXLEN 5 COUNT 0",
+        "LPOS l a COUNT 0 MAXLEN 4",
+        "LPOS l a MAXLEN 0 RANK 3",
+        "LPOS l a count 1 count 2",
+        "LPOS l a rank 1 rank -1",
+        "LPOS l a RANK 9223372036854775807",
+        "LPOS l a RANK -9223372036854775807 COUNT 1",
+        "LPOS l a RANK -9223372036854775808",
+        "LPOS l a RANK -9223372036854775808 COUNT 1",
+        "LPOS l a RANK -9223372036854775808 COUNT 0",
+        "LPOS s a",
+        "LPOS s a COUNT 1");
+
+    [Fact]
+    public void Lpos_errors_in_redis_order() => Run(["s"], [],
+        "RPUSH l a b a",
+        "LPOS l a RANK 0",
+        "LPOS l a RANK x",
+        "LPOS l a RANK 1.5",
+        "LPOS l a COUNT -1",
+        "LPOS l a COUNT x",
+        "LPOS l a MAXLEN -1",
+        "LPOS l a MAXLEN x",
+        "LPOS l a RANK",
+        "LPOS l a COUNT",
+        "LPOS l a MAXLEN",
+        "LPOS l a FOO 1",
+        "LPOS l a RANK 1 FOO",
+        "LPOS l a RANK 0 COUNT -1",
+        "LPOS l a COUNT -1 RANK 0",
+        "LPOS l a MAXLEN -1 COUNT x",
+        "LPOS nokey a RANK 0",
+        "LPOS s a RANK 0",
+        "LPOS s a FOO",
+        "LPOS s a COUNT 1",
+        "LPOS l",
+        "LPOS l a RANK 9223372036854775808");
+
+    [Fact]
+    public void Lmove_all_directions() => Run(["s"], ["src"],
+        "RPUSH src a b c",
+        "RPUSH dst x y",
+        "LMOVE src dst LEFT LEFT",
+        "LMOVE src dst RIGHT RIGHT",
+        "LRANGE dst 0 -1",
+        "LMOVE src dst left right",
+        "LRANGE dst 0 -1",
+        "LMOVE src dst right left",
+        "LMOVE dst new RIGHT LEFT",
+        "LRANGE new 0 -1",
+        "LRANGE dst 0 -1");
+
+    [Fact]
+    public void Lmove_same_key_rotates() => Run([], [],
+        "RPUSH l a b c",
+        "LMOVE l l LEFT RIGHT",
+        "LRANGE l 0 -1",
+        "LMOVE l l RIGHT LEFT",
+        "LRANGE l 0 -1",
+        "LMOVE l l LEFT LEFT",
+        "LMOVE l l RIGHT RIGHT",
+        "LRANGE l 0 -1",
+        "RPUSH one x",
+        "LMOVE one one LEFT RIGHT",
+        "LRANGE one 0 -1",
+        "LLEN one");
+
+    [Fact]
+    public void Lmove_errors_and_missing_keys() => Run(["s"], ["nokey", "nokey2"],
+        "LMOVE nokey dst LEFT RIGHT",
+        "LMOVE nokey s LEFT RIGHT",
+        "LMOVE nokey nokey LEFT RIGHT",
+        "RPUSH l a b",
+        "LMOVE s l LEFT RIGHT",
+        "LMOVE l s LEFT RIGHT",
+        "LRANGE l 0 -1",
+        "LMOVE l l UP RIGHT",
+        "LMOVE l l LEFT DOWN",
+        "LMOVE nokey nokey2 LEFT UP",
+        "LMOVE s s UP RIGHT",
+        "LMOVE s l UP RIGHT",
+        "LMOVE l l LEFT",
+        "LMOVE l l LEFT RIGHT extra",
+        "LRANGE l 0 -1");
+
+    [Fact]
+    public void Rpoplpush() => Run(["s"], ["src"],
+        "RPOPLPUSH nokey dst",
+        "RPOPLPUSH nokey s",
+        "RPUSH src a b c",
+        "RPOPLPUSH src dst",
+        "RPOPLPUSH src dst",
+        "LRANGE dst 0 -1",
+        "RPOPLPUSH dst dst",
+        "LRANGE dst 0 -1",
+        "RPOPLPUSH src s",
+        "RPOPLPUSH s src",
+        "LRANGE src 0 -1",
+        "RPOPLPUSH src dst",
+        "LRANGE dst 0 -1",
+        "RPOPLPUSH src",
+        "RPOPLPUSH src dst x");
+
+    [Fact]
+    public void Emptied_lists_are_deleted() => Run([], ["a", "b", "c", "d", "e", "f", "g"],
+        "RPUSH a x",
+        "LPOP a",
+        "RPUSH b x y",
+        "RPOP b 2",
+        "RPUSH c x",
+        "LREM c 0 x",
+        "RPUSH d x",
+        "LTRIM d 1 0",
+        "RPUSH e x",
+        "LMOVE e f LEFT LEFT",
+        "RPOPLPUSH f g",
+        "LPOP g 1",
+        "LLEN a",
+        "LPUSHX a x",
+        "LRANGE a 0 -1");
+
+    [Fact]
+    public void Binary_elements_are_kept_exactly()
+    {
+        byte[] bin = [0x00, 0xff, 0x80, 0x0d, 0x0a, 0xc3];
+        byte[] bin2 = [0xff];
+        byte[] k = [0x01, 0xfe];
+        byte[][][] commands =
+        [
+            [B("RPUSH"), k, bin, bin2, [], bin],
+            [B("LRANGE"), k, B("0"), B("-1")],
+            [B("LPOS"), k, bin, B("COUNT"), B("0")],
+            [B("LINSERT"), k, B("AFTER"), bin2, B("mid")],
+            [B("LREM"), k, B("1"), bin],
+            [B("LSET"), k, B("0"), bin],
+            [B("LINDEX"), k, B("0")],
+            [B("LMOVE"), k, k, B("LEFT"), B("RIGHT")],
+            [B("RPOPLPUSH"), k, [0xfe]],
+            [B("LRANGE"), [0xfe], B("0"), B("-1")],
+            [B("LPOP"), k, B("10")],
+        ];
+        diff.Run(commands);
+    }
+
+    [Fact]
+    public void Long_lists_wrap_and_index_like_redis()
+    {
+        var commands = new List<string>();
+        for (var i = 0; i < 40; i++) commands.Add(i % 3 == 0 ? $"LPUSH l f{i} g{i}" : $"RPUSH l r{i}");
+        commands.AddRange([
+            "LRANGE l 0 -1", "LRANGE l 10 20", "LINDEX l 17", "LINDEX l -17",
+            "LINSERT l BEFORE r20 x", "LINSERT l AFTER f3 y", "LRANGE l 0 -1",
+            "LTRIM l 5 -5", "LRANGE l 0 -1", "LPOP l 7", "RPOP l 7", "LRANGE l 0 -1",
+        ]);
+        Run([], [], commands.ToArray());
+    }
+
+    /// <summary>Random command sequences on three keys, every reply compared with redis-server.</summary>
+    [Fact]
+    public void Random_list_command_sequences_match_redis()
+    {
+        string[] keys = ["a", "b", "c"];
+        string[] values = ["x", "y", "z", "\"\""];
+        var key = Gen.Int[0, 2].Select(i => keys[i]);
+        var value = Gen.Int[0, 3].Select(i => values[i]);
+        var index = Gen.Int[-6, 6];
+        var end = Gen.Bool.Select(b => b ? "LEFT" : "RIGHT");
+        var command = Gen.OneOf(
+            Gen.Select(key, value, value).Select((k, v, w) => $"LPUSH {k} {v} {w}"),
+            Gen.Select(key, value).Select((k, v) => $"RPUSH {k} {v}"),
+            Gen.Select(key, value).Select((k, v) => $"LPUSHX {k} {v}"),
+            Gen.Select(key, value).Select((k, v) => $"RPUSHX {k} {v}"),
+            key.Select(k => $"LPOP {k}"),
+            Gen.Select(key, Gen.Int[0, 4]).Select((k, n) => $"RPOP {k} {n}"),
+            Gen.Select(key, index, index).Select((k, s, e) => $"LRANGE {k} {s} {e}"),
+            Gen.Select(key, index, index).Select((k, s, e) => $"LTRIM {k} {s} {e}"),
+            key.Select(k => $"LLEN {k}"),
+            Gen.Select(key, index).Select((k, i) => $"LINDEX {k} {i}"),
+            Gen.Select(key, index, value).Select((k, i, v) => $"LSET {k} {i} {v}"),
+            Gen.Select(key, index, value).Select((k, i, v) => $"LREM {k} {i} {v}"),
+            Gen.Select(key, Gen.Bool.Select(b => b ? "BEFORE" : "AFTER"), value, value).Select((k, w, p, v) => $"LINSERT {k} {w} {p} {v}"),
+            Gen.Select(key, value, Gen.Int[-3, 3].Where(r => r != 0), Gen.Int[0, 3]).Select((k, v, r, c) => $"LPOS {k} {v} RANK {r} COUNT {c}"),
+            Gen.Select(key, value, Gen.Int[0, 4]).Select((k, v, m) => $"LPOS {k} {v} MAXLEN {m}"),
+            Gen.Select(key, key, end, end).Select((s, d, f, t) => $"LMOVE {s} {d} {f} {t}"),
+            Gen.Select(key, key).Select((s, d) => $"RPOPLPUSH {s} {d}"));
+
+        command.Array[1, 40].Sample(cmds =>
+        {
+            var probe = keys.Select(k => new[] { "LRANGE", k, "0", "-1" }).ToArray();
+            diff.Run(cmds.Select(Oracle.Differential.Tokenize).Concat(probe).ToArray());
+        }, iter: 150, threads: 1);
+    }
+}
