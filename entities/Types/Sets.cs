@@ -100,6 +100,20 @@ public sealed class SetValue
     /// <summary>True when the encoding is the one a set built from these members would get.</summary>
     internal bool HasNaturalEncoding => Hashtable == (members.Count > MaxIntsetEntries || !AllIntegers());
 
+    /// <summary>
+    /// The members in the order Redis lists them where that order is defined: an intset is
+    /// sorted by value (at most 512 members, so the sort is cheap); a hashtable in our order.
+    /// </summary>
+    public IReadOnlyList<byte[]> InRedisOrder()
+    {
+        if (Hashtable) return members;
+        var values = new long[members.Count];
+        for (var i = 0; i < values.Length; i++) Numbers.TryParseLong(members[i], out values[i]);
+        var sorted = members.ToArray();
+        Array.Sort(values, sorted);
+        return sorted;
+    }
+
     /// <summary>Marks the set as hashtable-encoded (JSON reading).</summary>
     internal void ForceHashtable() => Hashtable = true;
 
@@ -215,7 +229,7 @@ public static class Sets
     public static Reply SMembers(CommandContext ctx, byte[][] args)
     {
         var set = ctx.Lookup(args[1], RedisType.Set)?.Set;
-        return set is null ? Reply.EmptyArray : MembersReply(set.Members);
+        return set is null ? Reply.EmptyArray : MembersReply(set.InRedisOrder());
     }
 
     public static Reply SIsMember(CommandContext ctx, byte[][] args)
@@ -258,7 +272,7 @@ public static class Sets
 
         if (count >= set.Count)
         {
-            var all = MembersReply(set.Members);
+            var all = MembersReply(set.InRedisOrder());
             ctx.Delete(args[1]);
             return all;
         }
@@ -297,7 +311,7 @@ public static class Sets
         }
 
         var size = set.Count;
-        if (l >= size) return MembersReply(set.Members);
+        if (l >= size) return MembersReply(set.InRedisOrder());
 
         var count = (int)l;
         var result = new Reply[count];
@@ -347,13 +361,13 @@ public static class Sets
     }
 
     public static Reply SUnion(CommandContext ctx, byte[][] args) =>
-        MembersReply(Union(LookupSets(ctx, args, 1, out _)).Members);
+        MembersReply(Union(LookupSets(ctx, args, 1, out _)).InRedisOrder());
 
     public static Reply SUnionStore(CommandContext ctx, byte[][] args) =>
         Store(ctx, args[1], Union(LookupSets(ctx, args, 2, out _)));
 
     public static Reply SDiff(CommandContext ctx, byte[][] args) =>
-        MembersReply(Diff(LookupSets(ctx, args, 1, out _)).Members);
+        MembersReply(Diff(LookupSets(ctx, args, 1, out _)).InRedisOrder());
 
     public static Reply SDiffStore(CommandContext ctx, byte[][] args) =>
         Store(ctx, args[1], Diff(LookupSets(ctx, args, 2, out _)));
@@ -430,7 +444,7 @@ public static class Sets
         {
             // Redis 7.0 answers an intset-encoded set whole, with cursor 0, whatever the cursor.
             var all = new List<byte[]>(set.Count);
-            foreach (var m in set.Members)
+            foreach (var m in set.InRedisOrder())
                 if (options.Matches(m)) all.Add(m);
             return Scan.Reply(0, all);
         }
@@ -463,7 +477,8 @@ public static class Sets
         for (var i = 0; i < sets.Length; i++) ordered[i] = sets[i]!;
         Array.Sort(ordered, static (a, b) => a.Count.CompareTo(b.Count));
         var result = new List<byte[]>();
-        foreach (var m in ordered[0].Members)
+        // Redis walks the smallest set, so an intset there gives a sorted reply.
+        foreach (var m in ordered[0].InRedisOrder())
             if (InAllOthers(ordered, m)) result.Add(m);
         return result;
     }
