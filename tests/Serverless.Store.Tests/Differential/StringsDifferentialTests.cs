@@ -1,0 +1,496 @@
+using System.Globalization;
+using System.Text;
+using Serverless.Store.Commands;
+using Serverless.Store.Keyspace;
+using Serverless.Store.Protocol;
+using Serverless.Store.Tests.Oracle;
+using Serverless.Store.Types;
+using Xunit.Sdk;
+
+namespace Serverless.Store.Tests.Differential;
+
+/// <summary>
+/// The string commands against redis-server 7.0: hand-written edge cases for every command, a
+/// seeded random command sequence over three keys, and INCRBYFLOAT's long double arithmetic on
+/// random decimal inputs.
+/// </summary>
+[Collection(RedisCollection.Name)]
+public sealed class StringsDifferentialTests(RedisServer redis)
+{
+    readonly Oracle.Differential diff = new(redis);
+
+    /// <summary>
+    /// Runs lines like <see cref="Oracle.Differential.Run(string[])"/>, plus two kinds of
+    /// directives that do not depend on other types' commands: "?key" compares the key's type
+    /// and PTTL (redis TYPE/PTTL vs the engine's raw state), "!hash key" (or list/set/zset)
+    /// replaces the key with a value of another type on both sides.
+    /// </summary>
+    void Run(params string[] lines)
+    {
+        diff.Reset();
+        var done = new List<byte[][]>();
+        foreach (var line in lines)
+        {
+            if (line.StartsWith('?')) { CheckMeta(line[1..], done); continue; }
+            if (line.StartsWith('!')) { Seed(line[1..]); continue; }
+            done.Add(Oracle.Differential.Tokenize(line).Select(Encoding.UTF8.GetBytes).ToArray());
+            diff.Step(done.ToArray(), done.Count - 1);
+        }
+    }
+
+    void Seed(string directive)
+    {
+        var parts = directive.Split(' ');
+        var key = parts[1];
+        string[] command = parts[0] switch
+        {
+            "hash" => ["HSET", key, "f", "v"],
+            "list" => ["RPUSH", key, "x"],
+            "set" => ["SADD", key, "x"],
+            "zset" => ["ZADD", key, "1", "x"],
+            _ => throw new ArgumentException(directive),
+        };
+        // Replace whatever the key held, on both sides.
+        redis.Client.Call("DEL", key);
+        diff.Keyspace.Remove(Encoding.UTF8.GetBytes(key));
+        if (redis.Client.Call(command) is ErrorReply e) throw new XunitException($"seeding {directive}: {e}");
+        var reply = Engine.Execute(Ctx(), command.Select(Encoding.UTF8.GetBytes).ToArray());
+        if (reply is not ErrorReply) return;
+        // That type's commands are not built on this branch: store a value of the type directly.
+        var state = parts[0] switch
+        {
+            "hash" => new KeyState { Hash = (HashValue)Activator.CreateInstance(typeof(HashValue))! },
+            "list" => new KeyState { List = (ListValue)Activator.CreateInstance(typeof(ListValue))! },
+            "set" => new KeyState { Set = (SetValue)Activator.CreateInstance(typeof(SetValue))! },
+            _ => new KeyState { SortedSet = (SortedSetValue)Activator.CreateInstance(typeof(SortedSetValue))! },
+        };
+        diff.Keyspace.Set(Encoding.UTF8.GetBytes(key), state);
+    }
+
+    CommandContext Ctx() => new(diff.Keyspace, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+
+    void CheckMeta(string key, List<byte[][]> done)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var expectedType = redis.Client.Call("TYPE", key).ToString();
+        var expectedTtl = ((IntegerReply)redis.Client.Call("PTTL", key)).Value;
+        var state = diff.Keyspace.Get(Encoding.UTF8.GetBytes(key));
+        if (state is not null && state.IsExpired(now)) state = null;
+        var actualType = "+" + KeyState.TypeName(state?.Type ?? RedisType.None);
+        var actualTtl = state is null ? -2 : state.ExpiresAt is { } at ? at - now : -1;
+        var ttlOk = expectedTtl < 0 || actualTtl < 0 ? expectedTtl == actualTtl : Math.Abs(expectedTtl - actualTtl) <= 200;
+        if (expectedType != actualType || !ttlOk)
+            throw new XunitException(
+                $"after:\n  {string.Join("\n  ", done.Select(Oracle.Differential.Format))}\n" +
+                $"key {key}: redis-server TYPE {expectedType} PTTL {expectedTtl}; engine TYPE {actualType} PTTL {actualTtl}");
+    }
+
+    static long NowSeconds => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    static long NowMs => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    // ------------------------------------------------------------------ GET / SET
+
+    [Fact]
+    public void Get_and_set_basics() => Run(
+        "GET k",
+        "SET k v", "GET k", "?k",
+        "SET k \"\"", "GET k", "?k",
+        "SET k \"a b c\"", "GET k",
+        "!hash h", "GET h", "SET h v", "GET h", "?h",
+        "!list l", "GET l", "SET l 1", "?l",
+        "!zset z", "SET z x GET", "?z");
+
+    [Fact]
+    public void Set_options_nx_xx_get() => Run(
+        "SET k v NX", "SET k w NX", "GET k",
+        "SET k2 v XX", "GET k2", "?k2",
+        "SET k w XX", "GET k",
+        "SET k x GET", "SET missing x GET", "GET missing",
+        "SET k y NX GET", "GET k", "SET n1 y NX GET", "GET n1",
+        "SET k z XX GET", "SET n2 z XX GET", "?n2",
+        "SET k v nx nx", "SET k v xx xx", "SET k v get get",
+        "SET k v NX XX", "SET k v XX NX", "SET k v nX Xx",
+        "!set s", "SET s v GET", "?s", "SET s v NX GET", "SET s v XX", "?s",
+        "SET k v FOO", "SET k v NX FOO", "SET k v persist");
+
+    [Fact]
+    public void Set_expire_options() => Run(
+        "SET k v EX 100", "?k",
+        "SET k v PX 100000", "?k",
+        $"SET k v EXAT {NowSeconds + 1000}", "?k",
+        $"SET k v PXAT {NowMs + 500000}", "?k",
+        "SET k v", "?k",
+        "SET k v EX 100", "SET k w KEEPTTL", "?k", "GET k",
+        "SET k w keepttl keepttl", "?k",
+        "SET k v EX 100 EX 200", "?k",
+        "SET k v PX 1000 PX 2000000", "?k",
+        "SET k v EX 10 PX 10", "SET k v EX 10 EXAT 10", "SET k v PX 10 PXAT 10", "SET k v EXAT 10 PXAT 10",
+        "SET k v EX 10 KEEPTTL", "SET k v KEEPTTL EX 10", "SET k v KEEPTTL PXAT 10",
+        "SET k v EX", "SET k v PX", "SET k v EXAT", "SET k v NX EX",
+        "SET k v EX 0", "SET k v EX -1", "SET k v PX 0", "SET k v PXAT -5", "SET k v EXAT 0",
+        "SET k v EX abc", "SET k v EX 1.5", "SET k v PX \"\"", "SET k v EX \" 1\"",
+        "SET k v EX 9223372036854775", "SET k v EX 9223372036854776", "SET k v PX 9223372036854775807",
+        "SET k v EX 99999999999999999999",
+        "SET k v EXAT 9223372036854775", "?k", "SET k v PXAT 9223372036854775807", "?k",
+        "GET k",
+        "SET k v EXAT 1", "GET k", "?k",
+        "SET k v PXAT 1 GET", "GET k",
+        "SET k v EX 100 NX", "?k", "SET k w EX 5 NX", "?k",
+        "SET k w EX 100 XX GET", "?k",
+        "SET k v ex 100 get xx", "?k");
+
+    [Fact]
+    public void Set_with_an_invalid_expire_changes_nothing() => Run(
+        "SET k old EX 100",
+        "SET k new EX -1", "SET k new EX 1 NX XX", "SET k new GET EX 0",
+        "GET k", "?k",
+        "!hash h", "SET h v GET EX 0", "SET h v GET", "?h");
+
+    [Fact]
+    public void Setnx_setex_psetex() => Run(
+        "SETNX k v", "SETNX k w", "GET k",
+        "!hash h", "SETNX h v", "?h",
+        "SETEX k 100 v", "GET k", "?k",
+        "SETEX k 0 v", "SETEX k -10 v", "SETEX k abc v", "SETEX k 9223372036854776 v", "SETEX k 9223372036854775 v",
+        "PSETEX k 100000 w", "GET k", "?k",
+        "PSETEX k 0 v", "PSETEX k -1 v", "PSETEX k 1.5 v", "PSETEX k 9223372036854775807 v",
+        "SETEX h 100 v", "?h", "GET h",
+        "SETEX k", "SETEX k 1", "PSETEX k 1 v extra", "SETNX k");
+
+    [Fact]
+    public void Getset_getdel() => Run(
+        "GETSET k v", "GETSET k w", "GET k",
+        "SET t v EX 100", "GETSET t w", "?t",
+        "!hash h", "GETSET h v", "?h",
+        "GETDEL k", "GETDEL k", "?k",
+        "GETDEL h", "?h",
+        "SET e \"\"", "GETDEL e", "?e");
+
+    [Fact]
+    public void Getex_options() => Run(
+        "GETEX k", "GETEX k EX 100", "GETEX k PERSIST",
+        "SET k v", "GETEX k", "?k",
+        "GETEX k EX 100", "?k",
+        "GETEX k PX 200000", "?k",
+        $"GETEX k EXAT {NowSeconds + 300}", "?k",
+        $"GETEX k PXAT {NowMs + 400000}", "?k",
+        "GETEX k PERSIST", "?k", "GETEX k PERSIST", "?k",
+        "GETEX k persist persist",
+        "GETEX k EX 100 EX 200", "?k",
+        "GETEX k EX 100 PERSIST", "GETEX k PERSIST EX 100", "GETEX k EX 10 PX 10",
+        "GETEX k KEEPTTL", "GETEX k NX", "GETEX k XX", "GETEX k GET", "GETEX k FOO", "GETEX k EX",
+        "GETEX k EX 0", "GETEX k EX -1", "GETEX k PX abc", "GETEX k EXAT 0", "GETEX k EX 9223372036854776",
+        "GETEX missing EX 0", "GETEX missing EX abc", "GETEX missing FOO",
+        "!hash h", "GETEX h", "GETEX h EX 0", "GETEX h FOO",
+        "GET k", "?k",
+        "GETEX k EXAT 1", "GET k", "?k",
+        "SET k v EX 100", "GETEX k PXAT 1", "?k");
+
+    // ------------------------------------------------------------------ multi-key
+
+    [Fact]
+    public void Mget_mset_msetnx() => Run(
+        "MGET a b c",
+        "MSET a 1 b 2", "MGET a b c",
+        "MSET a", "MSET a 1 b", "MSET a 1 b 2 c",
+        "MSET a x a y", "GET a",
+        "SET t v EX 100", "MSET t w", "?t",
+        "!hash h", "MGET a h b", "MSET h v", "?h", "MGET h",
+        "MSETNX a 1 z 2", "MGET a z", "?z",
+        "MSETNX x 1 y 2", "MGET x y",
+        "MSETNX q 1 q 2", "GET q",
+        "MSETNX a", "MSETNX n 1 m",
+        "!list l", "MSETNX l 1 w 2", "?l", "?w",
+        "MGET \"\"", "MSET \"\" empty", "MGET \"\"");
+
+    // ------------------------------------------------------------------ counters
+
+    [Fact]
+    public void Incr_decr_family() => Run(
+        "INCR c", "INCR c", "DECR c", "DECR c", "DECR c", "GET c",
+        "INCRBY c 10", "INCRBY c -20", "DECRBY c 5", "DECRBY c -5", "GET c",
+        "INCRBY c abc", "INCRBY c 1.5", "INCRBY c \"\"", "INCRBY c 99999999999999999999",
+        "DECRBY c -9223372036854775808", "DECRBY c 9223372036854775807",
+        "SET c 9223372036854775806", "INCR c", "INCR c", "GET c",
+        "SET c -9223372036854775807", "DECR c", "DECR c", "DECRBY c 1",
+        "SET c 9223372036854775807", "INCRBY c 0", "INCRBY c -1",
+        "SET c abc", "INCR c", "DECR c", "INCRBY c 1",
+        "SET c \" 1\"", "INCR c", "SET c \"1 \"", "INCR c", "SET c +1", "INCR c", "SET c 01", "INCR c",
+        "SET c -0", "INCR c", "SET c 1.0", "INCR c", "SET c \"\"", "INCR c",
+        "SET c 007", "INCRBY c 1",
+        "SET c 5 EX 100", "INCR c", "?c", "DECRBY c 3", "?c",
+        "!hash h", "INCR h", "DECR h", "INCRBY h 1", "DECRBY h 1", "INCRBY h x", "?h",
+        "SET c 100", "DECRBY c -9223372036854775808", "GET c");
+
+    [Fact]
+    public void Incrbyfloat_edges() => Run(
+        "INCRBYFLOAT f 1000.1", "INCRBYFLOAT f 0.2", "GET f",
+        "INCRBYFLOAT g 1e20", "INCRBYFLOAT h 0.1", "INCRBYFLOAT h 1.23456789012345678e-10",
+        "INCRBYFLOAT i 10", "INCRBYFLOAT i -10", "GET i",
+        "INCRBYFLOAT i -1.5", "INCRBYFLOAT i 3e-5", "INCRBYFLOAT i 5.0e3",
+        "INCRBYFLOAT f abc", "INCRBYFLOAT f \"\"", "INCRBYFLOAT f \" 1\"", "INCRBYFLOAT f \"1 \"",
+        "INCRBYFLOAT f nan", "INCRBYFLOAT f NaN", "INCRBYFLOAT f inf", "INCRBYFLOAT f -inf", "INCRBYFLOAT f infinity",
+        "INCRBYFLOAT f infinit", "INCRBYFLOAT f 1e5000", "INCRBYFLOAT f 1e-5000", "INCRBYFLOAT f 1e-4950",
+        "INCRBYFLOAT f 0x10", "INCRBYFLOAT f 0x1.8p1", "INCRBYFLOAT f 0x", "INCRBYFLOAT f 0x1p",
+        "INCRBYFLOAT f .5", "INCRBYFLOAT f 5.", "INCRBYFLOAT f .", "INCRBYFLOAT f 1e", "INCRBYFLOAT f +1",
+        "INCRBYFLOAT f 1,5", "INCRBYFLOAT f --1", "GET f",
+        "INCRBYFLOAT x1 0x1p-16446", "INCRBYFLOAT x1 0x1.8p-16446", "INCRBYFLOAT x2 0x1p-16445",
+        "INCRBYFLOAT x3 0x1.fffffffffffffffep16383", "INCRBYFLOAT x4 0x1.ffffffffffffffffp16383",
+        "INCRBYFLOAT x5 0x1.fffffffffffffffp16383", "INCRBYFLOAT x6 0x.8", "INCRBYFLOAT x6 -0x1P+3",
+        "INCRBYFLOAT x7 +inf", "INCRBYFLOAT x7 InFiNiTy", "INCRBYFLOAT x7 1e-99999999999999999999",
+        "INCRBYFLOAT x7 0e99999999999999999999", "INCRBYFLOAT x7 0x0p99999", "INCRBYFLOAT x7 -0x1p-16445",
+        "INCRBYFLOAT x8 0.1", "INCRBYFLOAT x8 -0.1", "INCRBYFLOAT x8 -1e-4940", "INCRBYFLOAT x8 1e-4940",
+        "SET f abc", "INCRBYFLOAT f 1", "SET f inf", "INCRBYFLOAT f 1", "INCRBYFLOAT f -inf",
+        "SET f 1.18973149535723176502e+4932", "INCRBYFLOAT f 0", "INCRBYFLOAT f 1e4932",
+        "SET f -0", "INCRBYFLOAT f -0", "INCRBYFLOAT f -1e-30",
+        "SET f 0.000003814697265625", "INCRBYFLOAT f 0",
+        "SET f 3 EX 100", "INCRBYFLOAT f 1.5", "?f",
+        "INCRBYFLOAT n 0", "?n",
+        "!hash h", "INCRBYFLOAT h 1", "INCRBYFLOAT h abc", "?h");
+
+    // ------------------------------------------------------------------ byte ranges
+
+    [Fact]
+    public void Append_strlen() => Run(
+        "STRLEN k", "APPEND k abc", "APPEND k def", "GET k", "STRLEN k",
+        "APPEND e \"\"", "GET e", "?e", "STRLEN e", "APPEND e \"\"", "?e",
+        "SET n 10", "APPEND n 5", "INCR n", "STRLEN n",
+        "SET t v EX 100", "APPEND t w", "?t",
+        "!hash h", "APPEND h x", "STRLEN h", "?h",
+        "!list l", "STRLEN l");
+
+    [Fact]
+    public void Getrange_every_index_shape() => Run(
+        "GETRANGE k 0 -1",
+        "SET k \"Hello World\"",
+        "GETRANGE k 0 4", "GETRANGE k 0 -1", "GETRANGE k -5 -1", "GETRANGE k 5 3", "GETRANGE k -1 -5",
+        "GETRANGE k 0 100", "GETRANGE k 100 200", "GETRANGE k -100 2", "GETRANGE k -100 -50", "GETRANGE k 3 -100",
+        "GETRANGE k 10 10", "GETRANGE k 11 11", "GETRANGE k -1 -1", "GETRANGE k 0 0",
+        "GETRANGE k -9223372036854775808 9223372036854775807", "GETRANGE k 9223372036854775807 -9223372036854775808",
+        "GETRANGE k a 1", "GETRANGE k 1 b", "GETRANGE k 1.5 2", "GETRANGE missing a 1",
+        "SET e \"\"", "GETRANGE e 0 -1", "GETRANGE e 0 0", "GETRANGE e -1 0",
+        "SET n 12345", "GETRANGE n 1 2",
+        "!hash h", "GETRANGE h 0 -1", "GETRANGE h x 0");
+
+    [Fact]
+    public void Setrange_every_edge() => Run(
+        "SETRANGE k 0 \"\"", "?k", "SETRANGE k 5 \"\"", "?k",
+        "SETRANGE k 0 abc", "GET k",
+        "SETRANGE k 1 X", "GET k", "SETRANGE k 5 Z", "GET k", "STRLEN k",
+        "SETRANGE k 0 \"\"", "SETRANGE k 100 \"\"", "GET k",
+        "SETRANGE k -1 x", "SETRANGE k -1 \"\"", "SETRANGE k abc x", "SETRANGE k 1.5 x",
+        "SETRANGE k 536870912 x", "SETRANGE k 536870911 xy", "SETRANGE k 9223372036854775807 x",
+        "SETRANGE k 99999999999999999999 x",
+        "SETRANGE m 536870912 x", "SETRANGE m 536870912 \"\"", "?m",
+        "SETRANGE z 3 abc", "GET z",
+        "SET n 12345", "SETRANGE n 2 x", "GET n",
+        "SET t v EX 100", "SETRANGE t 3 w", "?t", "GET t",
+        "!hash h", "SETRANGE h 0 x", "SETRANGE h 0 \"\"", "SETRANGE h -1 x", "SETRANGE h 536870912 x", "?h");
+
+    // ------------------------------------------------------------------ binary and arity
+
+    [Fact]
+    public void Binary_values_and_keys_round_trip()
+    {
+        byte[] bin = [0, 1, 2, 0xff, 0xfe, (byte)'\r', (byte)'\n', 0, 0x80, 0xc3];
+        byte[] key = [0xff, 0, (byte)'k'];
+        byte[] B(string s) => Encoding.ASCII.GetBytes(s);
+        diff.Run([
+            [B("SET"), key, bin], [B("GET"), key], [B("STRLEN"), key],
+            [B("APPEND"), key, bin], [B("GETRANGE"), key, B("3"), B("12")],
+            [B("SETRANGE"), key, B("15"), [0, 0xff]], [B("GET"), key],
+            [B("SETRANGE"), B("z"), B("4"), [0xff]], [B("GET"), B("z")],
+            [B("MSET"), B("a"), bin, B("b"), [0x00]], [B("MGET"), B("a"), B("b"), key],
+            [B("GETSET"), B("a"), [0xfe]], [B("GETDEL"), B("a")], [B("GETEX"), B("b"), B("PERSIST")],
+            [B("SET"), B("x"), bin, B("GET")], [B("SETNX"), bin, bin], [B("GET"), bin],
+            [B("INCR"), key], [B("INCRBYFLOAT"), key, B("1")], [B("INCRBYFLOAT"), B("f"), B("1\0")],
+            [B("INCRBY"), B("i"), B("1\0")], [B("SET"), B("i"), B("1\0")], [B("INCR"), B("i")],
+            // Redis compares options as C strings: "nx\0junk" is NX.
+            [B("SET"), B("o"), B("v"), B("nx\0junk")], [B("SET"), B("o"), B("w"), B("nx\0junk")], [B("GET"), B("o")],
+            [B("SET"), B("o"), B("w"), B("XX\0"), B("GET\0x")], [B("GETEX"), B("o"), B("persist\0")],
+            [B("SET"), B("o"), B("w"), B("EX\0"), B("100")], [B("SET"), B("o"), B("w"), B("E")],
+            [B("SETEX"), B("s"), B("100\0"), B("v")],
+        ]);
+    }
+
+    [Fact]
+    public void Long_inputs_and_the_5120_byte_float_limit()
+    {
+        var ones = new string('1', 5119);
+        Run(
+            $"INCRBYFLOAT a {ones}", // 5119 characters: accepted
+            $"INCRBYFLOAT b {ones}1", // 5120: string2ld refuses
+            $"SET c 0.{new string('0', 4000)}1", "INCRBYFLOAT c 1",
+            $"INCRBYFLOAT d 1{new string('0', 300)}", "INCRBYFLOAT d -1", "GET d");
+    }
+
+    [Fact]
+    public void Wrong_arity_of_variadic_commands() => Run(
+        "SET k", "GET", "GETEX", "MGET", "MSET", "MSET a", "MSETNX", "MSETNX a", "INCRBYFLOAT k", "SETRANGE k 0",
+        "GETRANGE k 0", "APPEND k", "STRLEN", "GETDEL", "GETSET k", "INCR", "DECRBY k");
+
+    // ------------------------------------------------------------------ random sequences
+
+    [Fact]
+    public void Random_string_command_sequences_match_redis()
+    {
+        var random = new Random(20240607);
+        string[] keys = ["k1", "k2", "k3"];
+        byte[][] values =
+        [
+            "0"u8.ToArray(), "1"u8.ToArray(), "-7"u8.ToArray(), "42"u8.ToArray(), "9223372036854775807"u8.ToArray(),
+            "3.5"u8.ToArray(), "1e3"u8.ToArray(), "abc"u8.ToArray(), ""u8.ToArray(), "hello world"u8.ToArray(),
+            [0, 0xff, 0x80], "0x10"u8.ToArray(), "inf"u8.ToArray(),
+        ];
+        byte[] B(string s) => Encoding.ASCII.GetBytes(s);
+        byte[] Key() => B(keys[random.Next(keys.Length)]);
+        byte[] Val() => random.Next(4) == 0 ? B(random.Next(-1000, 1000).ToString(CultureInfo.InvariantCulture)) : values[random.Next(values.Length)];
+        byte[] Int() => B(random.Next(8) switch
+        {
+            0 => "abc",
+            1 => random.Next(-100000, 100000).ToString(CultureInfo.InvariantCulture),
+            _ => random.Next(-20, 21).ToString(CultureInfo.InvariantCulture),
+        });
+        byte[] Float() => B(random.Next(6) switch
+        {
+            0 => (random.NextDouble() * 100).ToString("R", CultureInfo.InvariantCulture),
+            1 => "-" + random.Next(0, 100) + "." + random.Next(0, 1000),
+            2 => random.Next(-5, 5) + "e" + random.Next(-3, 4),
+            3 => "x",
+            _ => random.Next(-10, 10).ToString(CultureInfo.InvariantCulture) + ".25",
+        });
+        byte[][] ExpireOpt() => random.Next(7) switch
+        {
+            0 => [B("EX"), B(random.Next(100, 10000).ToString(CultureInfo.InvariantCulture))],
+            1 => [B("PX"), B(random.Next(100000, 10000000).ToString(CultureInfo.InvariantCulture))],
+            2 => [B("EXAT"), B((NowSeconds + random.Next(100, 10000)).ToString(CultureInfo.InvariantCulture))],
+            3 => [B("PXAT"), B((NowMs + random.Next(100000, 10000000)).ToString(CultureInfo.InvariantCulture))],
+            4 => [B("EXAT"), B("1")], // already past: the key is gone
+            5 => [B("EX"), B("0")],
+            _ => [B("KEEPTTL")],
+        };
+
+        byte[][] Next()
+        {
+            switch (random.Next(24))
+            {
+                case 0: return [B("GET"), Key()];
+                case 1:
+                {
+                    var c = new List<byte[]> { B("SET"), Key(), Val() };
+                    if (random.Next(3) == 0) c.Add(B(random.Next(2) == 0 ? "NX" : "XX"));
+                    if (random.Next(3) == 0) c.Add(B("GET"));
+                    if (random.Next(2) == 0) c.AddRange(ExpireOpt());
+                    return c.ToArray();
+                }
+                case 2: return [B("SETNX"), Key(), Val()];
+                case 3: return [B("SETEX"), Key(), B((random.Next(5) == 0 ? random.Next(-1, 1) : random.Next(100, 10000)).ToString(CultureInfo.InvariantCulture)), Val()];
+                case 4: return [B("PSETEX"), Key(), B((random.Next(5) == 0 ? random.Next(-1, 1) : random.Next(100000, 10000000)).ToString(CultureInfo.InvariantCulture)), Val()];
+                case 5: return [B("GETSET"), Key(), Val()];
+                case 6: return [B("GETDEL"), Key()];
+                case 7:
+                {
+                    var c = new List<byte[]> { B("GETEX"), Key() };
+                    var o = random.Next(4);
+                    if (o == 0) c.Add(B("PERSIST"));
+                    else if (o == 1) c.AddRange(ExpireOpt());
+                    return c.ToArray();
+                }
+                case 8: return [B("MGET"), Key(), Key(), Key()];
+                case 9: return [B("MSET"), Key(), Val(), Key(), Val()];
+                case 10: return [B("MSETNX"), Key(), Val(), Key(), Val()];
+                case 11: return [B("INCR"), Key()];
+                case 12: return [B("DECR"), Key()];
+                case 13: return [B("INCRBY"), Key(), Int()];
+                case 14: return [B("DECRBY"), Key(), Int()];
+                case 15: case 16: return [B("INCRBYFLOAT"), Key(), Float()];
+                case 17: return [B("APPEND"), Key(), Val()];
+                case 18: return [B("STRLEN"), Key()];
+                case 19: return [B("GETRANGE"), Key(), Int(), Int()];
+                case 20: return [B("SETRANGE"), Key(), B(random.Next(-1, 30).ToString(CultureInfo.InvariantCulture)), Val()];
+                case 21: return [B("SET"), Key(), Val()];
+                case 22: return [B("PTTL"), Key()]; // compared through the raw state below instead
+                default: return [B("EXISTS"), Key()];
+            }
+        }
+
+        for (var round = 0; round < 10; round++)
+        {
+            diff.Reset();
+            var done = new List<byte[][]>();
+            for (var i = 0; i < 300; i++)
+            {
+                var cmd = Next();
+                var name = Encoding.ASCII.GetString(cmd[0]);
+                if (name is "PTTL" or "EXISTS")
+                {
+                    CheckMeta(Encoding.ASCII.GetString(cmd[1]), done);
+                    continue;
+                }
+                if (random.Next(150) == 0)
+                {
+                    var key = keys[random.Next(keys.Length)];
+                    Seed($"hash {key}");
+                    done.Add([B("DEL"), B(key)]);
+                    done.Add([B("HSET"), B(key), B("f"), B("v")]);
+                    continue;
+                }
+                done.Add(cmd);
+                diff.Step(done.ToArray(), done.Count - 1, $"random round {round}");
+            }
+            foreach (var key in keys) CheckMeta(key, done);
+        }
+    }
+
+    [Fact]
+    public void Incrbyfloat_matches_redis_long_double_on_random_decimals()
+    {
+        var random = new Random(7001);
+        string Digits(int n)
+        {
+            var sb = new StringBuilder(n);
+            for (var i = 0; i < n; i++) sb.Append((char)('0' + random.Next(10)));
+            return sb.ToString();
+        }
+        string Decimal()
+        {
+            var sb = new StringBuilder();
+            if (random.Next(3) == 0) sb.Append('-');
+            switch (random.Next(10))
+            {
+                case 0: // hex float
+                    sb.Append("0x").Append(random.Next(1, 1 << 30).ToString("x", CultureInfo.InvariantCulture));
+                    if (random.Next(2) == 0) sb.Append('.').Append(random.Next(0, 1 << 20).ToString("x", CultureInfo.InvariantCulture));
+                    sb.Append('p').Append(random.Next(-80, 80));
+                    return sb.ToString();
+                case 1: // huge or tiny exponents, close to the long double's range
+                    sb.Append(Digits(1 + random.Next(25))).Append('e').Append(random.Next(2) == 0 ? random.Next(4900, 4935) : -random.Next(4920, 4960));
+                    return sb.ToString();
+                case 2: // many digits
+                    sb.Append(Digits(1 + random.Next(60))).Append('.').Append(Digits(random.Next(60)));
+                    return sb.ToString();
+                case 3: // exact binary fractions (ties at the 18th decimal)
+                    sb.Append(random.Next(0, 1000)).Append('.').Append(
+                        (random.Next(1, 1 << 18) / (double)(1 << 18)).ToString("F18", CultureInfo.InvariantCulture)[2..]);
+                    return sb.ToString();
+                default:
+                    sb.Append(Digits(random.Next(0, 12)));
+                    if (sb.Length == 0 || sb[^1] == '-' || random.Next(2) == 0) sb.Append('.').Append(Digits(1 + random.Next(22)));
+                    if (random.Next(3) == 0) sb.Append('e').Append(random.Next(-30, 30));
+                    return sb.ToString();
+            }
+        }
+
+        for (var i = 0; i < 400; i++)
+        {
+            var a = Decimal();
+            var b = Decimal();
+            var c = Decimal();
+            // a and b go through string2ld as increments; SET c then checks it as a stored value.
+            diff.Run([
+                ["INCRBYFLOAT", "x", a], ["INCRBYFLOAT", "x", b], ["INCRBYFLOAT", "x", c],
+                ["SET", "y", c], ["INCRBYFLOAT", "y", a],
+            ]);
+        }
+    }
+}
