@@ -50,6 +50,7 @@ public static class Scan
     /// <summary>strtoul as Redis uses it for cursors: "ERR invalid cursor" otherwise.</summary>
     public static ulong ParseCursor(byte[] arg)
     {
+        if (arg.Length == 0) return 0; // strtoul reads "" as 0 and Redis accepts it
         var s = System.Text.Encoding.ASCII.GetString(arg);
         var negative = s.StartsWith('-');
         var digits = s.Length > 0 && (s[0] == '+' || s[0] == '-') ? s[1..] : s;

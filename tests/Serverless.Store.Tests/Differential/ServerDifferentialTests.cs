@@ -1,0 +1,231 @@
+using System.Text;
+using Serverless.Store.Commands;
+using Serverless.Store.Protocol;
+using Serverless.Store.Tests.Oracle;
+
+namespace Serverless.Store.Tests.Differential;
+
+/// <summary>
+/// PING, ECHO, TIME, INFO and COMMAND against redis-server. Replies that describe the server
+/// itself (INFO's server section, COMMAND COUNT) differ by nature; those tests compare the parts
+/// that must agree.
+/// </summary>
+[Collection(RedisCollection.Name)]
+public sealed class ServerDifferentialTests(RedisServer redis)
+{
+    readonly Oracle.Differential diff = new(redis);
+
+    Reply Engine(string command) => Commands.Engine.Execute(
+        new CommandContext(diff.Keyspace, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), Args(command));
+
+    Reply Redis(string command) => redis.Client.Call(Args(command));
+
+    static byte[][] Args(string command) =>
+        Oracle.Differential.Tokenize(command).Select(Encoding.UTF8.GetBytes).ToArray();
+
+    [Fact]
+    public void Ping_and_echo() => diff.Run(
+        "PING",
+        "ping hello",
+        "PING \"\"",
+        "PING \"a b\"",
+        "PING a b",
+        "ECHO hello",
+        "ECHO \"\"",
+        "ECHO",
+        "ECHO a b");
+
+    [Fact]
+    public void Ping_and_echo_are_binary_safe()
+    {
+        var binary = new byte[] { 0, 255, 13, 10, (byte)'x' };
+        diff.Run([[Bytes("PING"), binary], [Bytes("ECHO"), binary]]);
+    }
+
+    static byte[] Bytes(string s) => Encoding.UTF8.GetBytes(s);
+
+    [Fact]
+    public void Time_has_redis_shape_and_is_close()
+    {
+        diff.Run("TIME x");
+        var theirs = Assert.IsType<ArrayReply>(Redis("TIME")).Items!;
+        var ours = Assert.IsType<ArrayReply>(Engine("TIME")).Items!;
+        Assert.Equal(2, ours.Count);
+        long Seconds(Reply r) => long.Parse(Encoding.ASCII.GetString(((BulkReply)r).Value!));
+        Assert.InRange(Seconds(ours[0]) - Seconds(theirs[0]), -2, 2);
+        Assert.InRange(Seconds(ours[1]), 0, 999_999);
+    }
+
+    [Fact]
+    public void Info_keyspace_matches_redis()
+    {
+        void Same()
+        {
+            // Redis's avg_ttl is an estimate by sampling; ours is exact.
+            static string Strip(Reply r) => System.Text.RegularExpressions.Regex.Replace(r.ToString(), "avg_ttl=\\d+", "avg_ttl=");
+            Assert.Equal(Strip(Redis("INFO keyspace")), Strip(Engine("INFO keyspace")));
+        }
+        diff.Reset();
+        Same();
+        diff.Run("SET a 1", "SET b 2", "SET c 3", "EXPIRE b 1000", "PEXPIRE c 100000");
+        Same();
+        diff.Run("SET a 1", "PEXPIRE a 1", "SET b 1");
+        Thread.Sleep(20);
+        // Redis counts an expired key until it is reaped; we never do, so read it first.
+        Assert.Equal(Redis("GET a"), Engine("GET a"));
+        Same();
+        diff.Run("SET a 1", "DEL a");
+        Same();
+    }
+
+    [Fact]
+    public void Info_section_selection_matches_redis_in_shape()
+    {
+        // Our sections are a subset of Redis's: every header we print, Redis prints for the same request.
+        foreach (var request in new[] { "INFO", "INFO default", "INFO all", "INFO server", "INFO SERVER keyspace", "INFO replication", "INFO cluster", "INFO keyspace server" })
+        {
+            var ours = Headers(Engine(request));
+            var theirs = Headers(Redis(request));
+            Assert.NotEmpty(ours);
+            Assert.All(ours, h => Assert.Contains(h, theirs));
+            Assert.Equal(theirs.Where(ours.Contains), ours); // same order
+        }
+        Assert.Equal(Redis("INFO nosuch"), Engine("INFO nosuch"));
+        // The fields we share with Redis's server section have the same spelling and line format.
+        var redisFields = Fields(Redis("INFO server"));
+        var ourFields = Fields(Engine("INFO server"));
+        foreach (var field in new[] { "redis_version", "redis_mode", "arch_bits", "process_id", "server_time_usec", "uptime_in_seconds", "uptime_in_days" })
+        {
+            Assert.Contains(field, redisFields.Keys);
+            Assert.Contains(field, ourFields.Keys);
+        }
+        Assert.Equal(redisFields["redis_version"], ourFields["redis_version"]);
+        Assert.Equal(redisFields["redis_mode"], ourFields["redis_mode"]);
+        Assert.Equal(redisFields["arch_bits"], ourFields["arch_bits"]);
+        Assert.Equal(Fields(Redis("INFO replication"))["role"], Fields(Engine("INFO replication"))["role"]);
+        Assert.Equal(Fields(Redis("INFO cluster"))["cluster_enabled"], Fields(Engine("INFO cluster"))["cluster_enabled"]);
+    }
+
+    static List<string> Headers(Reply info) =>
+        Text(info).Split("\r\n").Where(l => l.StartsWith('#')).ToList();
+
+    static Dictionary<string, string> Fields(Reply info) =>
+        Text(info).Split("\r\n").Where(l => l.Contains(':') && !l.StartsWith('#'))
+            .Select(l => l.Split(':', 2)).ToDictionary(p => p[0], p => p[1]);
+
+    static string Text(Reply reply) => Encoding.UTF8.GetString(Assert.IsType<BulkReply>(reply).Value!);
+
+    /// <summary>
+    /// For every command we have: COMMAND INFO's name, arity and legacy key positions are
+    /// Redis's, and our flags, ACL categories and tips are a subset of Redis's.
+    /// </summary>
+    [Fact]
+    public void Command_info_agrees_with_redis_for_every_command()
+    {
+        var problems = new List<string>();
+        foreach (var name in CommandTable.All.Select(s => s.Name).Concat(["command|count", "command|getkeys", "command|help", "command|info", "command|list"]))
+        {
+            var theirs = Row(Redis("COMMAND INFO " + name));
+            var ours = Row(Engine("COMMAND INFO " + name.ToUpperInvariant()));
+            for (var i = 0; i < 6; i++)
+                if (i != 2 && !theirs[i].Equals(ours[i])) problems.Add($"{name} field {i}: redis {theirs[i]}, ours {ours[i]}");
+            foreach (var field in new[] { 2, 6, 7 })
+            {
+                var extra = Words(ours[field]).Except(Words(theirs[field])).ToList();
+                if (extra.Count > 0) problems.Add($"{name} field {field}: {string.Join(' ', extra)} not in redis's {theirs[field]}");
+            }
+            if (Assert.IsType<ArrayReply>(ours[8]).Items!.Count == 0 && Assert.IsType<ArrayReply>(theirs[8]).Items!.Count > 0)
+                problems.Add($"{name}: no key specs");
+        }
+        Assert.Empty(problems);
+    }
+
+    static IReadOnlyList<Reply> Row(Reply reply)
+    {
+        var row = Assert.IsType<ArrayReply>(Assert.Single(Assert.IsType<ArrayReply>(reply).Items!)).Items!;
+        Assert.Equal(10, row.Count);
+        return row;
+    }
+
+    static IEnumerable<string> Words(Reply array) => Assert.IsType<ArrayReply>(array).Items!.Select(r => r.ToString().TrimStart('+'));
+
+    [Fact]
+    public void Command_info_of_unknown_names_is_nil_like_redis()
+    {
+        Assert.Equal(Redis("COMMAND INFO nosuch"), Engine("COMMAND INFO nosuch"));
+        Assert.Equal(Redis("COMMAND INFO nosuch command|nosuch \"\""), Engine("COMMAND INFO nosuch command|nosuch \"\""));
+        Assert.Equal(Row(Redis("COMMAND INFO GeT"))[0], Row(Engine("COMMAND INFO GeT"))[0]);
+    }
+
+    [Fact]
+    public void Command_getkeys_matches_redis() => diff.Run(
+        "COMMAND GETKEYS GET a",
+        "COMMAND GETKEYS get a",
+        "COMMAND GETKEYS SET a b EX 10",
+        "COMMAND GETKEYS MSET a 1 b 2",
+        "COMMAND GETKEYS MSET a 1 b",
+        "COMMAND GETKEYS DEL a b c",
+        "COMMAND GETKEYS RENAME a b",
+        "COMMAND GETKEYS COPY a b DB 0 REPLACE",
+        "COMMAND GETKEYS LMOVE a b LEFT RIGHT",
+        "COMMAND GETKEYS SINTERSTORE d a b",
+        "COMMAND GETKEYS SINTERCARD 2 a b LIMIT 1",
+        "COMMAND GETKEYS SINTERCARD 0 a",
+        "COMMAND GETKEYS ZUNION 2 a b WITHSCORES",
+        "COMMAND GETKEYS ZUNIONSTORE d 2 a b",
+        "COMMAND GETKEYS ZDIFF 1 a",
+        "COMMAND GETKEYS nosuch a",
+        "COMMAND GETKEYS PING a",
+        "COMMAND GETKEYS KEYS *",
+        "COMMAND GETKEYS SCAN 0",
+        "COMMAND GETKEYS GET",
+        "COMMAND GETKEYS GET a b",
+        "COMMAND GETKEYS SET a",
+        "COMMAND GETKEYS HSET h f",
+        "COMMAND GETKEYS command count",
+        "COMMAND GETKEYS command foo",
+        "COMMAND GETKEYS",
+        "COMMAND GETKEYS GET");
+
+    [Fact]
+    public void Command_subcommand_errors_match_redis() => diff.Run(
+        "COMMAND foo",
+        "COMMAND \"\"",
+        "COMMAND COUNT x",
+        "COMMAND HELP x",
+        "COMMAND LIST FILTERBY",
+        "COMMAND LIST FILTERBY foo x",
+        "COMMAND LIST FILTERBY pattern",
+        "COMMAND LIST FILTERBY pattern a b",
+        "COMMAND LIST foo",
+        "COMMAND LIST FILTERBY MODULE nosuch",
+        "COMMAND LIST FILTERBY ACLCAT nosuch",
+        "COMMAND LIST FILTERBY pattern nosuch*",
+        "COMMAND INFO nosuch");
+
+    [Fact]
+    public void Command_list_filters_are_redis_filters_restricted_to_our_commands()
+    {
+        var ours = new HashSet<string>(Names(Engine("COMMAND LIST")));
+        foreach (var filter in new[] { "", " FILTERBY PATTERN z*", " FILTERBY PATTERN *RANGE*", " FILTERBY PATTERN command*", " FILTERBY PATTERN h[a-e]*",
+                     " FILTERBY ACLCAT keyspace", " FILTERBY ACLCAT read", " FILTERBY ACLCAT write", " FILTERBY ACLCAT hash", " FILTERBY ACLCAT sortedset",
+                     " FILTERBY ACLCAT admin", " FILTERBY ACLCAT dangerous", " FILTERBY ACLCAT connection", " FILTERBY ACLCAT string", " FILTERBY ACLCAT list", " FILTERBY ACLCAT set" })
+        {
+            var expected = Names(Redis("COMMAND LIST" + filter)).Where(ours.Contains).Order(StringComparer.Ordinal).ToList();
+            var actual = Names(Engine("COMMAND LIST" + filter)).Order(StringComparer.Ordinal).ToList();
+            Assert.True(expected.SequenceEqual(actual),
+                $"COMMAND LIST{filter}: missing {string.Join(' ', expected.Except(actual))}; extra {string.Join(' ', actual.Except(expected))}");
+        }
+    }
+
+    [Fact]
+    public void Command_help_lines_are_redis_lines()
+    {
+        var theirs = Assert.IsType<ArrayReply>(Redis("COMMAND HELP")).Items!;
+        var ours = Assert.IsType<ArrayReply>(Engine("COMMAND HELP")).Items!;
+        Assert.All(ours, line => Assert.Contains(line, theirs));
+    }
+
+    static List<string> Names(Reply reply) =>
+        Assert.IsType<ArrayReply>(reply).Items!.Select(r => Encoding.UTF8.GetString(((BulkReply)r).Value!)).ToList();
+}
