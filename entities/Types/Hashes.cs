@@ -1,33 +1,460 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Serverless.Store.Commands;
 using Serverless.Store.Keyspace;
 using Serverless.Store.Protocol;
 
 namespace Serverless.Store.Types;
 
-/// <summary>STUB: the value of a hashe key.</summary>
+/// <summary>
+/// The value of a hash key: field -> value, binary-safe. Fields live in dense arrays indexed by a
+/// dictionary (field -> slot), so lookups, sets and deletes are O(1) like Redis's dict and
+/// HRANDFIELD picks a uniformly random field in O(1) (a plain Dictionary has no random access).
+/// A delete moves the last slot into the hole, so the arrays stay dense.
+/// It also remembers Redis's encoding (listpack while small, hashtable once it ever grew past
+/// 128 fields or held a field or value over 64 bytes, never back), because HSCAN answers
+/// differently for the two.
+/// </summary>
+[JsonConverter(typeof(HashValueJsonConverter))]
 public sealed class HashValue
 {
-    public int Count => 0;
-    public HashValue Clone() => new();
+    /// <summary>redis.conf defaults: hash-max-listpack-entries / hash-max-listpack-value.</summary>
+    public const int ListpackMaxEntries = 128, ListpackMaxValue = 64;
+
+    readonly Dictionary<byte[], int> slots;
+    byte[][] fields;
+    byte[][] values;
+    int count;
+    bool hashtable;
+
+    /// <summary>HSCAN's iteration order (slots sorted by cursor position), built on demand, dropped on add/remove.</summary>
+    (ulong Position, int Slot)[]? scanOrder;
+
+    public HashValue() : this(0) { }
+
+    public HashValue(int capacity)
+    {
+        slots = new Dictionary<byte[], int>(capacity, Bytes.Comparer);
+        fields = capacity == 0 ? [] : new byte[capacity][];
+        values = capacity == 0 ? [] : new byte[capacity][];
+    }
+
+    public int Count => count;
+
+    /// <summary>What OBJECT ENCODING says: "listpack" or "hashtable".</summary>
+    public string Encoding => hashtable ? "hashtable" : "listpack";
+
+    /// <summary>True while Redis would keep this hash as a listpack (HSCAN then returns it whole).</summary>
+    public bool IsListpack => !hashtable;
+
+    public byte[]? Get(byte[] field) => slots.TryGetValue(field, out var slot) ? values[slot] : null;
+
+    public bool Contains(byte[] field) => slots.ContainsKey(field);
+
+    /// <summary>Sets a field; true when it is new. Converts the encoding as Redis's hashTypeSet does.</summary>
+    public bool Set(byte[] field, byte[] value)
+    {
+        if (field.Length > ListpackMaxValue || value.Length > ListpackMaxValue) hashtable = true;
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(slots, field, out var exists);
+        if (exists)
+        {
+            values[slot] = value;
+            return false;
+        }
+        if (count == fields.Length) Grow();
+        slot = count;
+        fields[count] = field;
+        values[count] = value;
+        count++;
+        if (count > ListpackMaxEntries) hashtable = true;
+        scanOrder = null;
+        return true;
+    }
+
+    public bool Remove(byte[] field)
+    {
+        if (!slots.Remove(field, out var slot)) return false;
+        var last = --count;
+        if (slot != last)
+        {
+            fields[slot] = fields[last];
+            values[slot] = values[last];
+            slots[fields[slot]] = slot;
+        }
+        fields[last] = null!;
+        values[last] = null!;
+        scanOrder = null;
+        if (fields.Length >= 8 && count <= fields.Length / 4) Shrink(); // give memory back, like Redis's dict resize
+        return true;
+    }
+
+    /// <summary>The field in slot <paramref name="slot"/> (0..Count-1): random access for HRANDFIELD.</summary>
+    public byte[] FieldAt(int slot) => fields[slot];
+
+    public byte[] ValueAt(int slot) => values[slot];
+
+    public IEnumerable<KeyValuePair<byte[], byte[]>> Entries
+    {
+        get
+        {
+            for (var i = 0; i < count; i++) yield return new(fields[i], values[i]);
+        }
+    }
+
+    public HashValue Clone()
+    {
+        var copy = new HashValue(count);
+        for (var i = 0; i < count; i++) copy.Set(fields[i], values[i]);
+        copy.hashtable = hashtable; // COPY keeps the source's encoding in Redis too
+        return copy;
+    }
+
+    /// <summary>
+    /// One HSCAN page of a hashtable-encoded hash: the same cursor meaning as <see cref="Scan.Page{T}"/>
+    /// (stable hash positions, ties kept together), but over a cached sorted order so a page costs
+    /// O(log n + count) instead of sorting the whole hash on every call.
+    /// </summary>
+    internal (ulong Next, List<int> Slots) ScanPage(ulong cursor, long pageSize)
+    {
+        var order = scanOrder ??= BuildScanOrder();
+        int lo = 0, hi = order.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (order[mid].Position < cursor) lo = mid + 1;
+            else hi = mid;
+        }
+        var page = new List<int>((int)Math.Min(pageSize, order.Length - lo));
+        var i = lo;
+        while (i < order.Length && (page.Count < pageSize || order[i].Position == order[i - 1].Position))
+            page.Add(order[i++].Slot);
+        return (i < order.Length ? order[i].Position : 0, page);
+    }
+
+    (ulong, int)[] BuildScanOrder()
+    {
+        var order = new (ulong Position, int Slot)[count];
+        for (var i = 0; i < count; i++) order[i] = (Scan.Position(fields[i]), i);
+        Array.Sort(order, static (a, b) => a.Position.CompareTo(b.Position));
+        return order;
+    }
+
+    void Shrink()
+    {
+        var size = fields.Length / 2;
+        Array.Resize(ref fields, size);
+        Array.Resize(ref values, size);
+        slots.TrimExcess(size);
+    }
+
+    void Grow()
+    {
+        var size = Math.Max(4, fields.Length * 2);
+        Array.Resize(ref fields, size);
+        Array.Resize(ref values, size);
+    }
+
+    /// <summary>Marks the hash hashtable-encoded (JSON reader, when the stored flag says so).</summary>
+    internal void ForceHashtable() => hashtable = true;
+
+    /// <summary>Whether a hash with these contents, built fresh, would already be a hashtable.</summary>
+    internal bool DerivedHashtable()
+    {
+        if (count > ListpackMaxEntries) return true;
+        for (var i = 0; i < count; i++)
+            if (fields[i].Length > ListpackMaxValue || values[i].Length > ListpackMaxValue) return true;
+        return false;
+    }
 }
 
-/// <summary>STUB: Hashes commands.</summary>
+/// <summary>
+/// A hash as a flat JSON array [field, value, field, value, ...] (each a string, or [base64] when
+/// not UTF-8, as <see cref="BytesJsonConverter"/> writes them). When the hash is hashtable-encoded
+/// although its contents alone would not make it so (it shrank), a leading 1 records that, so
+/// HSCAN keeps answering the same way after the entity's state is reloaded.
+/// </summary>
+public sealed class HashValueJsonConverter : JsonConverter<HashValue>
+{
+    static readonly BytesJsonConverter BytesConverter = new();
+
+    public override HashValue Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("expected a hash array");
+        var hash = new HashValue();
+        var sticky = false;
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.Number)
+        {
+            sticky = reader.GetInt32() == 1;
+            reader.Read();
+        }
+        while (reader.TokenType != JsonTokenType.EndArray)
+        {
+            var field = BytesConverter.Read(ref reader, typeof(byte[]), options);
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.EndArray) throw new JsonException("a hash field without a value");
+            var value = BytesConverter.Read(ref reader, typeof(byte[]), options);
+            reader.Read();
+            hash.Set(field, value);
+        }
+        if (sticky) hash.ForceHashtable();
+        return hash;
+    }
+
+    public override void Write(Utf8JsonWriter writer, HashValue value, JsonSerializerOptions options)
+    {
+        writer.WriteStartArray();
+        if (!value.IsListpack && !value.DerivedHashtable()) writer.WriteNumberValue(1);
+        for (var i = 0; i < value.Count; i++)
+        {
+            BytesConverter.Write(writer, value.FieldAt(i), options);
+            BytesConverter.Write(writer, value.ValueAt(i), options);
+        }
+        writer.WriteEndArray();
+    }
+}
+
+/// <summary>The hash commands of Redis 7.0 (t_hash.c), argument checks in Redis's order.</summary>
 public static class Hashes
 {
-    public static Reply HSet(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply HSetNx(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply HGet(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply HMGet(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply HMSet(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply HGetAll(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply HDel(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply HExists(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply HLen(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply HKeys(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply HVals(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply HIncrBy(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply HIncrByFloat(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply HStrLen(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply HRandField(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply HScan(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
+    const string IncrNotFinite = "ERR value is NaN or Infinity";
+    const string RandCountOutOfRange = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+    const string OutOfRange = "ERR value is out of range";
+
+    static HashValue? Find(CommandContext ctx, byte[] key) => ctx.Lookup(key, RedisType.Hash)?.Hash;
+
+    /// <summary>The key's state, or a new empty hash state (stored by ctx.Modified once it has a field).</summary>
+    static KeyState FindOrCreate(CommandContext ctx, byte[] key) =>
+        ctx.Lookup(key, RedisType.Hash) ?? new KeyState { Hash = new HashValue() };
+
+    public static Reply HSet(CommandContext ctx, byte[][] args)
+    {
+        SetPairs(ctx, args, "hset", out var added);
+        return Reply.Integer(added);
+    }
+
+    public static Reply HMSet(CommandContext ctx, byte[][] args)
+    {
+        SetPairs(ctx, args, "hmset", out _);
+        return Reply.Ok;
+    }
+
+    static void SetPairs(CommandContext ctx, byte[][] args, string name, out int added)
+    {
+        if (args.Length % 2 == 1) throw new RedisException(Errors.WrongArity(name));
+        var state = FindOrCreate(ctx, args[1]);
+        var hash = state.Hash!;
+        added = 0;
+        for (var i = 2; i < args.Length; i += 2)
+            if (hash.Set(args[i], args[i + 1])) added++;
+        ctx.Modified(args[1], state);
+    }
+
+    public static Reply HSetNx(CommandContext ctx, byte[][] args)
+    {
+        var state = FindOrCreate(ctx, args[1]);
+        var hash = state.Hash!;
+        if (hash.Contains(args[2])) return Reply.Zero;
+        hash.Set(args[2], args[3]);
+        ctx.Modified(args[1], state);
+        return Reply.One;
+    }
+
+    public static Reply HGet(CommandContext ctx, byte[][] args) => Reply.Bulk(Find(ctx, args[1])?.Get(args[2]));
+
+    public static Reply HMGet(CommandContext ctx, byte[][] args)
+    {
+        var hash = Find(ctx, args[1]);
+        var items = new Reply[args.Length - 2];
+        for (var i = 2; i < args.Length; i++) items[i - 2] = Reply.Bulk(hash?.Get(args[i]));
+        return Reply.Array(items);
+    }
+
+    public static Reply HGetAll(CommandContext ctx, byte[][] args)
+    {
+        var hash = Find(ctx, args[1]);
+        if (hash is null) return Reply.EmptyArray;
+        var items = new Reply[hash.Count * 2];
+        for (var i = 0; i < hash.Count; i++)
+        {
+            items[2 * i] = Reply.Bulk(hash.FieldAt(i));
+            items[2 * i + 1] = Reply.Bulk(hash.ValueAt(i));
+        }
+        return Reply.Array(items);
+    }
+
+    public static Reply HKeys(CommandContext ctx, byte[][] args) => Column(ctx, args, values: false);
+
+    public static Reply HVals(CommandContext ctx, byte[][] args) => Column(ctx, args, values: true);
+
+    static Reply Column(CommandContext ctx, byte[][] args, bool values)
+    {
+        var hash = Find(ctx, args[1]);
+        if (hash is null) return Reply.EmptyArray;
+        var items = new Reply[hash.Count];
+        for (var i = 0; i < items.Length; i++) items[i] = Reply.Bulk(values ? hash.ValueAt(i) : hash.FieldAt(i));
+        return Reply.Array(items);
+    }
+
+    public static Reply HDel(CommandContext ctx, byte[][] args)
+    {
+        var state = ctx.Lookup(args[1], RedisType.Hash);
+        if (state is null) return Reply.Zero;
+        var deleted = 0;
+        for (var i = 2; i < args.Length; i++)
+            if (state.Hash!.Remove(args[i])) deleted++;
+        if (deleted > 0) ctx.Modified(args[1], state); // deletes the key when it emptied
+        return Reply.Integer(deleted);
+    }
+
+    public static Reply HExists(CommandContext ctx, byte[][] args) => Reply.Integer(Find(ctx, args[1])?.Contains(args[2]) ?? false);
+
+    public static Reply HLen(CommandContext ctx, byte[][] args) => Reply.Integer(Find(ctx, args[1])?.Count ?? 0);
+
+    public static Reply HStrLen(CommandContext ctx, byte[][] args) => Reply.Integer(Find(ctx, args[1])?.Get(args[2])?.Length ?? 0);
+
+    public static Reply HIncrBy(CommandContext ctx, byte[][] args)
+    {
+        // hincrbyCommand: the increment, then the key's type, then the stored value.
+        var increment = Numbers.ParseLong(args[3]);
+        var state = FindOrCreate(ctx, args[1]);
+        long current = 0;
+        if (state.Hash!.Get(args[2]) is { } stored && !Numbers.TryParseLong(stored, out current))
+            throw new RedisException(Errors.HashValueNotInteger);
+        if ((increment < 0 && current < 0 && increment < long.MinValue - current) ||
+            (increment > 0 && current > 0 && increment > long.MaxValue - current))
+            throw new RedisException(Errors.Overflow);
+        var result = current + increment;
+        state.Hash.Set(args[2], Numbers.ToBytes(result));
+        ctx.Modified(args[1], state);
+        return Reply.Integer(result);
+    }
+
+    public static Reply HIncrByFloat(CommandContext ctx, byte[][] args)
+    {
+        // hincrbyfloatCommand: the increment (parsed, then refused if inf), the key's type, the stored value, the sum.
+        if (!LongDouble.TryParse(args[3], out var increment)) throw new RedisException(Errors.NotFloat);
+        if (!increment.IsFinite) throw new RedisException(IncrNotFinite);
+        var state = FindOrCreate(ctx, args[1]);
+        var current = LongDouble.Zero;
+        if (state.Hash!.Get(args[2]) is { } stored && !LongDouble.TryParse(stored, out current))
+            throw new RedisException(Errors.HashValueNotFloat);
+        var sum = current + increment;
+        if (!sum.IsFinite) throw new RedisException(Errors.NanOrInfinity);
+        var formatted = sum.Format();
+        state.Hash.Set(args[2], formatted);
+        ctx.Modified(args[1], state);
+        return Reply.Bulk(formatted);
+    }
+
+    public static Reply HRandField(CommandContext ctx, byte[][] args)
+    {
+        if (args.Length == 2)
+        {
+            var single = Find(ctx, args[1]);
+            return single is null ? Reply.Nil : Reply.Bulk(single.FieldAt(ctx.Random.Next(single.Count)));
+        }
+
+        // hrandfieldCommand: the count (range -LONG_MAX..LONG_MAX), the syntax, the WITHVALUES range, then the key.
+        var requested = Numbers.ParseLong(args[2]);
+        if (requested == long.MinValue) throw new RedisException(RandCountOutOfRange);
+        if (args.Length > 4 || (args.Length == 4 && !IsWithValues(args[3]))) throw new RedisException(Errors.Syntax);
+        var withValues = args.Length == 4;
+        if (withValues && (requested < -long.MaxValue / 2 || requested > long.MaxValue / 2))
+            throw new RedisException(OutOfRange);
+
+        var hash = Find(ctx, args[1]);
+        if (hash is null || requested == 0) return Reply.EmptyArray;
+        var width = withValues ? 2 : 1;
+        var size = hash.Count;
+
+        if (requested < 0)
+        {
+            // Fields may repeat: -count independent O(1) picks. Redis would stream a reply of any
+            // length; one that cannot fit in an array here is refused (Redis would run out of memory).
+            var picks = -requested;
+            if (picks > Array.MaxLength / width) throw new RedisException(OutOfRange);
+            var repeated = new Reply[picks * width];
+            for (long i = 0; i < picks; i++) Put(repeated, (int)i, hash, ctx.Random.Next(size), withValues);
+            return Reply.Array(repeated);
+        }
+
+        var distinct = (int)Math.Min(requested, size);
+        var items = new Reply[distinct * width];
+        if (distinct == size)
+        {
+            for (var i = 0; i < size; i++) Put(items, i, hash, i, withValues);
+        }
+        else if (distinct * 3L > size)
+        {
+            // Many of the fields: a partial Fisher-Yates shuffle of the slots, O(size) = O(count) here.
+            var order = new int[size];
+            for (var i = 0; i < size; i++) order[i] = i;
+            for (var i = 0; i < distinct; i++)
+            {
+                var j = ctx.Random.Next(i, size);
+                (order[i], order[j]) = (order[j], order[i]);
+                Put(items, i, hash, order[i], withValues);
+            }
+        }
+        else
+        {
+            // Few of the fields: random slots, retried on repeats (expected O(count), as Redis's case 4).
+            var chosen = new HashSet<int>(distinct);
+            var n = 0;
+            while (n < distinct)
+            {
+                var slot = ctx.Random.Next(size);
+                if (chosen.Add(slot)) Put(items, n++, hash, slot, withValues);
+            }
+        }
+        return Reply.Array(items);
+    }
+
+    static void Put(Reply[] items, int index, HashValue hash, int slot, bool withValues)
+    {
+        if (withValues)
+        {
+            items[2 * index] = Reply.Bulk(hash.FieldAt(slot));
+            items[2 * index + 1] = Reply.Bulk(hash.ValueAt(slot));
+        }
+        else
+        {
+            items[index] = Reply.Bulk(hash.FieldAt(slot));
+        }
+    }
+
+    static bool IsWithValues(byte[] arg) => System.Text.Ascii.EqualsIgnoreCase(arg, "withvalues"u8);
+
+    public static Reply HScan(CommandContext ctx, byte[][] args)
+    {
+        // hscanCommand: the cursor, then the key (a missing key ignores the options), then the options.
+        Scan.ParseCursor(args[2]);
+        var hash = Find(ctx, args[1]);
+        if (hash is null) return Scan.Empty;
+        var options = Scan.Parse(args, 2, allowType: false);
+
+        var items = new List<byte[]>();
+        if (hash.IsListpack)
+        {
+            // Redis answers a listpack-encoded hash whole, whatever the cursor and COUNT, with cursor 0.
+            for (var i = 0; i < hash.Count; i++)
+                if (options.Matches(hash.FieldAt(i)))
+                {
+                    items.Add(hash.FieldAt(i));
+                    items.Add(hash.ValueAt(i));
+                }
+            return Scan.Reply(0, items);
+        }
+
+        var (next, page) = hash.ScanPage(options.Cursor, options.Count);
+        foreach (var slot in page)
+            if (options.Matches(hash.FieldAt(slot)))
+            {
+                items.Add(hash.FieldAt(slot));
+                items.Add(hash.ValueAt(slot));
+            }
+        return Scan.Reply(next, items);
+    }
 }
