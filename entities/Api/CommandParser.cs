@@ -26,7 +26,7 @@ public static class CommandParser
         var reader = Start(body);
         if (reader.TokenType != JsonTokenType.StartArray) throw Bad($"ERR {CommandShape}");
         var command = ReadArguments(ref reader, limits, null);
-        if (reader.Read()) throw Bad($"ERR unexpected data after the command: {CommandShape}");
+        EnsureEnd(ref reader, CommandShape);
         return command;
     }
 
@@ -43,7 +43,7 @@ public static class CommandParser
             commands.Add(ReadArguments(ref reader, limits, commands.Count + 1));
         }
         if (commands.Count == 0) throw Bad($"ERR no commands: {BatchShape}");
-        if (reader.Read()) throw Bad($"ERR unexpected data after the commands: {BatchShape}");
+        EnsureEnd(ref reader, BatchShape);
         return commands;
     }
 
@@ -85,6 +85,14 @@ public static class CommandParser
         }
         if (args.Count == 0) throw Bad($"ERR empty command{where}: {CommandShape}");
         return args.ToArray();
+    }
+
+    static void EnsureEnd(ref Utf8JsonReader reader, string shape)
+    {
+        bool more;
+        try { more = reader.Read(); }
+        catch (JsonException) { more = true; }
+        if (more) throw Bad($"ERR unexpected data after the JSON array: {shape}");
     }
 
     static bool Read(ref Utf8JsonReader reader)

@@ -162,8 +162,17 @@ public static class CommandTable
 
     public static CommandSpec? Find(string name) => ByName.GetValueOrDefault(name);
 
-    public static CommandSpec? Find(byte[] name) =>
-        name.Length > 32 ? null : Find(Encoding.ASCII.GetString(name));
+    static readonly Dictionary<string, CommandSpec>.AlternateLookup<ReadOnlySpan<char>> BySpan =
+        ByName.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>Finds a command by its name as sent, without allocating (every command pays this).</summary>
+    public static CommandSpec? Find(byte[] name)
+    {
+        if (name.Length > 32) return null;
+        Span<char> chars = stackalloc char[name.Length];
+        for (var i = 0; i < name.Length; i++) chars[i] = (char)name[i];
+        return BySpan.TryGetValue(chars, out var spec) ? spec : null;
+    }
 
     /// <summary>Keys for commands with a numkeys argument at <paramref name="at"/>.</summary>
     static Func<byte[][], IReadOnlyList<int>> NumKeys(int at, int destination = 0) => args =>

@@ -164,7 +164,7 @@ public sealed class RestRouterTests
             { "POST", "", "42", Full, 400, "JSON array" },
             { "POST", "", "null", Full, 400, "JSON array" },
             { "POST", "", "[]", Full, 400, "empty command" },
-            { "POST", "", "[\"SET\",\"k\"", Full, 400, "not complete JSON" },
+            { "POST", "", "[\"SET\",\"k\"", Full, 400, "not valid JSON" },
             { "POST", "", "[\"SET\",\"k\",\"v\"] []", Full, 400, "unexpected data" },
             { "POST", "", "[\"SET\",\"k\",null]", Full, 400, "is null" },
             { "POST", "", "[\"SET\",\"k\",{\"a\":1}]", Full, 400, "not a string or number" },
@@ -215,7 +215,7 @@ public sealed class RestRouterTests
             { "POST", "/pipeline", "[[\"SET\",\"k\",null]]", Full, 400, "is null" },
             { "POST", "/pipeline", "{}", Full, 400, "JSON array of commands" },
             { "POST", "/pipeline", manyCommands, Full, 413, "at most 10 commands" },
-            { "POST", "/pipeline", "[[\"SET\",\"k\",\"v\"]", Full, 400, "not complete JSON" },
+            { "POST", "/pipeline", "[[\"SET\",\"k\",\"v\"]", Full, 400, "not valid JSON" },
             { "GET", "/pipeline", null, Full, 405, "use POST" },
             { "POST", "/multi-exec", "", Full, 400, "empty request body" },
             { "POST", "/multi-exec", "[]", Full, 400, "no commands" },
@@ -224,7 +224,7 @@ public sealed class RestRouterTests
             { "POST", "/multi-exec", "[[\"GET\",\"k\"],[\"SET\",\"k\",\"v\"]]", ReadOnly, 403, "NOPERM" },
             { "POST", "/multi-exec", manyCommands, Full, 413, "at most 10 commands" },
             { "GET", "/multi-exec", null, Full, 405, "use POST" },
-            { "POST", "/multi-exec", "[[\"SET\",\"k\",\"v\"]] x", Full, 400, "not valid JSON" },
+            { "POST", "/multi-exec", "[[\"SET\",\"k\",\"v\"]] x", Full, 400, "unexpected data" },
         };
     }
 

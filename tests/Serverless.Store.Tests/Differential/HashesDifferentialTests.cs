@@ -248,7 +248,7 @@ public sealed class HashesDifferentialTests(RedisServer redis)
         "HGETALL h");
 
     /// <summary>Needs the exact 80-bit long double (Protocol/LongDouble.cs): the double stub differs here.</summary>
-    [Fact(Skip = "needs the 80-bit LongDouble (another helper is replacing the double stub); unskip once it lands")]
+    [Fact]
     public void HIncrByFloat_long_double_precision_and_formatting() => diff.Run(
         "HINCRBYFLOAT h a 1.1",
         "HINCRBYFLOAT h a 2.2",
