@@ -740,7 +740,7 @@ public sealed class SortedSetsDifferentialTests(RedisServer redis)
                 ctx.Keyspace.Set(key, KeyState.OfString(args[2]));
                 return Reply.Ok;
             case "RPUSH":
-                ctx.Keyspace.Set(key, new KeyState { List = new Types.ListValue() });
+                ctx.Keyspace.Set(key, new KeyState { List = new global::Serverless.Store.Types.ListValue() });
                 return Reply.Integer(args.Length - 2);
             case "GET":
                 var g = ctx.Lookup(key);
