@@ -691,6 +691,107 @@ public sealed class SortedSetsDifferentialTests(RedisServer redis)
         "ZINTER 1 y WEIGHTS -1 WITHSCORES",
         "ZDIFF 1 z WITHSCORES");
 
+    /// <summary>
+    /// Random command sequences (valid and invalid arguments mixed) on a few small keys, compared
+    /// reply by reply. Lex commands only touch a key whose scores are all equal (Redis leaves lex
+    /// ranges over mixed scores undefined).
+    /// </summary>
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(2, false)]
+    [InlineData(3, false)]
+    [InlineData(4, false)]
+    [InlineData(5, false)]
+    [InlineData(6, false)]
+    [InlineData(7, false)]
+    [InlineData(8, false)]
+    [InlineData(11, true)]
+    [InlineData(12, true)]
+    [InlineData(13, true)]
+    [InlineData(14, true)]
+    public void Random_command_sequences_match_redis(int seed, bool large)
+    {
+        // Large: sets past 128 members, which Redis holds as skiplists rather than listpacks.
+        var rnd = new Random(seed);
+        string[] keys = ["k1", "k2", "k3", "missing"];
+        string[] members = ["a", "b", "c", "d", "e", "f", "aa", "ab", "ba", "m1", "m2", "m3", "\"\""];
+        string[] scores = ["0", "1", "-1", "2.5", "-3.75", "1e3", "inf", "-inf", "+inf", "0.1", "7", "x", "nan", "100"];
+        string[] bounds = ["0", "1", "(1", "2.5", "(2.5", "-inf", "+inf", "(inf", "-1", "(0", "10", "x", "(x", ""];
+        string[] lexBounds = ["-", "+", "[a", "(a", "[b", "(ab", "[m", "(m2", "[z", "a", "[", "("];
+        string[] ints = ["0", "1", "2", "-1", "-2", "3", "10", "-10", "x"];
+        string K() => keys[rnd.Next(keys.Length)];
+        string M() => members[rnd.Next(members.Length)];
+        string S() => scores[rnd.Next(scores.Length)];
+        string Bd() => bounds[rnd.Next(bounds.Length)];
+        string Lx() => lexBounds[rnd.Next(lexBounds.Length)];
+        string I() => ints[rnd.Next(ints.Length)];
+        string Opt(params string[] options) => string.Join(' ', options.Where(_ => rnd.Next(3) == 0));
+        string Limit() => rnd.Next(3) == 0 ? $"LIMIT {I()} {I()}" : "";
+        string Numkeys(out int n)
+        {
+            n = rnd.Next(1, 4);
+            var ks = Enumerable.Range(0, n).Select(_ => K());
+            return (rnd.Next(10) == 0 ? I() : n.ToString()) + " " + string.Join(' ', ks);
+        }
+        string Weights(int n) => rnd.Next(3) == 0 ? "WEIGHTS " + string.Join(' ', Enumerable.Range(0, n).Select(_ => rnd.Next(5) == 0 ? S() : rnd.Next(-2, 3).ToString())) : "";
+        string Aggregate() => rnd.Next(3) == 0 ? "AGGREGATE " + new[] { "SUM", "MIN", "MAX", "AVG" }[rnd.Next(4)] : "";
+        if (large) members = [.. members, .. Enumerable.Range(0, 250).Select(i => "n" + i)];
+        string ValidScore() => rnd.Next(4) == 0 ? rnd.Next(-5, 6).ToString() : (rnd.Next(-100, 100) / 4.0).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var pairs = () => large && rnd.Next(2) == 0
+            ? string.Join(' ', Enumerable.Range(0, rnd.Next(1, 80)).Select(_ => $"{ValidScore()} {M()}"))
+            : string.Join(' ', Enumerable.Range(0, rnd.Next(1, 4)).Select(_ => $"{S()} {M()}"));
+        var generators = new Func<string>[]
+        {
+            () => $"ZADD {K()} {Opt("NX", "XX", "GT", "LT", "CH", "INCR")} {pairs()}",
+            () => $"ZADD {K()} {pairs()}",
+            () => $"ZADD lex 0 {M()} 0 {M()}",
+            () => $"ZINCRBY {K()} {S()} {M()}",
+            () => $"ZREM {K()} {M()} {M()}",
+            () => $"ZSCORE {K()} {M()}",
+            () => $"ZMSCORE {K()} {M()} {M()}",
+            () => $"ZCARD {K()}",
+            () => $"ZRANK {K()} {M()}",
+            () => $"ZREVRANK {K()} {M()}",
+            () => $"ZCOUNT {K()} {Bd()} {Bd()}",
+            () => $"ZRANGE {K()} {I()} {I()} {Opt("REV", "WITHSCORES")}",
+            () => $"ZRANGE {K()} {Bd()} {Bd()} BYSCORE {Opt("REV", "WITHSCORES")} {Limit()}",
+            () => $"ZRANGE lex {Lx()} {Lx()} BYLEX {Opt("REV")} {Limit()}",
+            () => $"ZREVRANGE {K()} {I()} {I()} {Opt("WITHSCORES")}",
+            () => $"ZRANGEBYSCORE {K()} {Bd()} {Bd()} {Opt("WITHSCORES")} {Limit()}",
+            () => $"ZREVRANGEBYSCORE {K()} {Bd()} {Bd()} {Opt("WITHSCORES")} {Limit()}",
+            () => $"ZRANGEBYLEX lex {Lx()} {Lx()} {Limit()}",
+            () => $"ZREVRANGEBYLEX lex {Lx()} {Lx()} {Limit()}",
+            () => $"ZLEXCOUNT lex {Lx()} {Lx()}",
+            () => $"ZREMRANGEBYLEX lex {Lx()} {Lx()}",
+            () => $"ZREMRANGEBYRANK {K()} {I()} {I()}",
+            () => $"ZREMRANGEBYSCORE {K()} {Bd()} {Bd()}",
+            () => $"ZPOPMIN {K()} {(rnd.Next(2) == 0 ? I() : "")}",
+            () => $"ZPOPMAX {K()} {(rnd.Next(2) == 0 ? I() : "")}",
+            () => { var nk = Numkeys(out var n); return $"ZUNION {nk} {Weights(n)} {Aggregate()} {Opt("WITHSCORES")}"; },
+            () => { var nk = Numkeys(out var n); return $"ZINTER {nk} {Weights(n)} {Aggregate()} {Opt("WITHSCORES")}"; },
+            () => $"ZDIFF {Numkeys(out _)} {Opt("WITHSCORES")}",
+            () => { var nk = Numkeys(out var n); return $"ZUNIONSTORE {K()} {nk} {Weights(n)} {Aggregate()}"; },
+            () => { var nk = Numkeys(out var n); return $"ZINTERSTORE {K()} {nk} {Weights(n)} {Aggregate()}"; },
+            () => $"ZDIFFSTORE {K()} {Numkeys(out _)}",
+            () => large ? $"ZCARD {K()}" : $"ZSCAN {K()} 0 {Opt("COUNT 2")}",
+            () => $"ZRANGE {K()} 0 -1 WITHSCORES",
+        };
+        if (large)
+        {
+            Func<string> bulk = () => $"ZADD {K()} {string.Join(' ', Enumerable.Range(0, rnd.Next(20, 80)).Select(_ => $"{ValidScore()} {M()}"))}";
+            generators = [.. generators, bulk, bulk, bulk, bulk, bulk, bulk];
+        }
+        var commands = Enumerable.Range(0, 500).Select(_ => generators[rnd.Next(generators.Length)]()).ToArray();
+        diff.Reset();
+        var largest = 0;
+        foreach (var command in commands)
+        {
+            Continue(command);
+            foreach (var (_, state) in diff.Keyspace.Entries) largest = Math.Max(largest, state.SortedSet?.Count ?? 0);
+        }
+        Assert.True(large ? largest > 128 : largest <= 128, $"largest set: {largest}");
+    }
+
     // ------------------------------------------------------------------ harness
 
     /// <summary>
