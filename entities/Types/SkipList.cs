@@ -75,7 +75,10 @@ internal sealed class SkipList
     }
 
     /// <summary>Inserts a member that is not in the list yet (the caller's dictionary knows).</summary>
-    public Node Insert(double score, byte[] member)
+    public Node Insert(double score, byte[] member) => LinkNode(null, score, member);
+
+    /// <summary>Links <paramref name="node"/> (an unlinked node being moved, which keeps its level) or a new node.</summary>
+    Node LinkNode(Node? node, double score, byte[] member)
     {
         var update = Update;
         var rank = Ranks;
@@ -90,7 +93,7 @@ internal sealed class SkipList
             }
             update[i] = x;
         }
-        var newLevel = RandomLevel();
+        var newLevel = node?.Levels.Length ?? RandomLevel();
         if (newLevel > level)
         {
             for (var i = level; i < newLevel; i++)
@@ -101,7 +104,8 @@ internal sealed class SkipList
             }
             level = newLevel;
         }
-        var node = new Node(newLevel, score, member);
+        if (node is null) node = new Node(newLevel, score, member);
+        else node.Score = score;
         for (var i = 0; i < newLevel; i++)
         {
             node.Levels[i].Forward = update[i].Levels[i].Forward;
@@ -173,9 +177,9 @@ internal sealed class SkipList
             Array.Clear(update);
             return x;
         }
+        // Moved: relink the same node (its level stays, as random as when it was drawn).
         Unlink(x, update);
-        Array.Clear(update);
-        return Insert(newScore, x.Member);
+        return LinkNode(x, newScore, x.Member);
     }
 
     /// <summary>1-based rank of (score, member), 0 when it is not in the list.</summary>
@@ -235,25 +239,17 @@ internal sealed class SkipList
         return rank;
     }
 
-    /// <summary>The first node not satisfying <paramref name="before"/> and its 1-based rank.</summary>
-    public Node? FirstAfter<T>(T before, out int rank) where T : struct, IBefore
-    {
-        var n = CountBefore(before, out var last);
-        rank = n + 1;
-        return last is null ? First : last.Next;
-    }
-
     /// <summary>
     /// Deletes the nodes from the first one not satisfying <paramref name="before"/> while
-    /// <paramref name="keep"/> says they are in range (at most <paramref name="limit"/>), reporting each.
+    /// <paramref name="inRange"/> holds, reporting each: O(log n + deleted).
     /// </summary>
-    public int DeleteFrom<TB>(TB before, Func<Node, bool> inRange, long limit, Action<Node> removed) where TB : struct, IBefore
+    public int DeleteFrom<TB>(TB before, Func<Node, bool> inRange, Action<Node> removed) where TB : struct, IBefore
     {
         var update = Update;
         CountBefore(before, out var last, update);
         var x = last is null ? First : last.Next;
         var deleted = 0;
-        while (x is not null && deleted < limit && inRange(x))
+        while (x is not null && inRange(x))
         {
             var next = x.Levels[0].Forward;
             Unlink(x, update);

@@ -754,7 +754,7 @@ public static class SortedSets
         var state = ctx.Lookup(args[1], RedisType.ZSet);
         if (state is null) return Reply.Zero;
         var z = state.SortedSet!;
-        var deleted = z.List.DeleteFrom(new BelowMin(range), n => range.LteMax(n.Score), long.MaxValue, z.Forget);
+        var deleted = z.List.DeleteFrom(new BelowMin(range), n => range.LteMax(n.Score), z.Forget);
         return Removed(ctx, args[1], state, deleted);
     }
 
@@ -764,7 +764,7 @@ public static class SortedSets
         var state = ctx.Lookup(args[1], RedisType.ZSet);
         if (state is null) return Reply.Zero;
         var z = state.SortedSet!;
-        var deleted = range.IsEmpty ? 0 : z.List.DeleteFrom(new BelowLexMin(range), n => range.LteMax(n.Member), long.MaxValue, z.Forget);
+        var deleted = range.IsEmpty ? 0 : z.List.DeleteFrom(new BelowLexMin(range), n => range.LteMax(n.Member), z.Forget);
         return Removed(ctx, args[1], state, deleted);
     }
 
