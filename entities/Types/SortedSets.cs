@@ -876,7 +876,6 @@ public static class SortedSets
     {
         public SortedSetValue? Z;
         public SetValue? S;
-        public ICollection<byte[]>? SMembers;
         public double Weight = 1;
 
         public int Length => Z?.Count ?? S?.Count ?? 0;
@@ -888,9 +887,9 @@ public static class SortedSets
             {
                 for (var n = Z.List.First; n is not null; n = n.Next) yield return (n.Member, n.Score);
             }
-            else if (SMembers is not null)
+            else if (S is not null)
             {
-                foreach (var m in SMembers) yield return (m, 1.0);
+                foreach (var m in SetMembers(S)) yield return (m, 1.0);
             }
         }
 
@@ -898,19 +897,17 @@ public static class SortedSets
         {
             if (Z is not null) return Z.TryGetScore(member, out score);
             score = 1.0;
-            return SMembers is not null && SMembers.Contains(member);
+            return S is not null && SetContains(S, member);
         }
     }
 
-    /// <summary>
-    /// A plain set's members. Redis accepts sets in ZUNION/ZINTER/ZDIFF with score 1; the set
-    /// type exposes its members as a collection of byte[] for this.
-    /// </summary>
-    static ICollection<byte[]>? SetMembers(SetValue s) =>
-        s.Count == 0 ? null :
-        (object)s as ICollection<byte[]>
-        ?? ((object)s is IEnumerable<byte[]> e ? new HashSet<byte[]>(e, Bytes.Comparer) : null)
-        ?? throw new RedisException("ERR sets cannot be read as sorted set inputs here");
+    // Plain sets count as sorted sets with every score 1 (Redis's zuiNext/zuiFind). These two are
+    // the only places that read the set type; its members are read as a collection of byte[].
+    static IEnumerable<byte[]> SetMembers(SetValue s) =>
+        (object)s as IEnumerable<byte[]> ?? throw new RedisException("ERR sets cannot be read as sorted set inputs here");
+
+    static bool SetContains(SetValue s, byte[] member) =>
+        (object)s is ICollection<byte[]> c ? c.Contains(member) : throw new RedisException("ERR sets cannot be read as sorted set inputs here");
 
     public static Reply ZUnionStore(CommandContext ctx, byte[][] args) => SetOperation(ctx, args, args[1], 2, SetOp.Union);
     public static Reply ZInterStore(CommandContext ctx, byte[][] args) => SetOperation(ctx, args, args[1], 2, SetOp.Inter);
@@ -969,9 +966,6 @@ public static class SortedSets
             }
             else throw new RedisException(Errors.Syntax);
         }
-
-        foreach (var s in sources)
-            if (s.S is not null) s.SMembers = SetMembers(s.S);
 
         // Redis sorts inputs by size (a stable sort here, as glibc's qsort is): it fixes the order
         // in which scores are added, and so the last bits of a sum.
