@@ -1,46 +1,1115 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Serverless.Store.Commands;
 using Serverless.Store.Keyspace;
 using Serverless.Store.Protocol;
+using static Serverless.Store.Types.SkipList;
 
 namespace Serverless.Store.Types;
 
-/// <summary>STUB: the value of a sortedset key.</summary>
+/// <summary>
+/// The value of a sorted set key, shaped like Redis's zset (t_zset.c): a dictionary from member
+/// to score for O(1) ZSCORE and membership, plus a skiplist ordered by (score, member) for
+/// ranks and ranges. Both always hold the same members.
+/// </summary>
+[JsonConverter(typeof(SortedSetValueJsonConverter))]
 public sealed class SortedSetValue
 {
-    public int Count => 0;
-    public SortedSetValue Clone() => new();
+    /// <summary>Redis 7.0's zset-max-listpack-entries / -value: below both, ZSCAN answers in one call.</summary>
+    internal const int ListpackMaxEntries = 128;
+    internal const int ListpackMaxValue = 64;
+
+    readonly Dictionary<byte[], double> scores = new(Bytes.Comparer);
+    internal readonly SkipList List = new();
+
+    /// <summary>Members longer than <see cref="ListpackMaxValue"/>: while there are any, Redis would use its skiplist encoding.</summary>
+    int longMembers;
+
+    public int Count => scores.Count;
+
+    /// <summary>Whether Redis 7.0 would hold this set as a listpack (the shape ZSCAN answers in one call for).</summary>
+    internal bool IsSmall => scores.Count <= ListpackMaxEntries && longMembers == 0;
+
+    public bool TryGetScore(byte[] member, out double score) => scores.TryGetValue(member, out score);
+
+    public bool Contains(byte[] member) => scores.ContainsKey(member);
+
+    /// <summary>Members with their scores in (score, member) order.</summary>
+    public IEnumerable<(byte[] Member, double Score)> Entries
+    {
+        get
+        {
+            for (var n = List.First; n is not null; n = n.Next) yield return (n.Member, n.Score);
+        }
+    }
+
+    /// <summary>Adds a member or moves it to a new score (ZADD without options).</summary>
+    public void Set(byte[] member, double score) => Set(member, score, listpackRules: true);
+
+    /// <summary>
+    /// With <paramref name="listpackRules"/>, a -0 score is stored as 0 while Redis would hold the
+    /// set as a listpack (it stores integral scores as integers there); its skiplist keeps -0.
+    /// </summary>
+    internal void Set(byte[] member, double score, bool listpackRules)
+    {
+        if (double.IsNaN(score)) throw new ArgumentException("a sorted set score cannot be NaN", nameof(score));
+        if (score == 0 && listpackRules &&
+            (scores.ContainsKey(member) ? IsSmall : scores.Count < ListpackMaxEntries && longMembers == 0 && member.Length <= ListpackMaxValue))
+            score = 0.0;
+        ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(scores, member, out var exists);
+        if (exists)
+        {
+            if (slot != score) List.UpdateScore(slot, member, score);
+        }
+        else
+        {
+            List.Insert(score, member);
+            if (member.Length > ListpackMaxValue) longMembers++;
+        }
+        slot = score;
+    }
+
+    /// <summary>zsetConvertToListpackIfNeeded for *STORE results: a small result loses its -0 scores.</summary>
+    internal void NormalizeZerosIfSmall()
+    {
+        if (!IsSmall) return;
+        for (var n = List.First; n is not null; n = n.Next)
+        {
+            if (n.Score != 0 || !double.IsNegative(n.Score)) continue;
+            n.Score = 0.0;
+            scores[n.Member] = 0.0;
+        }
+    }
+
+    public bool Remove(byte[] member)
+    {
+        if (!scores.Remove(member, out var score)) return false;
+        List.Delete(score, member);
+        if (member.Length > ListpackMaxValue) longMembers--;
+        return true;
+    }
+
+    /// <summary>Drops a node the skiplist has already unlinked from the dictionary.</summary>
+    internal void Forget(Node node)
+    {
+        scores.Remove(node.Member);
+        if (node.Member.Length > ListpackMaxValue) longMembers--;
+    }
+
+    /// <summary>Adds in (score, member) order in O(1) each (JSON reads, clones, *STORE results).</summary>
+    internal sealed class Builder(SortedSetValue value)
+    {
+        readonly Node[] lastAt = new Node[MaxLevel];
+        readonly int[] rankAt = new int[MaxLevel];
+        bool started, ordered = true;
+
+        public void Add(byte[] member, double score)
+        {
+            if (double.IsNaN(score)) throw new JsonException("a sorted set score cannot be NaN");
+            if (!started)
+            {
+                value.List.ResetAppend(lastAt, rankAt);
+                started = true;
+            }
+            if (value.scores.ContainsKey(member))
+            {
+                // Duplicates cannot come from us; keep the last one, as ZADD would.
+                value.Set(member, score);
+                ordered = false;
+                return;
+            }
+            if (!ordered || !value.List.AppendInOrder(score, member, lastAt, rankAt))
+            {
+                ordered = false;
+                value.List.Insert(score, member);
+            }
+            value.scores.Add(member, score);
+            if (member.Length > ListpackMaxValue) value.longMembers++;
+        }
+    }
+
+    public SortedSetValue Clone()
+    {
+        var copy = new SortedSetValue();
+        var b = new Builder(copy);
+        for (var n = List.First; n is not null; n = n.Next) b.Add(n.Member, n.Score);
+        return copy;
+    }
 }
 
-/// <summary>STUB: SortedSets commands.</summary>
+/// <summary>
+/// Compact JSON for a sorted set: one flat array [member, score, member, score, ...] in
+/// (score, member) order, so reading it rebuilds the skiplist in O(n). Members are written as
+/// <see cref="BytesJsonConverter"/> writes them; infinite scores as the strings "inf"/"-inf".
+/// </summary>
+public sealed class SortedSetValueJsonConverter : JsonConverter<SortedSetValue>
+{
+    static readonly BytesJsonConverter Member = new();
+
+    public override SortedSetValue Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("expected [member, score, ...]");
+        var value = new SortedSetValue();
+        var builder = new SortedSetValue.Builder(value);
+        while (true)
+        {
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.EndArray) return value;
+            var member = Member.Read(ref reader, typeof(byte[]), options);
+            reader.Read();
+            double score = reader.TokenType switch
+            {
+                JsonTokenType.Number => reader.GetDouble(),
+                JsonTokenType.String when reader.ValueTextEquals("inf") => double.PositiveInfinity,
+                JsonTokenType.String when reader.ValueTextEquals("-inf") => double.NegativeInfinity,
+                _ => throw new JsonException("expected a score"),
+            };
+            builder.Add(member, score);
+        }
+    }
+
+    public override void Write(Utf8JsonWriter writer, SortedSetValue value, JsonSerializerOptions options)
+    {
+        writer.WriteStartArray();
+        for (var n = value.List.First; n is not null; n = n.Next)
+        {
+            Member.Write(writer, n.Member, options);
+            if (double.IsPositiveInfinity(n.Score)) writer.WriteStringValue("inf");
+            else if (double.IsNegativeInfinity(n.Score)) writer.WriteStringValue("-inf");
+            else writer.WriteNumberValue(n.Score);
+        }
+        writer.WriteEndArray();
+    }
+}
+
+/// <summary>A ZRANGEBYSCORE interval: min/max with "(" making an end exclusive.</summary>
+internal readonly struct ScoreRange(double min, bool minEx, double max, bool maxEx)
+{
+    public bool GteMin(double v) => minEx ? v > min : v >= min;
+    public bool LteMax(double v) => maxEx ? v < max : v <= max;
+    public bool IsEmpty => min > max || (min == max && (minEx || maxEx));
+}
+
+/// <summary>A ZRANGEBYLEX end: "[a" / "(a", or "-" / "+" (Infinity -1 / +1), which are exclusive.</summary>
+internal readonly struct LexBound(byte[] value, bool exclusive, int infinity)
+{
+    public readonly byte[] Value = value;
+    public readonly bool Exclusive = exclusive;
+    public readonly int Infinity = infinity;
+
+    /// <summary>sdscmplex: a member against this bound.</summary>
+    public int CompareMember(byte[] member) =>
+        Infinity < 0 ? 1 : Infinity > 0 ? -1 : member.AsSpan().SequenceCompareTo(Value);
+}
+
+internal readonly struct LexRange(LexBound min, LexBound max)
+{
+    public bool GteMin(byte[] m) => min.Exclusive ? min.CompareMember(m) > 0 : min.CompareMember(m) >= 0;
+    public bool LteMax(byte[] m) => max.Exclusive ? max.CompareMember(m) < 0 : max.CompareMember(m) <= 0;
+
+    public bool IsEmpty
+    {
+        get
+        {
+            int cmp;
+            if (min.Infinity != 0 && min.Infinity == max.Infinity) cmp = 0;
+            else if (min.Infinity < 0 || max.Infinity > 0) cmp = -1;
+            else if (min.Infinity > 0 || max.Infinity < 0) cmp = 1;
+            else cmp = min.Value.AsSpan().SequenceCompareTo(max.Value);
+            return cmp > 0 || (cmp == 0 && (min.Exclusive || max.Exclusive));
+        }
+    }
+}
+
+/// <summary>
+/// The sorted set commands (t_zset.c), Redis 7.0-exact in replies, errors and the order in
+/// which arguments are checked. Every check runs before the first change.
+/// </summary>
 public static class SortedSets
 {
-    public static Reply ZAdd(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZIncrBy(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZScore(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZMScore(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZCard(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZCount(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZRange(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZRevRange(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZRangeByScore(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZRevRangeByScore(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZRangeByLex(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZRevRangeByLex(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZLexCount(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZRank(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZRevRank(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZRem(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZRemRangeByScore(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZRemRangeByRank(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZRemRangeByLex(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZPopMin(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZPopMax(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZRandMember(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZUnionStore(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZInterStore(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZDiffStore(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZUnion(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZInter(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZDiff(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
-    public static Reply ZScan(CommandContext ctx, byte[][] args) => throw new RedisException("ERR not implemented");
+    const string XxNx = "ERR XX and NX options at the same time are not compatible";
+    const string GtLtNx = "ERR GT, LT, and/or NX options at the same time are not compatible";
+    const string IncrSingle = "ERR INCR option supports a single increment-element pair";
+    const string NanScore = "ERR resulting score is not a number (NaN)";
+    const string LimitNeedsBy = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
+    const string WithScoresByLex = "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
+    const string WeightNotFloat = "ERR weight value is not a float";
+    const string OutOfRange = "ERR value is out of range";
+
+    // ------------------------------------------------------------------ ranges as skiplist tests
+
+    readonly struct BelowMin(ScoreRange r) : IBefore
+    {
+        public bool Before(Node n) => !r.GteMin(n.Score);
+    }
+
+    readonly struct AtMostMax(ScoreRange r) : IBefore
+    {
+        public bool Before(Node n) => r.LteMax(n.Score);
+    }
+
+    readonly struct BelowLexMin(LexRange r) : IBefore
+    {
+        public bool Before(Node n) => !r.GteMin(n.Member);
+    }
+
+    readonly struct AtMostLexMax(LexRange r) : IBefore
+    {
+        public bool Before(Node n) => r.LteMax(n.Member);
+    }
+
+    // ------------------------------------------------------------------ argument parsing
+
+    /// <summary>Case-insensitive match of an ASCII option name (given in lower case).</summary>
+    static bool Is(byte[] arg, string lower)
+    {
+        if (arg.Length != lower.Length) return false;
+        for (var i = 0; i < arg.Length; i++)
+        {
+            var c = arg[i];
+            if (c is >= (byte)'A' and <= (byte)'Z') c += 32;
+            if (c != lower[i]) return false;
+        }
+        return true;
+    }
+
+    static SortedSetValue? Lookup(CommandContext ctx, byte[] key) => ctx.Lookup(key, RedisType.ZSet)?.SortedSet;
+
+    /// <summary>zslParseRange: "(" makes an end exclusive; the rest goes through C's strtod.</summary>
+    internal static ScoreRange ParseScoreRange(byte[] min, byte[] max)
+    {
+        if (!TryParseBound(min, out var lo, out var loEx) || !TryParseBound(max, out var hi, out var hiEx))
+            throw new RedisException(Errors.MinMaxNotFloat);
+        return new ScoreRange(lo, loEx, hi, hiEx);
+    }
+
+    static bool TryParseBound(byte[] arg, out double value, out bool exclusive)
+    {
+        ReadOnlySpan<byte> s = arg;
+        exclusive = s.Length > 0 && s[0] == '(';
+        if (exclusive) s = s[1..];
+        return Strtod(s, out value) && !double.IsNaN(value);
+    }
+
+    /// <summary>
+    /// C's strtod as zslParseRange uses it: leading white space, decimal or hex, inf/infinity
+    /// and nan, overflow to infinity, and the whole (NUL-terminated) string consumed. An empty
+    /// string converts nothing and so is 0, as in Redis.
+    /// </summary>
+    internal static bool Strtod(ReadOnlySpan<byte> s, out double value)
+    {
+        value = 0;
+        var nul = s.IndexOf((byte)0);
+        if (nul >= 0) s = s[..nul];
+        if (s.Length == 0) return true;
+        var i = 0;
+        while (i < s.Length && s[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\v' or (byte)'\f' or (byte)'\r') i++;
+        var negative = false;
+        if (i < s.Length && s[i] is (byte)'+' or (byte)'-') negative = s[i++] == '-';
+        var body = s[i..];
+        if (EqualsIgnoreCase(body, "inf") || EqualsIgnoreCase(body, "infinity"))
+        {
+            value = negative ? double.NegativeInfinity : double.PositiveInfinity;
+            return true;
+        }
+        if (body.Length >= 3 && EqualsIgnoreCase(body[..3], "nan"))
+        {
+            // "nan" and "nan(chars)" convert; isnan rejects them afterwards.
+            if (body.Length == 3 || (body[3] == '(' && body[^1] == ')' && AllAlnum(body[4..^1])))
+            {
+                value = double.NaN;
+                return true;
+            }
+            return false;
+        }
+        if (body.Length > 2 && body[0] == '0' && body[1] is (byte)'x' or (byte)'X' && TryHex(body[2..], out value))
+        {
+            if (negative) value = -value;
+            return true;
+        }
+        // decimal: digits [. digits] [e [sign] digits], at least one mantissa digit
+        var j = 0;
+        var digits = 0;
+        while (j < body.Length && char.IsAsciiDigit((char)body[j])) { j++; digits++; }
+        if (j < body.Length && body[j] == '.')
+        {
+            j++;
+            while (j < body.Length && char.IsAsciiDigit((char)body[j])) { j++; digits++; }
+        }
+        if (digits == 0) return false;
+        if (j < body.Length && body[j] is (byte)'e' or (byte)'E')
+        {
+            j++;
+            if (j < body.Length && body[j] is (byte)'+' or (byte)'-') j++;
+            var expDigits = 0;
+            while (j < body.Length && char.IsAsciiDigit((char)body[j])) { j++; expDigits++; }
+            if (expDigits == 0) return false;
+        }
+        if (j != body.Length) return false;
+        // .NET parses correctly rounded, overflowing to infinity as strtod does.
+        value = double.Parse(System.Text.Encoding.ASCII.GetString(body), System.Globalization.NumberStyles.AllowDecimalPoint |
+            System.Globalization.NumberStyles.AllowExponent, System.Globalization.CultureInfo.InvariantCulture);
+        if (negative) value = -value;
+        return true;
+    }
+
+    static bool TryHex(ReadOnlySpan<byte> s, out double value)
+    {
+        value = 0;
+        var j = 0;
+        var digits = 0;
+        var fraction = 0;
+        var seenPoint = false;
+        for (; j < s.Length; j++)
+        {
+            var c = s[j];
+            if (c == '.' && !seenPoint) { seenPoint = true; continue; }
+            var d = HexDigit(c);
+            if (d < 0) break;
+            value = value * 16 + d;
+            digits++;
+            if (seenPoint) fraction++;
+        }
+        if (digits == 0) return false;
+        var exponent = 0;
+        if (j < s.Length && s[j] is (byte)'p' or (byte)'P')
+        {
+            j++;
+            var neg = false;
+            if (j < s.Length && s[j] is (byte)'+' or (byte)'-') neg = s[j++] == '-';
+            var expDigits = 0;
+            while (j < s.Length && char.IsAsciiDigit((char)s[j]))
+            {
+                exponent = Math.Min(exponent * 10 + (s[j] - '0'), 100000);
+                j++;
+                expDigits++;
+            }
+            if (expDigits == 0) return false;
+            if (neg) exponent = -exponent;
+        }
+        if (j != s.Length) return false;
+        value = Math.ScaleB(value, exponent - 4 * fraction);
+        return true;
+    }
+
+    static int HexDigit(byte c) => c switch
+    {
+        >= (byte)'0' and <= (byte)'9' => c - '0',
+        >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
+        >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
+        _ => -1,
+    };
+
+    static bool AllAlnum(ReadOnlySpan<byte> s)
+    {
+        foreach (var c in s)
+            if (!char.IsAsciiLetterOrDigit((char)c) && c != '_') return false;
+        return true;
+    }
+
+    static bool EqualsIgnoreCase(ReadOnlySpan<byte> s, string lower)
+    {
+        if (s.Length != lower.Length) return false;
+        for (var i = 0; i < s.Length; i++)
+            if ((s[i] | 0x20) != lower[i]) return false;
+        return true;
+    }
+
+    /// <summary>zslParseLexRange: each end is "[a", "(a", "-" or "+".</summary>
+    internal static LexRange ParseLexRange(byte[] min, byte[] max)
+    {
+        if (!TryParseLexBound(min, out var lo) || !TryParseLexBound(max, out var hi))
+            throw new RedisException(Errors.MinMaxNotStringRange);
+        return new LexRange(lo, hi);
+    }
+
+    static bool TryParseLexBound(byte[] arg, out LexBound bound)
+    {
+        bound = default;
+        if (arg.Length == 0) return false;
+        switch (arg[0])
+        {
+            case (byte)'+':
+                if (arg.Length != 1) return false;
+                bound = new LexBound([], true, 1);
+                return true;
+            case (byte)'-':
+                if (arg.Length != 1) return false;
+                bound = new LexBound([], true, -1);
+                return true;
+            case (byte)'(':
+                bound = new LexBound(arg[1..], true, 0);
+                return true;
+            case (byte)'[':
+                bound = new LexBound(arg[1..], false, 0);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    // ------------------------------------------------------------------ ZADD / ZINCRBY
+
+    public static Reply ZAdd(CommandContext ctx, byte[][] args) => AddGeneric(ctx, args, incr: false);
+
+    public static Reply ZIncrBy(CommandContext ctx, byte[][] args) => AddGeneric(ctx, args, incr: true);
+
+    /// <summary>zaddGenericCommand: ZADD and ZINCRBY (which is ZADD INCR).</summary>
+    static Reply AddGeneric(CommandContext ctx, byte[][] args, bool incr)
+    {
+        bool nx = false, xx = false, gt = false, lt = false, ch = false;
+        var i = 2;
+        for (; i < args.Length; i++)
+        {
+            var o = args[i];
+            if (Is(o, "nx")) nx = true;
+            else if (Is(o, "xx")) xx = true;
+            else if (Is(o, "ch")) ch = true;
+            else if (Is(o, "incr")) incr = true;
+            else if (Is(o, "gt")) gt = true;
+            else if (Is(o, "lt")) lt = true;
+            else break;
+        }
+        var elements = args.Length - i;
+        if (elements % 2 != 0 || elements == 0) throw new RedisException(Errors.Syntax);
+        elements /= 2;
+        if (nx && xx) throw new RedisException(XxNx);
+        if ((gt && nx) || (lt && nx) || (gt && lt)) throw new RedisException(GtLtNx);
+        if (incr && elements > 1) throw new RedisException(IncrSingle);
+
+        var scores = new double[elements];
+        for (var j = 0; j < elements; j++) scores[j] = Numbers.ParseDouble(args[i + j * 2]);
+
+        var state = ctx.Lookup(args[1], RedisType.ZSet);
+        if (state is null)
+        {
+            if (xx) return incr ? Reply.Nil : Reply.Zero;
+            state = new KeyState { SortedSet = new SortedSetValue() };
+        }
+        var z = state.SortedSet!;
+
+        // With INCR there is one pair and NaN can only come from it: decide before changing anything.
+        int added = 0, updated = 0, processed = 0;
+        var score = 0.0;
+        for (var j = 0; j < elements; j++)
+        {
+            var member = args[i + j * 2 + 1];
+            var newScore = scores[j];
+            if (z.TryGetScore(member, out var current))
+            {
+                if (nx) continue;
+                if (incr)
+                {
+                    newScore += current;
+                    if (double.IsNaN(newScore)) throw new RedisException(NanScore);
+                }
+                if ((lt && newScore >= current) || (gt && newScore <= current)) continue;
+                score = newScore;
+                processed++;
+                if (newScore != current)
+                {
+                    z.Set(member, newScore);
+                    updated++;
+                }
+            }
+            else if (!xx)
+            {
+                z.Set(member, newScore);
+                score = newScore;
+                added++;
+                processed++;
+            }
+        }
+        if (added + updated > 0) ctx.Modified(args[1], state);
+        if (incr) return processed > 0 ? Reply.Double(score) : Reply.Nil;
+        return Reply.Integer(ch ? added + updated : added);
+    }
+
+    // ------------------------------------------------------------------ single-member reads
+
+    public static Reply ZScore(CommandContext ctx, byte[][] args)
+    {
+        var z = Lookup(ctx, args[1]);
+        return z is not null && z.TryGetScore(args[2], out var s) ? Reply.Double(s) : Reply.Nil;
+    }
+
+    public static Reply ZMScore(CommandContext ctx, byte[][] args)
+    {
+        var z = Lookup(ctx, args[1]);
+        var items = new Reply[args.Length - 2];
+        for (var j = 2; j < args.Length; j++)
+            items[j - 2] = z is not null && z.TryGetScore(args[j], out var s) ? Reply.Double(s) : Reply.Nil;
+        return Reply.Array(items);
+    }
+
+    public static Reply ZCard(CommandContext ctx, byte[][] args) => Reply.Integer(Lookup(ctx, args[1])?.Count ?? 0);
+
+    public static Reply ZRank(CommandContext ctx, byte[][] args) => RankGeneric(ctx, args, reverse: false);
+
+    public static Reply ZRevRank(CommandContext ctx, byte[][] args) => RankGeneric(ctx, args, reverse: true);
+
+    static Reply RankGeneric(CommandContext ctx, byte[][] args, bool reverse)
+    {
+        var z = Lookup(ctx, args[1]);
+        if (z is null || !z.TryGetScore(args[2], out var score)) return Reply.Nil;
+        var rank = z.List.Rank(score, args[2]);
+        return Reply.Integer(reverse ? z.Count - rank : rank - 1);
+    }
+
+    // ------------------------------------------------------------------ counts
+
+    public static Reply ZCount(CommandContext ctx, byte[][] args)
+    {
+        var range = ParseScoreRange(args[2], args[3]);
+        var z = Lookup(ctx, args[1]);
+        if (z is null || range.IsEmpty) return Reply.Zero;
+        var upTo = z.List.CountBefore(new AtMostMax(range), out _);
+        var below = z.List.CountBefore(new BelowMin(range), out _);
+        return Reply.Integer(Math.Max(0, upTo - below));
+    }
+
+    public static Reply ZLexCount(CommandContext ctx, byte[][] args)
+    {
+        var range = ParseLexRange(args[2], args[3]);
+        var z = Lookup(ctx, args[1]);
+        if (z is null || range.IsEmpty) return Reply.Zero;
+        var upTo = z.List.CountBefore(new AtMostLexMax(range), out _);
+        var below = z.List.CountBefore(new BelowLexMin(range), out _);
+        return Reply.Integer(Math.Max(0, upTo - below));
+    }
+
+    // ------------------------------------------------------------------ ranges
+
+    enum RangeType { Auto, Rank, Score, Lex }
+
+    enum Direction { Auto, Forward, Reverse }
+
+    public static Reply ZRange(CommandContext ctx, byte[][] args) => RangeGeneric(ctx, args, RangeType.Auto, Direction.Auto);
+    public static Reply ZRevRange(CommandContext ctx, byte[][] args) => RangeGeneric(ctx, args, RangeType.Rank, Direction.Reverse);
+    public static Reply ZRangeByScore(CommandContext ctx, byte[][] args) => RangeGeneric(ctx, args, RangeType.Score, Direction.Forward);
+    public static Reply ZRevRangeByScore(CommandContext ctx, byte[][] args) => RangeGeneric(ctx, args, RangeType.Score, Direction.Reverse);
+    public static Reply ZRangeByLex(CommandContext ctx, byte[][] args) => RangeGeneric(ctx, args, RangeType.Lex, Direction.Forward);
+    public static Reply ZRevRangeByLex(CommandContext ctx, byte[][] args) => RangeGeneric(ctx, args, RangeType.Lex, Direction.Reverse);
+
+    /// <summary>zrangeGenericCommand: options, then conflicts, then the range, then the key.</summary>
+    static Reply RangeGeneric(CommandContext ctx, byte[][] args, RangeType type, Direction direction)
+    {
+        bool withScores = false;
+        long offset = 0, limit = -1;
+        for (var j = 4; j < args.Length; j++)
+        {
+            var left = args.Length - j - 1;
+            if (Is(args[j], "withscores")) withScores = true;
+            else if (Is(args[j], "limit") && left >= 2)
+            {
+                offset = Numbers.ParseLong(args[j + 1]);
+                limit = Numbers.ParseLong(args[j + 2]);
+                j += 2;
+            }
+            else if (direction == Direction.Auto && Is(args[j], "rev")) direction = Direction.Reverse;
+            else if (type == RangeType.Auto && Is(args[j], "bylex")) type = RangeType.Lex;
+            else if (type == RangeType.Auto && Is(args[j], "byscore")) type = RangeType.Score;
+            else throw new RedisException(Errors.Syntax);
+        }
+        if (direction == Direction.Auto) direction = Direction.Forward;
+        if (type == RangeType.Auto) type = RangeType.Rank;
+        if (limit != -1 && type == RangeType.Rank) throw new RedisException(LimitNeedsBy);
+        if (withScores && type == RangeType.Lex) throw new RedisException(WithScoresByLex);
+
+        var reverse = direction == Direction.Reverse;
+        // By score and by lex, a reversed range is written max first.
+        var (minArg, maxArg) = reverse && type != RangeType.Rank ? (args[3], args[2]) : (args[2], args[3]);
+        switch (type)
+        {
+            case RangeType.Rank:
+            {
+                var start = Numbers.ParseLong(minArg);
+                var end = Numbers.ParseLong(maxArg);
+                var z = Lookup(ctx, args[1]);
+                return z is null ? Reply.EmptyArray : RangeByRank(z, start, end, withScores, reverse);
+            }
+            case RangeType.Score:
+            {
+                var range = ParseScoreRange(minArg, maxArg);
+                var z = Lookup(ctx, args[1]);
+                return z is null ? Reply.EmptyArray : RangeByScore(z, range, offset, limit, withScores, reverse);
+            }
+            default:
+            {
+                var range = ParseLexRange(minArg, maxArg);
+                var z = Lookup(ctx, args[1]);
+                return z is null ? Reply.EmptyArray : RangeByLex(z, range, offset, limit, reverse);
+            }
+        }
+    }
+
+    static void Emit(List<Reply> into, Node n, bool withScores)
+    {
+        into.Add(Reply.Bulk(n.Member));
+        if (withScores) into.Add(Reply.Double(n.Score));
+    }
+
+    static Reply RangeByRank(SortedSetValue z, long start, long end, bool withScores, bool reverse)
+    {
+        long len = z.Count;
+        if (start < 0) start = len + start;
+        if (end < 0) end = len + end;
+        if (start < 0) start = 0;
+        if (start > end || start >= len) return Reply.EmptyArray;
+        if (end >= len) end = len - 1;
+        var count = end - start + 1;
+        var items = new List<Reply>((int)(withScores ? count * 2 : count));
+        var n = reverse ? z.List.ByRank(len - start) : z.List.ByRank(start + 1);
+        for (; count > 0 && n is not null; count--)
+        {
+            Emit(items, n, withScores);
+            n = reverse ? n.Backward : n.Next;
+        }
+        return Reply.Array(items);
+    }
+
+    static Reply RangeByScore(SortedSetValue z, ScoreRange range, long offset, long limit, bool withScores, bool reverse)
+    {
+        // A negative offset walks off the end in Redis: nothing is returned.
+        if (offset < 0 || (offset > 0 && offset >= z.Count) || range.IsEmpty) return Reply.EmptyArray;
+        var items = new List<Reply>();
+        Node? n;
+        if (reverse)
+        {
+            var upTo = z.List.CountBefore(new AtMostMax(range), out _);
+            n = upTo - offset >= 1 ? z.List.ByRank(upTo - offset) : null;
+        }
+        else
+        {
+            var below = z.List.CountBefore(new BelowMin(range), out _);
+            n = z.List.ByRank(below + 1 + offset);
+        }
+        for (var left = limit; n is not null && left != 0; left--)
+        {
+            if (reverse ? !range.GteMin(n.Score) : !range.LteMax(n.Score)) break;
+            Emit(items, n, withScores);
+            n = reverse ? n.Backward : n.Next;
+        }
+        return Reply.Array(items);
+    }
+
+    static Reply RangeByLex(SortedSetValue z, LexRange range, long offset, long limit, bool reverse)
+    {
+        if (offset < 0 || range.IsEmpty) return Reply.EmptyArray;
+        var items = new List<Reply>();
+        Node? n;
+        if (reverse)
+        {
+            var upTo = z.List.CountBefore(new AtMostLexMax(range), out _);
+            n = upTo - offset >= 1 ? z.List.ByRank(upTo - offset) : null;
+        }
+        else
+        {
+            var below = z.List.CountBefore(new BelowLexMin(range), out _);
+            n = z.List.ByRank(below + 1 + offset);
+        }
+        for (var left = limit; n is not null && left != 0; left--)
+        {
+            if (reverse ? !range.GteMin(n.Member) : !range.LteMax(n.Member)) break;
+            Emit(items, n, withScores: false);
+            n = reverse ? n.Backward : n.Next;
+        }
+        return Reply.Array(items);
+    }
+
+    // ------------------------------------------------------------------ removal
+
+    public static Reply ZRem(CommandContext ctx, byte[][] args)
+    {
+        var state = ctx.Lookup(args[1], RedisType.ZSet);
+        if (state is null) return Reply.Zero;
+        var z = state.SortedSet!;
+        var deleted = 0;
+        for (var j = 2; j < args.Length && z.Count > 0; j++)
+            if (z.Remove(args[j])) deleted++;
+        if (deleted > 0) ctx.Modified(args[1], state);
+        return Reply.Integer(deleted);
+    }
+
+    public static Reply ZRemRangeByRank(CommandContext ctx, byte[][] args)
+    {
+        var start = Numbers.ParseLong(args[2]);
+        var end = Numbers.ParseLong(args[3]);
+        var state = ctx.Lookup(args[1], RedisType.ZSet);
+        if (state is null) return Reply.Zero;
+        var z = state.SortedSet!;
+        long len = z.Count;
+        if (start < 0) start = len + start;
+        if (end < 0) end = len + end;
+        if (start < 0) start = 0;
+        if (start > end || start >= len) return Reply.Zero;
+        if (end >= len) end = len - 1;
+        var deleted = z.List.DeleteRangeByRank(start + 1, end + 1, z.Forget);
+        return Removed(ctx, args[1], state, deleted);
+    }
+
+    public static Reply ZRemRangeByScore(CommandContext ctx, byte[][] args)
+    {
+        var range = ParseScoreRange(args[2], args[3]);
+        var state = ctx.Lookup(args[1], RedisType.ZSet);
+        if (state is null) return Reply.Zero;
+        var z = state.SortedSet!;
+        var deleted = z.List.DeleteFrom(new BelowMin(range), n => range.LteMax(n.Score), z.Forget);
+        return Removed(ctx, args[1], state, deleted);
+    }
+
+    public static Reply ZRemRangeByLex(CommandContext ctx, byte[][] args)
+    {
+        var range = ParseLexRange(args[2], args[3]);
+        var state = ctx.Lookup(args[1], RedisType.ZSet);
+        if (state is null) return Reply.Zero;
+        var z = state.SortedSet!;
+        var deleted = range.IsEmpty ? 0 : z.List.DeleteFrom(new BelowLexMin(range), n => range.LteMax(n.Member), z.Forget);
+        return Removed(ctx, args[1], state, deleted);
+    }
+
+    static Reply Removed(CommandContext ctx, byte[] key, KeyState state, int deleted)
+    {
+        if (deleted > 0) ctx.Modified(key, state);
+        return Reply.Integer(deleted);
+    }
+
+    // ------------------------------------------------------------------ pops and random members
+
+    public static Reply ZPopMin(CommandContext ctx, byte[][] args) => Pop(ctx, args, max: false);
+
+    public static Reply ZPopMax(CommandContext ctx, byte[][] args) => Pop(ctx, args, max: true);
+
+    static Reply Pop(CommandContext ctx, byte[][] args, bool max)
+    {
+        if (args.Length > 3) throw new RedisException(Errors.Syntax);
+        long count = 1;
+        if (args.Length == 3)
+        {
+            // getPositiveLongFromObjectOrReply: one message for "not a number" and "negative".
+            if (!Numbers.TryParseLong(args[2], out count) || count < 0) throw new RedisException(Errors.NotPositive);
+        }
+        var state = ctx.Lookup(args[1], RedisType.ZSet);
+        if (state is null || count == 0) return Reply.EmptyArray;
+        var z = state.SortedSet!;
+        var n = Math.Min(count, z.Count);
+        var items = new List<Reply>((int)n * 2);
+        for (var j = 0; j < n; j++)
+        {
+            var node = max ? z.List.Last! : z.List.First!;
+            items.Add(Reply.Bulk(node.Member));
+            items.Add(Reply.Double(node.Score));
+            z.Remove(node.Member);
+        }
+        ctx.Modified(args[1], state);
+        return Reply.Array(items);
+    }
+
+    public static Reply ZRandMember(CommandContext ctx, byte[][] args)
+    {
+        if (args.Length == 2)
+        {
+            var single = Lookup(ctx, args[1]);
+            if (single is null) return Reply.Nil;
+            return Reply.Bulk(single.List.ByRank(ctx.Random.NextInt64(single.Count) + 1)!.Member);
+        }
+        // getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX)
+        var l = Numbers.ParseLong(args[2]);
+        if (l == long.MinValue)
+            throw new RedisException($"ERR value is out of range, value must between {-long.MaxValue} and {long.MaxValue}");
+        var withScores = false;
+        if (args.Length > 4 || (args.Length == 4 && !Is(args[3], "withscores"))) throw new RedisException(Errors.Syntax);
+        if (args.Length == 4)
+        {
+            withScores = true;
+            if (l < -long.MaxValue / 2 || l > long.MaxValue / 2) throw new RedisException(OutOfRange);
+        }
+        var z = Lookup(ctx, args[1]);
+        if (z is null || l == 0) return Reply.EmptyArray;
+        var size = z.Count;
+        var items = new List<Reply>();
+        if (l < 0 || l == 1)
+        {
+            // Repeats allowed: count independent draws.
+            var count = l < 0 ? -l : 1;
+            for (long j = 0; j < count; j++) Emit(items, z.List.ByRank(ctx.Random.NextInt64(size) + 1)!, withScores);
+            return Reply.Array(items);
+        }
+        if (l >= size)
+        {
+            for (var n = z.List.First; n is not null; n = n.Next) Emit(items, n, withScores);
+            return Reply.Array(items);
+        }
+        var want = (int)l;
+        if (want * 3L > size)
+        {
+            // Close to the whole set: shuffle ranks partially (Redis removes random members instead).
+            var ranks = new int[size];
+            for (var j = 0; j < size; j++) ranks[j] = j + 1;
+            for (var j = 0; j < want; j++)
+            {
+                var k = j + ctx.Random.Next(size - j);
+                (ranks[j], ranks[k]) = (ranks[k], ranks[j]);
+                Emit(items, z.List.ByRank(ranks[j])!, withScores);
+            }
+        }
+        else
+        {
+            var picked = new HashSet<long>();
+            while (picked.Count < want)
+            {
+                var r = ctx.Random.NextInt64(size) + 1;
+                if (picked.Add(r)) Emit(items, z.List.ByRank(r)!, withScores);
+            }
+        }
+        return Reply.Array(items);
+    }
+
+    // ------------------------------------------------------------------ ZUNION / ZINTER / ZDIFF
+
+    enum SetOp { Union, Inter, Diff }
+
+    enum Aggregate { Sum, Min, Max }
+
+    /// <summary>One input of a set operation: a sorted set, a plain set (every score 1), or nothing.</summary>
+    sealed class Source
+    {
+        public SortedSetValue? Z;
+        public SetValue? S;
+        public double Weight = 1;
+
+        public int Length => Z?.Count ?? S?.Count ?? 0;
+        public object? Subject => (object?)Z ?? S;
+
+        public IEnumerable<(byte[] Member, double Score)> Items()
+        {
+            if (Z is not null)
+            {
+                for (var n = Z.List.First; n is not null; n = n.Next) yield return (n.Member, n.Score);
+            }
+            else if (S is not null)
+            {
+                foreach (var m in SetMembers(S)) yield return (m, 1.0);
+            }
+        }
+
+        public bool TryFind(byte[] member, out double score)
+        {
+            if (Z is not null) return Z.TryGetScore(member, out score);
+            score = 1.0;
+            return S is not null && SetContains(S, member);
+        }
+    }
+
+    // Plain sets count as sorted sets with every score 1 (Redis's zuiNext/zuiFind). These two are
+    // the only places that read the set type; its members are read as a collection of byte[].
+    static IEnumerable<byte[]> SetMembers(SetValue s) =>
+        (object)s as IEnumerable<byte[]> ?? throw new RedisException("ERR sets cannot be read as sorted set inputs here");
+
+    static bool SetContains(SetValue s, byte[] member) =>
+        (object)s is ICollection<byte[]> c ? c.Contains(member) : throw new RedisException("ERR sets cannot be read as sorted set inputs here");
+
+    public static Reply ZUnionStore(CommandContext ctx, byte[][] args) => SetOperation(ctx, args, args[1], 2, SetOp.Union);
+    public static Reply ZInterStore(CommandContext ctx, byte[][] args) => SetOperation(ctx, args, args[1], 2, SetOp.Inter);
+    public static Reply ZDiffStore(CommandContext ctx, byte[][] args) => SetOperation(ctx, args, args[1], 2, SetOp.Diff);
+    public static Reply ZUnion(CommandContext ctx, byte[][] args) => SetOperation(ctx, args, null, 1, SetOp.Union);
+    public static Reply ZInter(CommandContext ctx, byte[][] args) => SetOperation(ctx, args, null, 1, SetOp.Inter);
+    public static Reply ZDiff(CommandContext ctx, byte[][] args) => SetOperation(ctx, args, null, 1, SetOp.Diff);
+
+    /// <summary>zunionInterDiffGenericCommand.</summary>
+    static Reply SetOperation(CommandContext ctx, byte[][] args, byte[]? destination, int numKeysIndex, SetOp op)
+    {
+        var setNum = Numbers.ParseLong(args[numKeysIndex]);
+        if (setNum < 1)
+            throw new RedisException($"ERR at least 1 input key is needed for '{System.Text.Encoding.ASCII.GetString(args[0]).ToLowerInvariant()}' command");
+        if (setNum > args.Length - (numKeysIndex + 1)) throw new RedisException(Errors.Syntax);
+
+        var sources = new Source[setNum];
+        var j = numKeysIndex + 1;
+        for (var i = 0; i < setNum; i++, j++)
+        {
+            var state = ctx.Lookup(args[j]);
+            var src = new Source();
+            if (state is not null)
+            {
+                if (state.Type == RedisType.ZSet) src.Z = state.SortedSet;
+                else if (state.Type == RedisType.Set) src.S = state.Set;
+                else throw new RedisException(Errors.WrongType);
+            }
+            sources[i] = src;
+        }
+
+        var aggregate = Aggregate.Sum;
+        var withScores = false;
+        var remaining = args.Length - j;
+        while (remaining > 0)
+        {
+            if (op != SetOp.Diff && remaining >= setNum + 1 && Is(args[j], "weights"))
+            {
+                j++; remaining--;
+                for (var i = 0; i < setNum; i++, j++, remaining--)
+                    sources[i].Weight = Numbers.ParseDouble(args[j], WeightNotFloat);
+            }
+            else if (op != SetOp.Diff && remaining >= 2 && Is(args[j], "aggregate"))
+            {
+                j++; remaining--;
+                if (Is(args[j], "sum")) aggregate = Aggregate.Sum;
+                else if (Is(args[j], "min")) aggregate = Aggregate.Min;
+                else if (Is(args[j], "max")) aggregate = Aggregate.Max;
+                else throw new RedisException(Errors.Syntax);
+                j++; remaining--;
+            }
+            else if (destination is null && Is(args[j], "withscores"))
+            {
+                j++; remaining--;
+                withScores = true;
+            }
+            else throw new RedisException(Errors.Syntax);
+        }
+
+        // Redis sorts inputs by size (a stable sort here, as glibc's qsort is): it fixes the order
+        // in which scores are added, and so the last bits of a sum.
+        if (op != SetOp.Diff) sources = SortBySize(sources);
+
+        var result = new SortedSetValue();
+        switch (op)
+        {
+            case SetOp.Inter: Intersect(sources, aggregate, result); break;
+            case SetOp.Union: Unite(sources, aggregate, result); break;
+            default: Subtract(sources, result); break;
+        }
+
+        if (destination is not null)
+        {
+            if (result.Count > 0)
+            {
+                result.NormalizeZerosIfSmall();
+                ctx.Replace(destination, new KeyState { SortedSet = result });
+                return Reply.Integer(result.Count);
+            }
+            ctx.Delete(destination);
+            return Reply.Zero;
+        }
+        var items = new List<Reply>(withScores ? result.Count * 2 : result.Count);
+        for (var n = result.List.First; n is not null; n = n.Next) Emit(items, n, withScores);
+        return Reply.Array(items);
+    }
+
+    static Source[] SortBySize(Source[] sources)
+    {
+        var sorted = (Source[])sources.Clone();
+        // insertion sort: stable, and numkeys is small
+        for (var i = 1; i < sorted.Length; i++)
+        {
+            var x = sorted[i];
+            var k = i - 1;
+            while (k >= 0 && sorted[k].Length > x.Length)
+            {
+                sorted[k + 1] = sorted[k];
+                k--;
+            }
+            sorted[k + 1] = x;
+        }
+        return sorted;
+    }
+
+    static void Combine(ref double target, double value, Aggregate aggregate)
+    {
+        switch (aggregate)
+        {
+            case Aggregate.Sum:
+                target += value;
+                // inf + -inf is NaN: Redis makes it 0.
+                if (double.IsNaN(target)) target = 0;
+                break;
+            case Aggregate.Min:
+                target = value < target ? value : target;
+                break;
+            default:
+                target = value > target ? value : target;
+                break;
+        }
+    }
+
+    static void Intersect(Source[] sources, Aggregate aggregate, SortedSetValue result)
+    {
+        if (sources[0].Length == 0) return;
+        var collected = new List<(byte[] Member, double Score)>();
+        foreach (var (member, s0) in sources[0].Items())
+        {
+            var score = sources[0].Weight * s0;
+            if (double.IsNaN(score)) score = 0;
+            var j = 1;
+            for (; j < sources.Length; j++)
+            {
+                double value;
+                if (sources[j].Subject == sources[0].Subject) value = s0 * sources[j].Weight;
+                else if (sources[j].TryFind(member, out value)) value *= sources[j].Weight;
+                else break;
+                Combine(ref score, value, aggregate);
+            }
+            if (j == sources.Length) collected.Add((member, score));
+        }
+        foreach (var (member, score) in collected) result.Set(member, score, listpackRules: false);
+    }
+
+    static void Unite(Source[] sources, Aggregate aggregate, SortedSetValue result)
+    {
+        var accumulator = new Dictionary<byte[], double>(Bytes.Comparer);
+        foreach (var src in sources)
+        {
+            if (src.Length == 0) continue;
+            foreach (var (member, s) in src.Items())
+            {
+                var score = src.Weight * s;
+                if (double.IsNaN(score)) score = 0;
+                ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(accumulator, member, out var exists);
+                if (exists) Combine(ref slot, score, aggregate);
+                else slot = score;
+            }
+        }
+        foreach (var (member, score) in accumulator) result.Set(member, score, listpackRules: false);
+    }
+
+    static void Subtract(Source[] sources, SortedSetValue result)
+    {
+        if (sources[0].Length == 0) return;
+        foreach (var (member, score) in sources[0].Items())
+        {
+            var keep = true;
+            for (var j = 1; j < sources.Length && keep; j++)
+                if (sources[j].Subject == sources[0].Subject || sources[j].TryFind(member, out _)) keep = false;
+            if (keep) result.Set(member, score, listpackRules: false);
+        }
+    }
+
+    // ------------------------------------------------------------------ ZSCAN
+
+    public static Reply ZScan(CommandContext ctx, byte[][] args)
+    {
+        Scan.ParseCursor(args[2]);
+        var z = Lookup(ctx, args[1]);
+        if (z is null) return Scan.Empty;
+        var options = Scan.Parse(args, 2, allowType: false);
+        var items = new List<byte[]>();
+        if (z.IsSmall)
+        {
+            // Redis answers a listpack-encoded zset whole, cursor 0, whatever the cursor and COUNT.
+            for (var n = z.List.First; n is not null; n = n.Next)
+            {
+                if (!options.Matches(n.Member)) continue;
+                items.Add(n.Member);
+                items.Add(System.Text.Encoding.ASCII.GetBytes(Numbers.FormatDouble(n.Score)));
+            }
+            return Scan.Reply(0, items);
+        }
+        var (next, page) = Scan.Page(z.Entries, e => e.Member, options.Cursor, options.Count);
+        foreach (var (member, score) in page)
+        {
+            if (!options.Matches(member)) continue;
+            items.Add(member);
+            items.Add(System.Text.Encoding.ASCII.GetBytes(Numbers.FormatDouble(score)));
+        }
+        return Scan.Reply(next, items);
+    }
 }
