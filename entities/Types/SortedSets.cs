@@ -288,131 +288,7 @@ public static class SortedSets
         ReadOnlySpan<byte> s = arg;
         exclusive = s.Length > 0 && s[0] == '(';
         if (exclusive) s = s[1..];
-        return Strtod(s, out value) && !double.IsNaN(value);
-    }
-
-    /// <summary>
-    /// C's strtod as zslParseRange uses it: leading white space, decimal or hex, inf/infinity
-    /// and nan, overflow to infinity, and the whole (NUL-terminated) string consumed. An empty
-    /// string converts nothing and so is 0, as in Redis.
-    /// </summary>
-    internal static bool Strtod(ReadOnlySpan<byte> s, out double value)
-    {
-        value = 0;
-        var nul = s.IndexOf((byte)0);
-        if (nul >= 0) s = s[..nul];
-        if (s.Length == 0) return true;
-        var i = 0;
-        while (i < s.Length && s[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\v' or (byte)'\f' or (byte)'\r') i++;
-        var negative = false;
-        if (i < s.Length && s[i] is (byte)'+' or (byte)'-') negative = s[i++] == '-';
-        var body = s[i..];
-        if (EqualsIgnoreCase(body, "inf") || EqualsIgnoreCase(body, "infinity"))
-        {
-            value = negative ? double.NegativeInfinity : double.PositiveInfinity;
-            return true;
-        }
-        if (body.Length >= 3 && EqualsIgnoreCase(body[..3], "nan"))
-        {
-            // "nan" and "nan(chars)" convert; isnan rejects them afterwards.
-            if (body.Length == 3 || (body[3] == '(' && body[^1] == ')' && AllAlnum(body[4..^1])))
-            {
-                value = double.NaN;
-                return true;
-            }
-            return false;
-        }
-        if (body.Length > 2 && body[0] == '0' && body[1] is (byte)'x' or (byte)'X' && TryHex(body[2..], out value))
-        {
-            if (negative) value = -value;
-            return true;
-        }
-        // decimal: digits [. digits] [e [sign] digits], at least one mantissa digit
-        var j = 0;
-        var digits = 0;
-        while (j < body.Length && char.IsAsciiDigit((char)body[j])) { j++; digits++; }
-        if (j < body.Length && body[j] == '.')
-        {
-            j++;
-            while (j < body.Length && char.IsAsciiDigit((char)body[j])) { j++; digits++; }
-        }
-        if (digits == 0) return false;
-        if (j < body.Length && body[j] is (byte)'e' or (byte)'E')
-        {
-            j++;
-            if (j < body.Length && body[j] is (byte)'+' or (byte)'-') j++;
-            var expDigits = 0;
-            while (j < body.Length && char.IsAsciiDigit((char)body[j])) { j++; expDigits++; }
-            if (expDigits == 0) return false;
-        }
-        if (j != body.Length) return false;
-        // .NET parses correctly rounded, overflowing to infinity as strtod does.
-        value = double.Parse(System.Text.Encoding.ASCII.GetString(body), System.Globalization.NumberStyles.AllowDecimalPoint |
-            System.Globalization.NumberStyles.AllowExponent, System.Globalization.CultureInfo.InvariantCulture);
-        if (negative) value = -value;
-        return true;
-    }
-
-    static bool TryHex(ReadOnlySpan<byte> s, out double value)
-    {
-        value = 0;
-        var j = 0;
-        var digits = 0;
-        var fraction = 0;
-        var seenPoint = false;
-        for (; j < s.Length; j++)
-        {
-            var c = s[j];
-            if (c == '.' && !seenPoint) { seenPoint = true; continue; }
-            var d = HexDigit(c);
-            if (d < 0) break;
-            value = value * 16 + d;
-            digits++;
-            if (seenPoint) fraction++;
-        }
-        if (digits == 0) return false;
-        var exponent = 0;
-        if (j < s.Length && s[j] is (byte)'p' or (byte)'P')
-        {
-            j++;
-            var neg = false;
-            if (j < s.Length && s[j] is (byte)'+' or (byte)'-') neg = s[j++] == '-';
-            var expDigits = 0;
-            while (j < s.Length && char.IsAsciiDigit((char)s[j]))
-            {
-                exponent = Math.Min(exponent * 10 + (s[j] - '0'), 100000);
-                j++;
-                expDigits++;
-            }
-            if (expDigits == 0) return false;
-            if (neg) exponent = -exponent;
-        }
-        if (j != s.Length) return false;
-        value = Math.ScaleB(value, exponent - 4 * fraction);
-        return true;
-    }
-
-    static int HexDigit(byte c) => c switch
-    {
-        >= (byte)'0' and <= (byte)'9' => c - '0',
-        >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
-        >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
-        _ => -1,
-    };
-
-    static bool AllAlnum(ReadOnlySpan<byte> s)
-    {
-        foreach (var c in s)
-            if (!char.IsAsciiLetterOrDigit((char)c) && c != '_') return false;
-        return true;
-    }
-
-    static bool EqualsIgnoreCase(ReadOnlySpan<byte> s, string lower)
-    {
-        if (s.Length != lower.Length) return false;
-        for (var i = 0; i < s.Length; i++)
-            if ((s[i] | 0x20) != lower[i]) return false;
-        return true;
+        return Numbers.Strtod(s, out value) && !double.IsNaN(value);
     }
 
     /// <summary>zslParseLexRange: each end is "[a", "(a", "-" or "+".</summary>
@@ -572,11 +448,58 @@ public static class SortedSets
     {
         var range = ParseLexRange(args[2], args[3]);
         var z = Lookup(ctx, args[1]);
-        if (z is null || range.IsEmpty) return Reply.Zero;
-        var upTo = z.List.CountBefore(new AtMostLexMax(range), out _);
-        var below = z.List.CountBefore(new BelowLexMin(range), out _);
-        return Reply.Integer(Math.Max(0, upTo - below));
+        if (z is null || FirstInLex(z, range) is not { } first) return Reply.Zero;
+        if (!z.IsSmall)
+        {
+            var upTo = z.List.CountBefore(new AtMostLexMax(range), out _);
+            var below = z.List.CountBefore(new BelowLexMin(range), out _);
+            return Reply.Integer(Math.Max(0, upTo - below));
+        }
+        var count = 0;
+        for (var n = first; n is not null && range.LteMax(n.Member); n = n.Next) count++;
+        return Reply.Integer(count);
     }
+
+    /// <summary>
+    /// zzlFirstInLexRange / zslFirstInLexRange. Lex ranges are only meaningful when all scores
+    /// are equal; with mixed scores Redis's answer depends on how it searches, so this searches
+    /// as Redis does: a range check on the ends, then a scan from the head for a set Redis
+    /// keeps as a listpack (the skiplist's search for larger ones, whose shape Redis randomises).
+    /// </summary>
+    static Node? FirstInLex(SortedSetValue z, LexRange range)
+    {
+        if (!InLexRange(z, range)) return null;
+        Node? n;
+        if (z.IsSmall)
+        {
+            n = z.List.First;
+            while (n is not null && !range.GteMin(n.Member)) n = n.Next;
+        }
+        else n = z.List.ByRank(z.List.CountBefore(new BelowLexMin(range), out _) + 1);
+        return n is not null && range.LteMax(n.Member) ? n : null;
+    }
+
+    /// <summary>zzlLastInLexRange / zslLastInLexRange: the mirror of <see cref="FirstInLex"/>.</summary>
+    static Node? LastInLex(SortedSetValue z, LexRange range)
+    {
+        if (!InLexRange(z, range)) return null;
+        Node? n;
+        if (z.IsSmall)
+        {
+            n = z.List.Last;
+            while (n is not null && !range.LteMax(n.Member)) n = n.Backward;
+        }
+        else
+        {
+            var upTo = z.List.CountBefore(new AtMostLexMax(range), out _);
+            n = upTo >= 1 ? z.List.ByRank(upTo) : null;
+        }
+        return n is not null && range.GteMin(n.Member) ? n : null;
+    }
+
+    /// <summary>zslIsInLexRange: the last member reaches the minimum and the first the maximum.</summary>
+    static bool InLexRange(SortedSetValue z, LexRange range) =>
+        !range.IsEmpty && z.List.Last is { } last && range.GteMin(last.Member) && z.List.First is { } head && range.LteMax(head.Member);
 
     // ------------------------------------------------------------------ ranges
 
@@ -697,16 +620,12 @@ public static class SortedSets
     {
         if (offset < 0 || range.IsEmpty) return Reply.EmptyArray;
         var items = new List<Reply>();
-        Node? n;
-        if (reverse)
+        // Like Redis: find the first member in range, then step over offset members unchecked.
+        var n = reverse ? LastInLex(z, range) : FirstInLex(z, range);
+        if (n is not null && offset > 0)
         {
-            var upTo = z.List.CountBefore(new AtMostLexMax(range), out _);
-            n = upTo - offset >= 1 ? z.List.ByRank(upTo - offset) : null;
-        }
-        else
-        {
-            var below = z.List.CountBefore(new BelowLexMin(range), out _);
-            n = z.List.ByRank(below + 1 + offset);
+            var rank = z.List.Rank(n.Score, n.Member) + (reverse ? -offset : offset);
+            n = rank >= 1 ? z.List.ByRank(rank) : null;
         }
         for (var left = limit; n is not null && left != 0; left--)
         {
@@ -764,8 +683,19 @@ public static class SortedSets
         var state = ctx.Lookup(args[1], RedisType.ZSet);
         if (state is null) return Reply.Zero;
         var z = state.SortedSet!;
-        var deleted = range.IsEmpty ? 0 : z.List.DeleteFrom(new BelowLexMin(range), n => range.LteMax(n.Member), z.Forget);
+        var deleted = FirstInLex(z, range) is null ? 0 : z.IsSmall
+            ? DeleteLexRun(z, range)
+            : z.List.DeleteFrom(new BelowLexMin(range), n => range.LteMax(n.Member), z.Forget);
         return Removed(ctx, args[1], state, deleted);
+    }
+
+    /// <summary>zzlDeleteRangeByLex: from the first member in range, while members stay under the maximum.</summary>
+    static int DeleteLexRun(SortedSetValue z, LexRange range)
+    {
+        var run = new List<byte[]>();
+        for (var n = FirstInLex(z, range); n is not null && range.LteMax(n.Member); n = n.Next) run.Add(n.Member);
+        foreach (var member in run) z.Remove(member);
+        return run.Count;
     }
 
     static Reply Removed(CommandContext ctx, byte[] key, KeyState state, int deleted)
@@ -903,11 +833,9 @@ public static class SortedSets
 
     // Plain sets count as sorted sets with every score 1 (Redis's zuiNext/zuiFind). These two are
     // the only places that read the set type; its members are read as a collection of byte[].
-    static IEnumerable<byte[]> SetMembers(SetValue s) =>
-        (object)s as IEnumerable<byte[]> ?? throw new RedisException("ERR sets cannot be read as sorted set inputs here");
+    static IEnumerable<byte[]> SetMembers(SetValue s) => s.Members;
 
-    static bool SetContains(SetValue s, byte[] member) =>
-        (object)s is ICollection<byte[]> c ? c.Contains(member) : throw new RedisException("ERR sets cannot be read as sorted set inputs here");
+    static bool SetContains(SetValue s, byte[] member) => s.Contains(member);
 
     public static Reply ZUnionStore(CommandContext ctx, byte[][] args) => SetOperation(ctx, args, args[1], 2, SetOp.Union);
     public static Reply ZInterStore(CommandContext ctx, byte[][] args) => SetOperation(ctx, args, args[1], 2, SetOp.Inter);

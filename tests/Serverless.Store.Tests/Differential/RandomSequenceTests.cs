@@ -12,7 +12,8 @@ namespace Serverless.Store.Tests.Differential;
 [Collection(RedisCollection.Name)]
 public sealed class RandomSequenceTests(RedisServer redis)
 {
-    const int Sequences = 2000;
+    /// <summary>2,000 in CI; set DIFFERENTIAL_SEQUENCES for a deeper local run.</summary>
+    static readonly int Sequences = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIAL_SEQUENCES"), out var n) ? n : 2000;
     const int Length = 40;
 
     [Fact]

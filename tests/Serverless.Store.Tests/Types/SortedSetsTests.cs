@@ -179,12 +179,12 @@ public sealed class SortedSetsTests(ITestOutputHelper output)
                      ("-1e400", double.NegativeInfinity), ("0x10", 16), ("0x1p-1", 0.5), ("-0X.8", -0.5), ("1\u0000junk", 1),
                  })
         {
-            Assert.True(SortedSets.Strtod(Encoding.Latin1.GetBytes(text), out var v), text);
+            Assert.True(Numbers.Strtod(Encoding.Latin1.GetBytes(text), out var v), text);
             Assert.Equal(expected, v);
         }
         foreach (var text in new[] { " ", "1 ", "a", "1e", "1e+", ".", "+", "-", "0x", "1.2.3", "infx", "--1", "1,5" })
-            Assert.False(SortedSets.Strtod(Encoding.Latin1.GetBytes(text), out _), text);
-        Assert.True(SortedSets.Strtod("nan"u8, out var nan) && double.IsNaN(nan));
+            Assert.False(Numbers.Strtod(Encoding.Latin1.GetBytes(text), out _), text);
+        Assert.True(Numbers.Strtod("nan"u8, out var nan) && double.IsNaN(nan));
     }
 
     // ------------------------------------------------------------------ properties against a naive model
