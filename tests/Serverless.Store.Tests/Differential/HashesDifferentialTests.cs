@@ -1,7 +1,5 @@
 using System.Text;
 using CsCheck;
-using Serverless.Store.Commands;
-using Serverless.Store.Keyspace;
 using Serverless.Store.Protocol;
 using Serverless.Store.Tests.Oracle;
 
@@ -16,30 +14,6 @@ public sealed class HashesDifferentialTests(RedisServer redis)
     static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
 
     static byte[][][] Parse(string[] commands) => commands.Select(c => Oracle.Differential.Tokenize(c).Select(B).ToArray()).ToArray();
-
-    /// <summary>A string key on both sides, seeded directly so these tests need no string commands.</summary>
-    void StringKey(string key)
-    {
-        redis.Client.Call("SET", key, "x");
-        diff.Keyspace.Set(B(key), KeyState.OfString(B("x")));
-    }
-
-    /// <summary>Runs commands on both sides after <paramref name="seed"/> prepared them (from empty).</summary>
-    List<(Reply Redis, Reply Engine)> Seeded(Action seed, params string[] commands)
-    {
-        diff.Reset();
-        seed();
-        var parsed = Parse(commands);
-        var replies = new List<(Reply, Reply)>();
-        for (var i = 0; i < parsed.Length; i++) replies.Add(diff.Step(parsed, i));
-        return replies;
-    }
-
-    void AssertGone(string key)
-    {
-        Assert.Equal(Reply.Zero, redis.Client.Call("EXISTS", key));
-        Assert.Null(diff.Keyspace.Get(B(key)));
-    }
 
     static readonly string Long65 = new('x', 65);
 
@@ -71,7 +45,7 @@ public sealed class HashesDifferentialTests(RedisServer redis)
             "HMSET h a 1 b 2",
             "HMSET h a 9",
             "HGETALL h");
-        Seeded(() => StringKey("s"), "HSET s a 1 b", "HMSET s a 1 b", "HSET s a 1", "HMSET s a 1");
+        diff.Run("SET s x", "HSET s a 1 b", "HMSET s a 1 b", "HSET s a 1", "HMSET s a 1", "GET s");
     }
 
     [Fact]
@@ -87,14 +61,16 @@ public sealed class HashesDifferentialTests(RedisServer redis)
         "HGET h c");
 
     [Fact]
-    public void Every_command_on_a_string_key_is_wrongtype() => Seeded(() => StringKey("s"),
+    public void Every_command_on_a_string_key_is_wrongtype() => diff.Run(
+        "SET s x",
         "HSET s a 1", "HMSET s a 1", "HSETNX s a 1", "HGET s a", "HMGET s a b", "HGETALL s", "HDEL s a",
         "HEXISTS s a", "HLEN s", "HKEYS s", "HVALS s", "HINCRBY s a 1", "HINCRBYFLOAT s a 1", "HSTRLEN s a",
         "HRANDFIELD s", "HRANDFIELD s 0", "HRANDFIELD s -2 WITHVALUES", "HSCAN s 0", "HSCAN s 0 COUNT 5",
         "HSCAN s 0 BOGUS",
         // argument errors Redis checks before the key's type
         "HINCRBY s a x", "HINCRBYFLOAT s a x", "HINCRBYFLOAT s a inf", "HRANDFIELD s x", "HRANDFIELD s 1 bogus",
-        "HSCAN s x", "HSCAN s -x");
+        "HSCAN s x", "HSCAN s -x",
+        "GET s");
 
     // ---------- reads on missing keys and fields ----------
 
@@ -162,8 +138,7 @@ public sealed class HashesDifferentialTests(RedisServer redis)
             "HDEL h b",
             "HSET h x 1",
             "HGETALL h");
-        diff.Run("HSET h a 1", "HDEL h a");
-        AssertGone("h");
+        diff.Run("HSET h a 1", "HDEL h a", "EXISTS h", "TYPE h");
     }
 
     // ---------- HINCRBY ----------
@@ -317,11 +292,10 @@ public sealed class HashesDifferentialTests(RedisServer redis)
         string[] probes = ["HRANDFIELD h", "HRANDFIELD h 7", "HRANDFIELD h 30", "HRANDFIELD h 50", "HRANDFIELD h -60",
             "HRANDFIELD h 7 WITHVALUES", "HRANDFIELD h 30 WITHVALUES", "HRANDFIELD h -60 WITHVALUES"];
         var commands = Parse([seed, .. probes]);
-        diff.Reset();
-        diff.Step(commands, 0);
+        diff.Run(commands[..1]);
         for (var i = 1; i < commands.Length; i++)
         {
-            var (fromRedis, fromEngine) = diff.Step(commands, i);
+            var (fromRedis, fromEngine) = diff.Step(commands[i]);
             foreach (var reply in new[] { fromRedis, fromEngine })
             {
                 var withValues = commands[i].Length == 4;
@@ -402,37 +376,12 @@ public sealed class HashesDifferentialTests(RedisServer redis)
     {
         var fields = Enumerable.Range(0, 500).Select(i => $"field:{i}").ToList();
         diff.Run(Parse(["HSET h " + string.Join(' ', fields.Select((f, i) => $"{f} {i}")), "HLEN h"]));
-        foreach (var options in new[] { Array.Empty<string>(), ["COUNT", "7"], ["COUNT", "1000"], ["MATCH", "field:1*"], ["MATCH", "field:4?", "COUNT", "3"] })
-        {
-            var fromRedis = ScanAll(args => redis.Client.Call(args), options);
-            var fromEngine = ScanAll(args => Engine.Execute(new CommandContext(diff.Keyspace, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), args), options);
-            Assert.Equal(fromRedis.Order(StringComparer.Ordinal), fromEngine.Order(StringComparer.Ordinal));
-            Assert.Equal(fromEngine.Count, fromEngine.Distinct().Count());
-        }
+        foreach (var options in new[] { "", " COUNT 7", " COUNT 1000", " MATCH field:1*", " MATCH field:4? COUNT 3" })
+            diff.AssertSameScan("HSCAN h 0" + options);
 
         // The same across an encoding change: 129 small fields make a hashtable too.
         diff.Run(Parse(["HSET g " + string.Join(' ', Enumerable.Range(0, 129).Select(i => $"{i} {i}")), "HLEN g"]));
-        var redisG = ScanAll(args => redis.Client.Call(args), [], "g");
-        var engineG = ScanAll(args => Engine.Execute(new CommandContext(diff.Keyspace, 0), args), [], "g");
-        Assert.Equal(129, engineG.Count);
-        Assert.Equal(redisG.Order(StringComparer.Ordinal), engineG.Order(StringComparer.Ordinal));
-    }
-
-    /// <summary>Iterates HSCAN to cursor 0; returns "field=value" items.</summary>
-    static List<string> ScanAll(Func<byte[][], Reply> call, string[] options, string key = "h")
-    {
-        var result = new List<string>();
-        var cursor = "0";
-        var calls = 0;
-        do
-        {
-            var reply = (ArrayReply)call([B("HSCAN"), B(key), B(cursor), .. options.Select(B)]);
-            cursor = Text(reply.Items![0]);
-            var items = ((ArrayReply)reply.Items[1]).Items!.Select(Text).ToList();
-            for (var i = 0; i < items.Count; i += 2) result.Add(items[i] + "=" + items[i + 1]);
-            Assert.True(++calls < 10_000, "HSCAN never returned cursor 0");
-        } while (cursor != "0");
-        return result;
+        Assert.Equal(129, diff.AssertSameScan("HSCAN g 0").Count);
     }
 
     // ---------- encodings, binary data, expiry ----------
@@ -476,24 +425,17 @@ public sealed class HashesDifferentialTests(RedisServer redis)
     [Fact]
     public void An_expired_hash_is_missing_for_every_command()
     {
-        var past = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1000;
-        void Seed()
+        void Expired(params string[] commands)
         {
-            redis.Client.Call("HSET", "h", "a", "1", "b", "2");
-            redis.Client.Call("PEXPIRE", "h", "1");
-            Thread.Sleep(5);
-            var state = new KeyState { Hash = new Serverless.Store.Types.HashValue(), ExpiresAt = past };
-            state.Hash.Set(B("a"), B("1"));
-            state.Hash.Set(B("b"), B("2"));
-            diff.Keyspace.Set(B("h"), state);
+            diff.Run("HSET h a 1 b 2", "PEXPIRE h 1");
+            Thread.Sleep(10);
+            diff.Continue(commands);
         }
-        Seeded(Seed, "HGET h a", "HLEN h", "HGETALL h", "HEXISTS h a", "HSCAN h 0", "HRANDFIELD h", "HRANDFIELD h 2",
-            "HDEL h a", "HSTRLEN h a");
-        Seeded(Seed, "HSETNX h a 5", "HGETALL h");
-        Assert.Equal(Reply.Integer(-1), redis.Client.Call("TTL", "h"));
-        Assert.Null(diff.Keyspace.Get(B("h"))!.ExpiresAt);
-        Seeded(Seed, "HINCRBY h a 5", "HGETALL h");
-        Seeded(Seed, "HINCRBYFLOAT h b 1.5", "HGETALL h");
+        Expired("HGET h a", "HLEN h", "HGETALL h", "HEXISTS h a", "HSCAN h 0", "HRANDFIELD h", "HRANDFIELD h 2",
+            "HDEL h a", "HSTRLEN h a", "EXISTS h");
+        Expired("HSETNX h a 5", "HGETALL h", "TTL h", "PTTL h");
+        Expired("HINCRBY h a 5", "HGETALL h", "PTTL h");
+        Expired("HINCRBYFLOAT h b 1.5", "HGETALL h", "PTTL h");
     }
 
     // ---------- random sequences ----------

@@ -1,6 +1,5 @@
 using System.Text;
 using CsCheck;
-using Serverless.Store.Keyspace;
 using Serverless.Store.Tests.Oracle;
 
 namespace Serverless.Store.Tests.Differential;
@@ -13,31 +12,9 @@ public sealed class ListsDifferentialTests(RedisServer redis)
 
     static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
 
-    /// <summary>
-    /// Runs commands after seeding string keys on both sides directly (so wrong-type cases do
-    /// not depend on SET), then checks that <paramref name="gone"/> keys exist on neither side.
-    /// </summary>
-    void Run(string[] strings, string[] gone, params string[] commands)
-    {
-        diff.Reset();
-        foreach (var k in strings)
-        {
-            redis.Client.Call("SET", k, "x");
-            diff.Keyspace.Set(B(k), KeyState.OfString(B("x")));
-        }
-        var cmds = commands.Select(c => Oracle.Differential.Tokenize(c).Select(B).ToArray()).ToArray();
-        for (var i = 0; i < cmds.Length; i++) diff.Step(cmds, i);
-        foreach (var k in gone) AssertGone(k);
-    }
-
-    void AssertGone(string key)
-    {
-        Assert.Equal(Protocol.Reply.Zero, redis.Client.Call("EXISTS", key));
-        Assert.Null(diff.Keyspace.Get(B(key)));
-    }
-
     [Fact]
-    public void Lpush_rpush() => Run(["s"], [],
+    public void Lpush_rpush() => diff.Run(
+        "SET s x",
         "LPUSH l a",
         "LPUSH l b c d",
         "RPUSH l e f",
@@ -54,7 +31,8 @@ public sealed class ListsDifferentialTests(RedisServer redis)
         "LRANGE L 0 -1");
 
     [Fact]
-    public void Lpushx_rpushx() => Run(["s"], ["l"],
+    public void Lpushx_rpushx() => diff.Run(
+        "SET s x",
         "LPUSHX l a",
         "RPUSHX l a b",
         "LLEN l",
@@ -64,10 +42,12 @@ public sealed class ListsDifferentialTests(RedisServer redis)
         "RPUSH k a",
         "LPUSHX k b c",
         "RPUSHX k d e",
-        "LRANGE k 0 -1");
+        "LRANGE k 0 -1",
+        "EXISTS l");
 
     [Fact]
-    public void Lpop_rpop_without_count() => Run(["s"], ["l"],
+    public void Lpop_rpop_without_count() => diff.Run(
+        "SET s x",
         "LPOP l",
         "RPOP l",
         "RPUSH l a b c",
@@ -80,10 +60,12 @@ public sealed class ListsDifferentialTests(RedisServer redis)
         "RPOP s",
         "LPOP",
         "RPOP l 1 2",
-        "LPOP l 1 2");
+        "LPOP l 1 2",
+        "EXISTS l");
 
     [Fact]
-    public void Lpop_rpop_with_count() => Run(["s"], ["l", "m"],
+    public void Lpop_rpop_with_count() => diff.Run(
+        "SET s x",
         "LPOP l 0",
         "LPOP l 1",
         "RPOP l 5",
@@ -106,10 +88,13 @@ public sealed class ListsDifferentialTests(RedisServer redis)
         "RPOP s 1",
         "LPOP l 9223372036854775808",
         "LPOP l +1",
-        "LPOP l 01");
+        "LPOP l 01",
+        "EXISTS l",
+        "EXISTS m");
 
     [Fact]
-    public void Lrange() => Run(["s"], [],
+    public void Lrange() => diff.Run(
+        "SET s x",
         "LRANGE l 0 -1",
         "LRANGE l x 1",
         "RPUSH l a b c d e",
@@ -131,7 +116,8 @@ public sealed class ListsDifferentialTests(RedisServer redis)
         "LRANGE l 0");
 
     [Fact]
-    public void Ltrim() => Run(["s"], ["l", "m", "n"],
+    public void Ltrim() => diff.Run(
+        "SET s x",
         "LTRIM l 0 1",
         "LTRIM l x 1",
         "RPUSH l a b c d e",
@@ -150,10 +136,14 @@ public sealed class ListsDifferentialTests(RedisServer redis)
         "RPUSH o a b c",
         "LTRIM o -1 -1",
         "LRANGE o 0 -1",
-        "LTRIM o 0 0 0");
+        "LTRIM o 0 0 0",
+        "EXISTS l",
+        "EXISTS m",
+        "EXISTS n");
 
     [Fact]
-    public void Llen() => Run(["s"], [],
+    public void Llen() => diff.Run(
+        "SET s x",
         "LLEN l",
         "RPUSH l a b",
         "LLEN l",
@@ -162,7 +152,8 @@ public sealed class ListsDifferentialTests(RedisServer redis)
         "LLEN l l");
 
     [Fact]
-    public void Lindex() => Run(["s"], [],
+    public void Lindex() => diff.Run(
+        "SET s x",
         "LINDEX l 0",
         "LINDEX l x",
         "RPUSH l a b c",
@@ -181,7 +172,8 @@ public sealed class ListsDifferentialTests(RedisServer redis)
         "LINDEX l");
 
     [Fact]
-    public void Lset() => Run(["s"], [],
+    public void Lset() => diff.Run(
+        "SET s x",
         "LSET l 0 a",
         "LSET l x a",
         "RPUSH l a b c",
@@ -200,7 +192,8 @@ public sealed class ListsDifferentialTests(RedisServer redis)
         "LSET l 0");
 
     [Fact]
-    public void Lrem() => Run(["s"], ["l"],
+    public void Lrem() => diff.Run(
+        "SET s x",
         "LREM l 0 a",
         "LREM l x a",
         "RPUSH m a b a c a b a",
@@ -219,10 +212,12 @@ public sealed class ListsDifferentialTests(RedisServer redis)
         "RPUSH n a b a",
         "LREM n 9223372036854775807 a",
         "LRANGE n 0 -1",
-        "LREM n 0");
+        "LREM n 0",
+        "EXISTS l");
 
     [Fact]
-    public void Linsert() => Run(["s"], [],
+    public void Linsert() => diff.Run(
+        "SET s x",
         "LINSERT l BEFORE a b",
         "LINSERT l middle a b",
         "RPUSH l a b a c",
@@ -241,7 +236,8 @@ public sealed class ListsDifferentialTests(RedisServer redis)
         "LINSERT l before a");
 
     [Fact]
-    public void Lpos_basics() => Run(["s"], [],
+    public void Lpos_basics() => diff.Run(
+        "SET s x",
         "LPOS l a",
         "LPOS l a COUNT 0",
         "LPOS l a COUNT 2",
@@ -281,7 +277,8 @@ public sealed class ListsDifferentialTests(RedisServer redis)
         "LPOS s a COUNT 1");
 
     [Fact]
-    public void Lpos_errors_in_redis_order() => Run(["s"], [],
+    public void Lpos_errors_in_redis_order() => diff.Run(
+        "SET s x",
         "RPUSH l a b a",
         "LPOS l a RANK 0",
         "LPOS l a RANK x",
@@ -306,7 +303,8 @@ public sealed class ListsDifferentialTests(RedisServer redis)
         "LPOS l a RANK 9223372036854775808");
 
     [Fact]
-    public void Lmove_all_directions() => Run(["s"], ["src"],
+    public void Lmove_all_directions() => diff.Run(
+        "SET s x",
         "RPUSH src a b c",
         "RPUSH dst x y",
         "LMOVE src dst LEFT LEFT",
@@ -317,10 +315,11 @@ public sealed class ListsDifferentialTests(RedisServer redis)
         "LMOVE src dst right left",
         "LMOVE dst new RIGHT LEFT",
         "LRANGE new 0 -1",
-        "LRANGE dst 0 -1");
+        "LRANGE dst 0 -1",
+        "EXISTS src");
 
     [Fact]
-    public void Lmove_same_key_rotates() => Run([], [],
+    public void Lmove_same_key_rotates() => diff.Run(
         "RPUSH l a b c",
         "LMOVE l l LEFT RIGHT",
         "LRANGE l 0 -1",
@@ -335,7 +334,8 @@ public sealed class ListsDifferentialTests(RedisServer redis)
         "LLEN one");
 
     [Fact]
-    public void Lmove_errors_and_missing_keys() => Run(["s"], ["nokey", "nokey2"],
+    public void Lmove_errors_and_missing_keys() => diff.Run(
+        "SET s x",
         "LMOVE nokey dst LEFT RIGHT",
         "LMOVE nokey s LEFT RIGHT",
         "LMOVE nokey nokey LEFT RIGHT",
@@ -350,10 +350,13 @@ public sealed class ListsDifferentialTests(RedisServer redis)
         "LMOVE s l UP RIGHT",
         "LMOVE l l LEFT",
         "LMOVE l l LEFT RIGHT extra",
-        "LRANGE l 0 -1");
+        "LRANGE l 0 -1",
+        "EXISTS nokey",
+        "EXISTS nokey2");
 
     [Fact]
-    public void Rpoplpush() => Run(["s"], ["src"],
+    public void Rpoplpush() => diff.Run(
+        "SET s x",
         "RPOPLPUSH nokey dst",
         "RPOPLPUSH nokey s",
         "RPUSH src a b c",
@@ -368,10 +371,11 @@ public sealed class ListsDifferentialTests(RedisServer redis)
         "RPOPLPUSH src dst",
         "LRANGE dst 0 -1",
         "RPOPLPUSH src",
-        "RPOPLPUSH src dst x");
+        "RPOPLPUSH src dst x",
+        "EXISTS src");
 
     [Fact]
-    public void Emptied_lists_are_deleted() => Run([], ["a", "b", "c", "d", "e", "f", "g"],
+    public void Emptied_lists_are_deleted() => diff.Run(
         "RPUSH a x",
         "LPOP a",
         "RPUSH b x y",
@@ -386,7 +390,14 @@ public sealed class ListsDifferentialTests(RedisServer redis)
         "LPOP g 1",
         "LLEN a",
         "LPUSHX a x",
-        "LRANGE a 0 -1");
+        "LRANGE a 0 -1",
+        "EXISTS a",
+        "EXISTS b",
+        "EXISTS c",
+        "EXISTS d",
+        "EXISTS e",
+        "EXISTS f",
+        "EXISTS g");
 
     [Fact]
     public void Binary_elements_are_kept_exactly()
@@ -421,7 +432,7 @@ public sealed class ListsDifferentialTests(RedisServer redis)
             "LINSERT l BEFORE r20 x", "LINSERT l AFTER f3 y", "LRANGE l 0 -1",
             "LTRIM l 5 -5", "LRANGE l 0 -1", "LPOP l 7", "RPOP l 7", "LRANGE l 0 -1",
         ]);
-        Run([], [], commands.ToArray());
+        diff.Run(commands.ToArray());
     }
 
     /// <summary>Random command sequences on three keys, every reply compared with redis-server.</summary>

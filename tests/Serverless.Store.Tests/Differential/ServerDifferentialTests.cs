@@ -15,8 +15,7 @@ public sealed class ServerDifferentialTests(RedisServer redis)
 {
     readonly Oracle.Differential diff = new(redis);
 
-    Reply Engine(string command) => Commands.Engine.Execute(
-        new CommandContext(diff.Keyspace, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), Args(command));
+    Reply Engine(string command) => diff.OnEngine(Args(command));
 
     Reply Redis(string command) => redis.Client.Call(Args(command));
 

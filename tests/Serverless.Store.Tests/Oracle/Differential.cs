@@ -30,8 +30,11 @@ public sealed class Differential(RedisServer redis)
 
     public MemoryKeyspace Keyspace { get; private set; } = new();
 
+    /// <summary>The commands run since the last <see cref="Reset"/>, shown when a reply differs.</summary>
+    readonly List<byte[][]> history = [];
+
     /// <summary>Runs commands written as text ("SET k v", quotes group words: "SET k \"a b\"").</summary>
-    public void Run(params string[] commands) => Run(commands.Select(Tokenize).ToArray());
+    public void Run(params string[] commands) => Run(commands.Select(Parse).ToArray());
 
     public void Run(params string[][] commands) =>
         Run(commands.Select(c => c.Select(Encoding.UTF8.GetBytes).ToArray()).ToArray());
@@ -40,26 +43,92 @@ public sealed class Differential(RedisServer redis)
     public void Run(byte[][][] commands, string? context = null)
     {
         Reset();
-        for (var i = 0; i < commands.Length; i++) Step(commands, i, context);
+        Continue(commands, context);
+    }
+
+    /// <summary>Like Run, but keeps both keyspaces (e.g. to go on after letting keys expire).</summary>
+    public void Continue(params string[] commands) => Continue(commands.Select(Parse).ToArray());
+
+    public void Continue(byte[][][] commands, string? context = null)
+    {
+        foreach (var args in commands) Step(args, context);
     }
 
     public void Reset()
     {
         redis.Client.Call("FLUSHALL");
         Keyspace = new MemoryKeyspace();
+        history.Clear();
     }
 
-    /// <summary>Runs command <paramref name="i"/> of a sequence on both sides (keyspaces kept).</summary>
-    public (Reply Redis, Reply Engine) Step(byte[][][] commands, int i, string? context = null)
+    /// <summary>Runs one command on both sides (keyspaces kept), fails if the replies differ, else returns them.</summary>
+    public (Reply Redis, Reply Engine) Step(string command) => Step(Parse(command));
+
+    public (Reply Redis, Reply Engine) Step(byte[][] args, string? context = null)
     {
-        var args = commands[i];
+        history.Add(args);
         var expected = redis.Client.Call(args);
-        var actual = Engine.Execute(new CommandContext(Keyspace, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), args);
+        var actual = OnEngine(args);
         var name = Encoding.ASCII.GetString(args[0]);
         if (!Same(name, expected, actual))
-            throw new XunitException(Describe(commands, i, expected, actual, context));
+            throw new XunitException(Describe(history, history.Count - 1, expected, actual, context));
         return (expected, actual);
     }
+
+    /// <summary>
+    /// Runs a command on the engine only (same keyspace, not compared, not in the history): for
+    /// replies that legitimately differ from redis-server's, like a hashtable's SCAN cursors.
+    /// </summary>
+    public Reply OnEngine(params byte[][] args) =>
+        Engine.Execute(new CommandContext(Keyspace, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), args);
+
+    /// <summary>
+    /// Iterates a SCAN-family command written with cursor 0 ("SSCAN s 0 COUNT 7") to cursor 0 on
+    /// both sides (their cursors differ) and returns the items each side saw, as text;
+    /// HSCAN/ZSCAN items as "field=value".
+    /// </summary>
+    public (List<string> Redis, List<string> Engine) ScanAll(string command)
+    {
+        var args = Parse(command);
+        var cursorAt = args[0].Length == 4 ? 1 : 2; // SCAN key-less, the others after the key
+        var pairs = args[0] is [(byte)'h' or (byte)'H' or (byte)'z' or (byte)'Z', ..];
+        List<string> Iterate(Func<byte[][], Reply> call)
+        {
+            var seen = new List<string>();
+            var cursor = "0"u8.ToArray();
+            var calls = 0;
+            do
+            {
+                args[cursorAt] = cursor;
+                var reply = call(args);
+                if (reply is not ArrayReply { Items: [BulkReply { Value: { } next }, ArrayReply { Items: { } items }] })
+                    throw new XunitException($"{Format(args)}: not a scan reply: {reply}");
+                for (var i = 0; i < items.Count; i += pairs ? 2 : 1)
+                    seen.Add(pairs ? $"{Text(items[i])}={Text(items[i + 1])}" : Text(items[i]));
+                cursor = next;
+                if (++calls >= 10_000) throw new XunitException($"{Format(args)}: never returned cursor 0");
+            } while (cursor is not [(byte)'0']);
+            return seen;
+        }
+        return (Iterate(redis.Client.Call), Iterate(OnEngine));
+    }
+
+    /// <summary>
+    /// <see cref="ScanAll"/>, asserting both sides saw the same items and the engine none twice
+    /// (the tests scan unchanging keys); returns the engine's items.
+    /// </summary>
+    public List<string> AssertSameScan(string command)
+    {
+        var (expected, actual) = ScanAll(command);
+        Assert.Equal(expected.Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal));
+        Assert.Equal(actual.Count, actual.Distinct().Count());
+        return actual;
+    }
+
+    static string Text(Reply r) => r is BulkReply { Value: { } v } ? Encoding.UTF8.GetString(v) : r.ToString();
+
+    /// <summary>One command line as arguments (see <see cref="Tokenize"/>).</summary>
+    public static byte[][] Parse(string line) => Tokenize(line).Select(Encoding.UTF8.GetBytes).ToArray();
 
     public static bool Same(string command, Reply expected, Reply actual)
     {
@@ -98,11 +167,11 @@ public sealed class Differential(RedisServer redis)
         return Groups(xs, group).SequenceEqual(Groups(ys, group));
     }
 
-    static string Describe(byte[][][] commands, int failed, Reply expected, Reply actual, string? context)
+    static string Describe(List<byte[][]> commands, int failed, Reply expected, Reply actual, string? context)
     {
         var sb = new StringBuilder();
         if (context is not null) sb.AppendLine(context);
-        sb.AppendLine($"reply {failed + 1} of {commands.Length} differs from redis-server:");
+        sb.AppendLine($"reply {failed + 1} of the sequence differs from redis-server:");
         for (var i = Math.Max(0, failed - 40); i <= failed; i++)
             sb.AppendLine($"{(i == failed ? ">>" : "  ")} {Format(commands[i])}");
         sb.AppendLine($"redis-server: {expected}");
