@@ -150,8 +150,29 @@ public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = 
                 $"orchestration {name} {id} ended {done.RuntimeStatus}: {done.FailureDetails?.ErrorMessage}");
         var output = done.ReadOutputAs<ReplyBatch>() ?? throw new InvalidOperationException($"orchestration {id} returned nothing");
         if (PurgeCompletedOrchestrations) _ = PurgeAsync(id);
+        if (output.Writes.Length > 0) await Task.WhenAll(output.Writes.Select(w => EnsureStoredAsync(w, cancellation)));
         return output.Replies;
     }
+
+    /// <summary>
+    /// The backend sends an entity's replies before it stores the entity's new state, so a read
+    /// right after a reply could see the old state. Wait (briefly: this is milliseconds) until the
+    /// stored state is no longer the one before the write. Bounded, because a later delete and
+    /// re-create can bring the same version back.
+    /// </summary>
+    async Task EnsureStoredAsync(WriteStamp write, CancellationToken cancellation)
+    {
+        if (write.Before == write.After) return;
+        var delay = 2;
+        for (var waited = 0; waited < MaxVisibilityWaitMs; waited += delay, delay = Math.Min(delay * 2, 50))
+        {
+            var entity = await client.Entities.GetEntityAsync<KeyState>(KeyEntity.Id(write.Key), includeState: true, cancellation);
+            if (entity?.State?.Version != write.Before) return;
+            await Task.Delay(delay, cancellation);
+        }
+    }
+
+    const int MaxVisibilityWaitMs = 2000;
 
     async Task PurgeAsync(string instanceId)
     {

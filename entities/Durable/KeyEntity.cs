@@ -64,6 +64,8 @@ public sealed class KeyEntity : ITaskEntity
     {
         var batch = operation.GetInput<CommandBatch>() ?? CommandBatch.Of();
         var key = EntityKeys.FromEntityKey(operation.Context.Id.Key);
+        var before = state?.Version;
+        var expiresBefore = state?.ExpiresAt;
         var keyspace = new SingleKeyspace(key, state);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var replies = new Reply[batch.Commands.Length];
@@ -74,12 +76,11 @@ public sealed class KeyEntity : ITaskEntity
                 ? Engine.Execute(new CommandContext(keyspace, now), args)
                 : Reply.Error("ERR internal: command sent to the entity of another key");
         }
-        if (keyspace.Changed)
-        {
-            operation.State.SetState(keyspace.State);
-            ScheduleExpiry(operation, state, keyspace.State);
-        }
-        return new ReplyBatch(replies);
+        if (!keyspace.Changed) return new ReplyBatch(replies);
+        operation.State.SetState(keyspace.State);
+        if (keyspace.State?.ExpiresAt is { } at && (at != expiresBefore || before != keyspace.State.Version))
+            ScheduleExpiry(operation, null, keyspace.State);
+        return new ReplyBatch(replies, [new WriteStamp(operation.Context.Id.Key, before, keyspace.State?.Version)]);
     }
 
     /// <summary>

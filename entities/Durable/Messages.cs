@@ -17,12 +17,23 @@ public sealed class CommandBatch(byte[][][] commands)
     public static CommandBatch Of(params byte[][][] commands) => new(commands);
 }
 
-/// <summary>Replies coming back from an entity or an orchestration: JSON [reply, ...] (see <see cref="ReplyJson"/>).</summary>
+/// <summary>
+/// Replies coming back from an entity or an orchestration, with a stamp for every key whose state
+/// the commands changed. JSON {"r":[reply, ...],"w":[[key, before, after], ...]} (see <see cref="ReplyJson"/>).
+/// </summary>
 [JsonConverter(typeof(ReplyBatchJsonConverter))]
-public sealed class ReplyBatch(Reply[] replies)
+public sealed class ReplyBatch(Reply[] replies, WriteStamp[]? writes = null)
 {
     public Reply[] Replies { get; } = replies;
+    public WriteStamp[] Writes { get; } = writes ?? [];
 }
+
+/// <summary>
+/// A key's state version before and after a write (null = missing). The backend sends an
+/// entity's replies before it stores its new state, so the caller waits until the stored state
+/// is no longer the "before" one before answering: an answered write is visible to every read.
+/// </summary>
+public readonly record struct WriteStamp(string Key, long? Before, long? After);
 
 /// <summary>Input of <see cref="WriteOrchestration"/>: the entity key and the commands for it.</summary>
 public sealed class WriteRequest
@@ -54,16 +65,56 @@ public sealed class ReplyBatchJsonConverter : JsonConverter<ReplyBatch>
 {
     public override ReplyBatch Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("expected an array of replies");
+        if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException("expected a reply batch");
         var replies = new List<Reply>();
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray) replies.Add(ReplyJson.Read(ref reader));
-        return new ReplyBatch(replies.ToArray());
+        var writes = new List<WriteStamp>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var name = reader.GetString();
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("expected an array");
+            if (name == "r")
+            {
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray) replies.Add(ReplyJson.Read(ref reader));
+            }
+            else if (name == "w")
+            {
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    reader.Read();
+                    var key = reader.GetString()!;
+                    reader.Read();
+                    long? before = reader.TokenType == JsonTokenType.Null ? null : reader.GetInt64();
+                    reader.Read();
+                    long? after = reader.TokenType == JsonTokenType.Null ? null : reader.GetInt64();
+                    reader.Read();
+                    writes.Add(new WriteStamp(key, before, after));
+                }
+            }
+            else reader.Skip();
+        }
+        return new ReplyBatch(replies.ToArray(), writes.ToArray());
     }
 
     public override void Write(Utf8JsonWriter writer, ReplyBatch value, JsonSerializerOptions options)
     {
-        writer.WriteStartArray();
+        writer.WriteStartObject();
+        writer.WriteStartArray("r");
         foreach (var reply in value.Replies) ReplyJson.Write(writer, reply);
         writer.WriteEndArray();
+        if (value.Writes.Length > 0)
+        {
+            writer.WriteStartArray("w");
+            foreach (var w in value.Writes)
+            {
+                writer.WriteStartArray();
+                writer.WriteStringValue(w.Key);
+                if (w.Before is { } b) writer.WriteNumberValue(b); else writer.WriteNullValue();
+                if (w.After is { } a) writer.WriteNumberValue(a); else writer.WriteNullValue();
+                writer.WriteEndArray();
+            }
+            writer.WriteEndArray();
+        }
+        writer.WriteEndObject();
     }
 }

@@ -33,9 +33,11 @@ public sealed class LockedOrchestration : TaskOrchestrator<CommandBatch, ReplyBa
         var keys = KeysOf(input.Commands);
         var ids = keys.Select(KeyEntity.Id).ToArray();
         var replies = new Reply[input.Commands.Length];
+        var stamps = new List<WriteStamp>();
         await using (await context.Entities.LockEntitiesAsync(ids))
         {
             var states = await Task.WhenAll(ids.Select(id => context.Entities.CallEntityAsync<KeyState?>(id, "get")));
+            var versionsBefore = states.Select(s => s?.Version).ToArray(); // the engine bumps versions in place
             var keyspace = new LockedKeyspace();
             for (var i = 0; i < keys.Count; i++) keyspace.Load(keys[i], states[i]);
 
@@ -47,10 +49,13 @@ public sealed class LockedOrchestration : TaskOrchestrator<CommandBatch, ReplyBa
 
             var writes = new List<Task>();
             foreach (var (key, state) in keyspace.Changes())
+            {
                 writes.Add(context.Entities.CallEntityAsync(KeyEntity.Id(key), "put", state));
+                stamps.Add(new WriteStamp(key, versionsBefore[keys.IndexOf(key)], state?.Version));
+            }
             await Task.WhenAll(writes);
         }
-        return new ReplyBatch(replies);
+        return new ReplyBatch(replies, stamps.ToArray());
     }
 
     /// <summary>Every distinct key the commands name (per the command table), as entity keys.</summary>

@@ -55,11 +55,15 @@ public class ReplyJsonTests
     [Fact]
     public void ReplyBatchesRoundTripAsObjectToo()
     {
-        var batch = new ReplyBatch([Reply.Ok, Reply.Integer(3), Reply.Bulk(new byte[] { 0, 0xFE }), Reply.NilArray]);
+        var batch = new ReplyBatch([Reply.Ok, Reply.Integer(3), Reply.Bulk(new byte[] { 0, 0xFE }), Reply.NilArray],
+            [new WriteStamp("k", null, 1), new WriteStamp("j", 7, null)]);
         object boxed = batch; // the entity shim serializes results as object: the runtime type's converter must apply
         var json = JsonSerializer.Serialize(boxed);
-        Assert.Equal("[{\"s\":\"OK\"},3,{\"b\":\"AP4=\"},{\"a\":null}]", json);
-        Assert.Equal(batch.Replies, JsonSerializer.Deserialize<ReplyBatch>(json)!.Replies);
+        Assert.Equal("{\"r\":[{\"s\":\"OK\"},3,{\"b\":\"AP4=\"},{\"a\":null}],\"w\":[[\"k\",null,1],[\"j\",7,null]]}", json);
+        var back = JsonSerializer.Deserialize<ReplyBatch>(json)!;
+        Assert.Equal(batch.Replies, back.Replies);
+        Assert.Equal(batch.Writes, back.Writes);
+        Assert.Equal("{\"r\":[]}", JsonSerializer.Serialize(new ReplyBatch([])));
         var request = JsonSerializer.Serialize<object>(new WriteRequest { Key = "k", Commands = CommandBatch.Of([[.. "SET"u8], [.. "k"u8], [0xFF]]) });
         Assert.Equal("{\"k\":\"k\",\"c\":[[\"SET\",\"k\",[\"/w==\"]]]}", request);
     }
