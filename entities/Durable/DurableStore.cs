@@ -128,8 +128,7 @@ public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = 
 
     async Task<Reply[]> ReadAsync(byte[] key, string entityKey, byte[][][] commands, CancellationToken cancellation)
     {
-        var entity = await client.Entities.GetEntityAsync<KeyState>(KeyEntity.Id(entityKey), includeState: true, cancellation);
-        var keyspace = new SingleKeyspace(key, entity?.State);
+        var keyspace = new SingleKeyspace(key, await ReadStateAsync(entityKey, cancellation));
         var ctx = new CommandContext(keyspace, NowMs);
         return commands.Select(c => Engine.Execute(ctx, c)).ToArray();
     }
@@ -166,13 +165,32 @@ public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = 
         var delay = 2;
         for (var waited = 0; waited < MaxVisibilityWaitMs; waited += delay, delay = Math.Min(delay * 2, 50))
         {
-            var entity = await client.Entities.GetEntityAsync<KeyState>(KeyEntity.Id(write.Key), includeState: true, cancellation);
-            if (entity?.State?.Version != write.Before) return;
+            if ((await ReadStateAsync(write.Key, cancellation))?.Version != write.Before) return;
             await Task.Delay(delay, cancellation);
         }
     }
 
     const int MaxVisibilityWaitMs = 2000;
+
+    /// <summary>
+    /// A key's stored state. A large state lives in a blob that the backend replaces on every
+    /// write, so a read racing a write can fail once: it is retried.
+    /// </summary>
+    async Task<KeyState?> ReadStateAsync(string entityKey, CancellationToken cancellation)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var entity = await client.Entities.GetEntityAsync<KeyState>(KeyEntity.Id(entityKey), includeState: true, cancellation);
+                return entity?.State;
+            }
+            catch (Exception) when (attempt < 4 && !cancellation.IsCancellationRequested)
+            {
+                await Task.Delay(10 * attempt, cancellation);
+            }
+        }
+    }
 
     async Task PurgeAsync(string instanceId)
     {
