@@ -69,7 +69,7 @@ public sealed class BytesJsonConverter : JsonConverter<byte[]>
         return Encoding.UTF8.GetBytes(reader.GetString()!);
     }
 
-    static bool IsUtf8(byte[] value)
+    internal static bool IsUtf8(byte[] value)
     {
         // System.Text.Json writes lone surrogates as replacement characters, so only strict,
         // round-trippable UTF-8 goes out as a JSON string.

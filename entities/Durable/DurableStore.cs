@@ -1,0 +1,280 @@
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Client.Entities;
+using Serverless.Store.Commands;
+using Serverless.Store.Keyspace;
+using Serverless.Store.Protocol;
+
+namespace Serverless.Store.Durable;
+
+/// <summary>
+/// The store over Durable Task: routes each command by the command table.
+/// <list type="bullet">
+/// <item>no key (PING, ECHO, TIME...): evaluated here.</item>
+/// <item>read-only, one key: the entity's state is read (no queue hop) and the command evaluated here.</item>
+/// <item>write, one key: runs in the key's entity through <see cref="WriteOrchestration"/>, which
+/// carries the reply back (see docs/durable-store.md for why not signal + await).</item>
+/// <item>several keys: <see cref="LockedOrchestration"/> (atomic, isolated).</item>
+/// <item>whole keyspace (KEYS, SCAN, DBSIZE, RANDOMKEY, FLUSHALL): an entity query (by the
+/// pattern's literal prefix where there is one) loaded into memory and evaluated by the engine.</item>
+/// </list>
+/// The only dependency is <see cref="DurableTaskClient"/>, so Functions and the standalone host share it.
+/// </summary>
+public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = null)
+{
+    public const string ExecAbort = "EXECABORT Transaction discarded because of previous errors.";
+
+    readonly TimeProvider time = time ?? TimeProvider.System;
+
+    /// <summary>Purge each write orchestration's history once it has answered (off the reply path).</summary>
+    public bool PurgeCompletedOrchestrations { get; init; } = true;
+
+    long NowMs => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Runs one command and returns Redis's reply (errors are error replies).</summary>
+    public async Task<Reply> ExecuteAsync(byte[][] args, CancellationToken cancellation = default)
+    {
+        var route = Classify(args);
+        switch (route.Kind)
+        {
+            case RouteKind.Local:
+                return route.Reply ?? Engine.Execute(new CommandContext(new MemoryKeyspace(), NowMs), args);
+            case RouteKind.SingleKey:
+                return route.IsWrite
+                    ? (await WriteAsync(route.EntityKey!, [args], cancellation))[0]
+                    : (await ReadAsync(route.Key!, route.EntityKey!, [args], cancellation))[0];
+            case RouteKind.MultiKey:
+                return (await LockedAsync([args], cancellation))[0];
+            default:
+                return await WholeKeyspaceAsync(route.Spec!, args, cancellation);
+        }
+    }
+
+    /// <summary>
+    /// Many commands in order, not atomic. Between commands that span keys (which run alone, in
+    /// order), the commands for one key go to it as one batch, and different keys run in parallel.
+    /// </summary>
+    public async Task<Reply[]> PipelineAsync(byte[][][] commands, CancellationToken cancellation = default)
+    {
+        var replies = new Reply[commands.Length];
+        var i = 0;
+        while (i < commands.Length)
+        {
+            var groups = new Dictionary<string, KeyGroup>(StringComparer.Ordinal);
+            for (; i < commands.Length; i++)
+            {
+                var route = Classify(commands[i]);
+                if (route.Kind == RouteKind.Local)
+                {
+                    replies[i] = route.Reply ?? Engine.Execute(new CommandContext(new MemoryKeyspace(), NowMs), commands[i]);
+                    continue;
+                }
+                if (route.Kind != RouteKind.SingleKey) break;
+                if (!groups.TryGetValue(route.EntityKey!, out var group))
+                    groups[route.EntityKey!] = group = new KeyGroup(route.Key!, route.EntityKey!);
+                group.Indexes.Add(i);
+                group.IsWrite |= route.IsWrite;
+            }
+
+            await Task.WhenAll(groups.Values.Select(async g =>
+            {
+                var batch = g.Indexes.Select(x => commands[x]).ToArray();
+                var result = g.IsWrite
+                    ? await WriteAsync(g.EntityKey, batch, cancellation)
+                    : await ReadAsync(g.Key, g.EntityKey, batch, cancellation);
+                for (var j = 0; j < result.Length; j++) replies[g.Indexes[j]] = result[j];
+            }));
+
+            if (i < commands.Length)
+            {
+                replies[i] = await ExecuteAsync(commands[i], cancellation);
+                i++;
+            }
+        }
+        return replies;
+    }
+
+    /// <summary>
+    /// MULTI/EXEC: all commands atomically, each with its own reply (a runtime error fails only its
+    /// command). An unknown command or a wrong number of arguments anywhere discards the whole
+    /// transaction, as Redis does at EXEC: this throws a <see cref="RedisException"/> with
+    /// "EXECABORT Transaction discarded because of previous errors.".
+    /// </summary>
+    public async Task<Reply[]> TransactionAsync(byte[][][] commands, CancellationToken cancellation = default)
+    {
+        var wholeKeyspace = false;
+        var readOnly = true;
+        foreach (var args in commands)
+        {
+            var spec = args.Length == 0 ? null : CommandTable.Find(args[0]);
+            if (spec is null || !spec.ArityOk(args.Length)) throw new RedisException(ExecAbort);
+            wholeKeyspace |= spec.Flags.HasFlag(CommandFlags.WholeKeyspace);
+            readOnly &= !spec.IsWrite;
+        }
+        var keys = LockedOrchestration.KeysOf(commands); // throws for a key too long
+        if (keys.Count == 0 && !wholeKeyspace)
+        {
+            var local = new CommandContext(new MemoryKeyspace(), NowMs);
+            return commands.Select(c => Engine.Execute(local, c)).ToArray();
+        }
+        if (keys.Count == 1 && !wholeKeyspace)
+        {
+            // One entity operation is already atomic; a read-only one needs only its state.
+            return readOnly
+                ? await ReadAsync(EntityKeys.FromEntityKey(keys[0]), keys[0], commands, cancellation)
+                : await WriteAsync(keys[0], commands, cancellation);
+        }
+        return await LockedAsync(commands, cancellation);
+    }
+
+    async Task<Reply[]> ReadAsync(byte[] key, string entityKey, byte[][][] commands, CancellationToken cancellation)
+    {
+        var keyspace = new SingleKeyspace(key, await ReadStateAsync(entityKey, cancellation));
+        var ctx = new CommandContext(keyspace, NowMs);
+        return commands.Select(c => Engine.Execute(ctx, c)).ToArray();
+    }
+
+    Task<Reply[]> WriteAsync(string entityKey, byte[][][] commands, CancellationToken cancellation) =>
+        RunOrchestrationAsync(WriteOrchestration.Name,
+            new WriteRequest { Key = entityKey, Commands = new CommandBatch(commands) }, cancellation);
+
+    Task<Reply[]> LockedAsync(byte[][][] commands, CancellationToken cancellation) =>
+        RunOrchestrationAsync(LockedOrchestration.Name, new CommandBatch(commands), cancellation);
+
+    async Task<Reply[]> RunOrchestrationAsync(string name, object input, CancellationToken cancellation)
+    {
+        var id = await client.ScheduleNewOrchestrationInstanceAsync(name, input, cancellation);
+        var done = await client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, cancellation);
+        if (done.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
+            throw new InvalidOperationException(
+                $"orchestration {name} {id} ended {done.RuntimeStatus}: {done.FailureDetails?.ErrorMessage}");
+        var output = done.ReadOutputAs<ReplyBatch>() ?? throw new InvalidOperationException($"orchestration {id} returned nothing");
+        if (PurgeCompletedOrchestrations) _ = PurgeAsync(id);
+        if (output.Writes.Length > 0) await Task.WhenAll(output.Writes.Select(w => EnsureStoredAsync(w, cancellation)));
+        return output.Replies;
+    }
+
+    /// <summary>
+    /// The backend sends an entity's replies before it stores the entity's new state, so a read
+    /// right after a reply could see the old state. Wait (briefly: this is milliseconds) until the
+    /// stored state is no longer the one before the write. Bounded, because a later delete and
+    /// re-create can bring the same version back.
+    /// </summary>
+    async Task EnsureStoredAsync(WriteStamp write, CancellationToken cancellation)
+    {
+        if (write.Before == write.After) return;
+        var delay = 2;
+        for (var waited = 0; waited < MaxVisibilityWaitMs; waited += delay, delay = Math.Min(delay * 2, 50))
+        {
+            if ((await ReadStateAsync(write.Key, cancellation))?.Version != write.Before) return;
+            await Task.Delay(delay, cancellation);
+        }
+    }
+
+    const int MaxVisibilityWaitMs = 2000;
+
+    /// <summary>
+    /// A key's stored state. A large state lives in a blob that the backend replaces on every
+    /// write, so a read racing a write can fail once: it is retried.
+    /// </summary>
+    async Task<KeyState?> ReadStateAsync(string entityKey, CancellationToken cancellation)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var entity = await client.Entities.GetEntityAsync<KeyState>(KeyEntity.Id(entityKey), includeState: true, cancellation);
+                return entity?.State;
+            }
+            catch (Exception) when (attempt < 4 && !cancellation.IsCancellationRequested)
+            {
+                await Task.Delay(10 * attempt, cancellation);
+            }
+        }
+    }
+
+    async Task PurgeAsync(string instanceId)
+    {
+        try { await client.PurgeInstanceAsync(instanceId); }
+        catch (Exception) { /* history left behind costs storage only; a sweep can purge it later */ }
+    }
+
+    async Task<Reply> WholeKeyspaceAsync(CommandSpec spec, byte[][] args, CancellationToken cancellation)
+    {
+        byte[] prefix = [];
+        try
+        {
+            if (spec.Name == "keys") prefix = EntityKeys.LiteralPrefix(args[1]);
+            else if (spec.Name == "scan" && Scan.Parse(args, 1, allowType: true).Pattern is { } pattern)
+                prefix = EntityKeys.LiteralPrefix(pattern);
+        }
+        catch (RedisException e)
+        {
+            return Reply.Error(e.Message);
+        }
+
+        var flush = spec.Name is "flushall" or "flushdb";
+        var keyspace = new MemoryKeyspace();
+        var entityKeys = new List<string>();
+        var now = NowMs;
+        var query = new EntityQuery
+        {
+            InstanceIdStartsWith = EntityKeys.InstanceIdPrefixFor(prefix),
+            IncludeState = true,
+            PageSize = 1000,
+        };
+        await foreach (var entity in client.Entities.GetAllEntitiesAsync<KeyState>(query).WithCancellation(cancellation))
+        {
+            if (entity.State is null) continue;
+            entityKeys.Add(entity.Id.Key);
+            if (!entity.State.IsExpired(now)) keyspace.Set(EntityKeys.FromEntityKey(entity.Id.Key), entity.State);
+        }
+
+        var reply = Engine.Execute(new CommandContext(keyspace, now), spec, args);
+        if (flush && reply is not ErrorReply && entityKeys.Count > 0)
+            await RunFlushAsync(entityKeys.ToArray(), cancellation);
+        return reply;
+    }
+
+    async Task RunFlushAsync(string[] entityKeys, CancellationToken cancellation)
+    {
+        var id = await client.ScheduleNewOrchestrationInstanceAsync(FlushOrchestration.Name, entityKeys, cancellation);
+        var done = await client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: false, cancellation);
+        if (done.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
+            throw new InvalidOperationException($"FLUSHALL orchestration {id} ended {done.RuntimeStatus}");
+        if (PurgeCompletedOrchestrations) _ = PurgeAsync(id);
+    }
+
+    enum RouteKind { Local, SingleKey, MultiKey, WholeKeyspace }
+
+    sealed record Route(RouteKind Kind, CommandSpec? Spec = null, byte[]? Key = null, string? EntityKey = null,
+        bool IsWrite = false, Reply? Reply = null);
+
+    sealed class KeyGroup(byte[] key, string entityKey)
+    {
+        public byte[] Key { get; } = key;
+        public string EntityKey { get; } = entityKey;
+        public List<int> Indexes { get; } = [];
+        public bool IsWrite { get; set; }
+    }
+
+    /// <summary>Where a command runs, by its table entry and the distinct keys it names.</summary>
+    static Route Classify(byte[][] args)
+    {
+        var spec = args.Length == 0 ? null : CommandTable.Find(args[0]);
+        if (spec is null || !spec.ArityOk(args.Length)) return new Route(RouteKind.Local);
+        if (spec.Flags.HasFlag(CommandFlags.WholeKeyspace)) return new Route(RouteKind.WholeKeyspace, spec);
+        var positions = spec.KeyPositions(args);
+        if (positions.Count == 0) return new Route(RouteKind.Local, spec);
+        byte[]? first = null;
+        var single = true;
+        foreach (var p in positions)
+        {
+            if (!EntityKeys.TryToEntityKey(args[p], out _))
+                return new Route(RouteKind.Local, spec, Reply: Reply.Error(EntityKeys.TooLongError));
+            first ??= args[p];
+            single &= Bytes.Comparer.Equals(first, args[p]);
+        }
+        if (!single) return new Route(RouteKind.MultiKey, spec);
+        return new Route(RouteKind.SingleKey, spec, first, EntityKeys.ToEntityKey(first!), spec.IsWrite);
+    }
+}

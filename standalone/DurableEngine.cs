@@ -1,0 +1,126 @@
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using DurableTask.Core.Entities;
+using DurableTask.Core.Entities.OperationFormat;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Converters;
+using Microsoft.DurableTask.Entities;
+using Microsoft.DurableTask.Worker;
+using Microsoft.DurableTask.Worker.Shims;
+using Serverless.Store.Durable;
+using CoreEntity = DurableTask.Core.Entities.TaskEntity;
+
+namespace Serverless.Store.Standalone;
+
+public sealed class DurableEngineOptions
+{
+    /// <summary>Azure Storage connection string ("UseDevelopmentStorage=true" = Azurite on its default ports).</summary>
+    public string StorageConnection { get; set; } = "UseDevelopmentStorage=true";
+    public string TaskHub { get; set; } = "serverlessstore";
+    /// <summary>How long an idle queue waits at most before polling again (the backend's default is 30 s).</summary>
+    public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+    public int PartitionCount { get; set; } = 4;
+}
+
+/// <summary>
+/// The Durable Task engine in this process: a TaskHubWorker over Azure Storage running the store's
+/// entity and orchestrations (the same classes Functions runs, made through DurableTaskShimFactory),
+/// and a <see cref="StandaloneClient"/> sharing the service object, so the worker wakes at once.
+/// </summary>
+public sealed class DurableEngine : IAsyncDisposable
+{
+    readonly TaskHubWorker worker;
+    readonly ILogger logger;
+    readonly string taskHub;
+
+    public AzureStorageOrchestrationService Service { get; }
+    public StandaloneClient Client { get; }
+    public DurableStore Store { get; }
+
+    public DurableEngine(DurableEngineOptions options, ILoggerFactory loggerFactory)
+    {
+        logger = loggerFactory.CreateLogger<DurableEngine>();
+        taskHub = options.TaskHub;
+        Service = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
+        {
+            StorageAccountClientProvider = new StorageAccountClientProvider(options.StorageConnection),
+            TaskHubName = options.TaskHub,
+            UseSeparateQueueForEntityWorkItems = true, // required: entity messages loop without it
+            ExtendedSessionsEnabled = false, // stalled under load in the trial
+            MaxQueuePollingInterval = options.MaxQueuePollingInterval,
+            PartitionCount = options.PartitionCount,
+            LoggerFactory = loggerFactory,
+        });
+
+        var converter = JsonDataConverter.Default;
+        var shims = new DurableTaskShimFactory(
+            new DurableTaskWorkerOptions { EnableEntitySupport = true, DataConverter = converter }, loggerFactory);
+        var completions = new CompletionHub();
+
+        var orchestrations = new ObjectManager<TaskOrchestration>();
+        orchestrations.Add(WriteOrchestration.Name, () => shims.CreateOrchestration(WriteOrchestration.Name, new WriteOrchestration()));
+        orchestrations.Add(LockedOrchestration.Name, () => shims.CreateOrchestration(LockedOrchestration.Name, new LockedOrchestration()));
+        orchestrations.Add(FlushOrchestration.Name, () => shims.CreateOrchestration(FlushOrchestration.Name, new FlushOrchestration()));
+        var entities = new ObjectManager<CoreEntity>();
+        entities.Add(KeyEntity.Name, () => new EntityDispatcher(shims, KeyEntity.Name, () => new KeyEntity()));
+
+        worker = new TaskHubWorker(
+            new CompletionNotifyingService(Service, completions), orchestrations, new ObjectManager<TaskActivity>(), entities, loggerFactory)
+        {
+            ErrorPropagationMode = ErrorPropagationMode.UseFailureDetails,
+        };
+        Client = new StandaloneClient(Service, completions, converter, fallbackPoll: TimeSpan.FromSeconds(1));
+        Store = new DurableStore(Client);
+    }
+
+    public async Task StartAsync()
+    {
+        try
+        {
+            await Service.CreateIfNotExistsAsync();
+        }
+        catch (Exception e)
+        {
+            logger.LogCritical(
+                "Azure Storage is not reachable ({Message}). For local runs start Azurite first, e.g.: " +
+                "npx azurite --silent --location /tmp/azurite --skipApiVersionCheck --loose", e.Message);
+            throw;
+        }
+        await worker.StartAsync();
+        logger.LogInformation("Durable Task engine started (task hub {Hub})", taskHub);
+    }
+
+    public async Task StopAsync()
+    {
+        await worker.StopAsync(isForced: false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try { await StopAsync(); } catch (Exception e) { logger.LogWarning(e, "stopping the engine"); }
+        worker.Dispose();
+    }
+
+    /// <summary>
+    /// The entity dispatcher asks for an entity by lower-cased name only (no key): this builds the
+    /// shim for the entity instance named in each batch request.
+    /// </summary>
+    sealed class EntityDispatcher(DurableTaskShimFactory shims, string name, Func<ITaskEntity> create) : CoreEntity
+    {
+        public override Task<EntityBatchResult> ExecuteOperationBatchAsync(EntityBatchRequest request) =>
+            shims.CreateEntity(name, create(), EntityId.FromString(request.InstanceId!)).ExecuteOperationBatchAsync(request);
+    }
+
+    /// <summary>Name -> instance factory, ignoring case (the entity dispatcher lower-cases names).</summary>
+    sealed class ObjectManager<T> : INameVersionObjectManager<T>
+    {
+        readonly Dictionary<string, Func<T>> creators = new(StringComparer.OrdinalIgnoreCase);
+
+        public void Add(string name, Func<T> create) => creators[name] = create;
+
+        public void Add(ObjectCreator<T> creator) => creators[creator.Name] = creator.Create;
+
+        public T GetObject(string name, string? version) =>
+            creators.TryGetValue(name, out var create) ? create() : default!;
+    }
+}

@@ -1,0 +1,36 @@
+using System.Text.Json;
+using Serverless.Store.Protocol;
+using Serverless.Store.Standalone;
+
+var builder = WebApplication.CreateBuilder(args);
+if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_URLS")))
+    builder.WebHost.UseUrls("http://127.0.0.1:7071");
+builder.Services.AddSingleton(new DurableEngineOptions
+{
+    StorageConnection = builder.Configuration["AzureWebJobsStorage"] is { Length: > 0 } c ? c : "UseDevelopmentStorage=true",
+    TaskHub = builder.Configuration["TaskHub"] is { Length: > 0 } h ? h : "serverlessstore",
+    MaxQueuePollingInterval = TimeSpan.FromMilliseconds(builder.Configuration.GetValue("MaxQueuePollingMs", 100)),
+});
+builder.Services.AddSingleton<DurableEngine>();
+builder.Services.AddHostedService<EngineHost>();
+var app = builder.Build();
+
+// Minimal endpoint until the REST router (entities/Api) is wired: ["SET","k","v"] -> {"result": ...}.
+app.MapPost("/api", async (HttpRequest request, DurableEngine engine) =>
+{
+    var items = await JsonSerializer.DeserializeAsync<JsonElement[]>(request.Body) ?? [];
+    var args = items.Select(e => System.Text.Encoding.UTF8.GetBytes(e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText())).ToArray();
+    var reply = await engine.Store.ExecuteAsync(args, request.HttpContext.RequestAborted);
+    return reply is ErrorReply e
+        ? Results.Json(new { error = e.Message }, statusCode: 400)
+        : Results.Text("{\"result\":" + ReplyJson.Serialize(reply) + "}", "application/json");
+});
+
+app.Run();
+
+/// <summary>Starts the engine with the host and drains it on shutdown.</summary>
+sealed class EngineHost(DurableEngine engine) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => engine.StartAsync();
+    public Task StopAsync(CancellationToken cancellationToken) => engine.StopAsync();
+}

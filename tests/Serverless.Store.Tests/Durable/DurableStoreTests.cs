@@ -1,0 +1,115 @@
+using System.Text;
+using Serverless.Store.Durable;
+using Serverless.Store.Protocol;
+
+namespace Serverless.Store.Tests.Durable;
+
+/// <summary>
+/// The store through <see cref="DurableStore"/> on the real Durable Task engine over Azurite:
+/// read-your-writes, concurrency on one key, atomic multi-key commands and MULTI/EXEC.
+/// </summary>
+[Collection(DurableCollection.Name)]
+public class DurableStoreTests(DurableFixture fixture)
+{
+    readonly DurableStore store = fixture.Store;
+
+    static byte[][] Cmd(params string[] words) => words.Select(Encoding.UTF8.GetBytes).ToArray();
+
+    Task<Reply> Run(params string[] words) => store.ExecuteAsync(Cmd(words));
+
+    [Fact]
+    public async Task AWriteIsVisibleToTheNextRead()
+    {
+        Assert.Equal(Reply.Ok, await Run("SET", "ryw:1", "first"));
+        Assert.Equal(Reply.Bulk("first"), await Run("GET", "ryw:1"));
+        Assert.Equal(Reply.Ok, await Run("SET", "ryw:1", "second"));
+        Assert.Equal(Reply.Bulk("second"), await Run("GET", "ryw:1"));
+
+        // A key full of characters Azure Table keys forbid, and non-UTF-8 bytes.
+        byte[] odd = [.. "a/b\\c#d?e\u0001~%"u8, 0xFF, 0x00];
+        byte[] value = [0xFE, 0x00, 0x41];
+        Assert.Equal(Reply.Ok, await store.ExecuteAsync([[.. "SET"u8], odd, value]));
+        Assert.Equal(Reply.Bulk(value), await store.ExecuteAsync([[.. "GET"u8], odd]));
+        Assert.Equal(Reply.Nil, await Run("GET", "ryw:missing"));
+    }
+
+    [Fact]
+    public async Task ConcurrentIncrementsOfOneKeyAllCount()
+    {
+        const int clients = 64, each = 50;
+        var replies = await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+        {
+            var mine = new List<long>();
+            for (var i = 0; i < each; i++) mine.Add(((IntegerReply)await Run("INCR", "counter")).Value);
+            return mine;
+        }));
+        var all = replies.SelectMany(r => r).Order().ToList();
+        Assert.Equal(Reply.Bulk("3200"), await Run("GET", "counter"));
+        // Every INCR saw a different value: no lost or doubled update.
+        Assert.Equal(Enumerable.Range(1, clients * each).Select(i => (long)i), all);
+    }
+
+    [Fact]
+    public async Task MultiKeyCommandsAreAtomic()
+    {
+        Assert.Equal(Reply.Ok, await Run("MSET", "atom:a", "0", "atom:b", "0"));
+        var writers = Enumerable.Range(1, 8).Select(i => Run("MSET", "atom:a", i.ToString(), "atom:b", i.ToString()));
+        var readers = Enumerable.Range(0, 8).Select(_ => Run("MGET", "atom:a", "atom:b"));
+        var all = await Task.WhenAll(writers.Concat(readers));
+        foreach (var r in all.Skip(8).Cast<ArrayReply>())
+            Assert.Equal(r.Items![0], r.Items[1]); // never half of an MSET
+
+        Assert.Equal(Reply.Ok, await Run("SET", "atom:src", "v"));
+        var renames = await Task.WhenAll(
+            Run("RENAME", "atom:src", "atom:dst"),
+            Run("MGET", "atom:src", "atom:dst"),
+            Run("MGET", "atom:src", "atom:dst"));
+        Assert.Equal(Reply.Ok, renames[0]);
+        foreach (var r in renames.Skip(1).Cast<ArrayReply>())
+            Assert.Single(r.Items!, x => x.Equals(Reply.Bulk("v"))); // the value is in exactly one place
+        Assert.Equal(Reply.Nil, await Run("GET", "atom:src"));
+        Assert.Equal(Reply.Bulk("v"), await Run("GET", "atom:dst"));
+    }
+
+    [Fact]
+    public async Task TransactionsDiscardOnASyntaxErrorAndIsolateRuntimeErrors()
+    {
+        var e = await Assert.ThrowsAsync<RedisException>(() =>
+            store.TransactionAsync([Cmd("SET", "tx:a", "1"), Cmd("INCR"), Cmd("SET", "tx:b", "2")]));
+        Assert.Equal("EXECABORT Transaction discarded because of previous errors.", e.Message);
+        await Assert.ThrowsAsync<RedisException>(() => store.TransactionAsync([Cmd("SET", "tx:a", "1"), Cmd("NOSUCHCMD")]));
+        Assert.Equal(Reply.Nil, await Run("GET", "tx:a"));
+        Assert.Equal(Reply.Nil, await Run("GET", "tx:b"));
+
+        var replies = await store.TransactionAsync(
+            [Cmd("SET", "tx:s", "text"), Cmd("INCR", "tx:s"), Cmd("SET", "tx:n", "1"), Cmd("INCR", "tx:n"), Cmd("MGET", "tx:s", "tx:n")]);
+        Assert.Equal(Reply.Ok, replies[0]);
+        Assert.IsType<ErrorReply>(replies[1]); // a runtime error fails only its command
+        Assert.Equal(Reply.Ok, replies[2]);
+        Assert.Equal(Reply.Integer(2), replies[3]);
+        Assert.Equal(Reply.Array([Reply.Bulk("text"), Reply.Bulk("2")]), replies[4]);
+    }
+
+    [Fact]
+    public async Task PipelinesAnswerInOrder()
+    {
+        var replies = await store.PipelineAsync(
+            [Cmd("SET", "pl:a", "1"), Cmd("INCR", "pl:a"), Cmd("GET", "pl:a"), Cmd("SET", "pl:b", "x"),
+             Cmd("MGET", "pl:a", "pl:b"), Cmd("INCR", "pl:a"), Cmd("GET", "pl:b")]);
+        Assert.Equal(
+            [Reply.Ok, Reply.Integer(2), Reply.Bulk("2"), Reply.Ok, Reply.Array([Reply.Bulk("2"), Reply.Bulk("x")]),
+             Reply.Integer(3), Reply.Bulk("x")],
+            replies);
+    }
+
+    [Fact]
+    public async Task KeysAreFoundByPatternAndTooLongKeysRefused()
+    {
+        await store.PipelineAsync([Cmd("SET", "scan:1", "a"), Cmd("SET", "scan:2", "b"), Cmd("SET", "other", "c")]);
+        var keys = (ArrayReply)await Run("KEYS", "scan:*");
+        Assert.Equal(["scan:1", "scan:2"], keys.Items!.Select(k => Encoding.UTF8.GetString(((BulkReply)k).Value!)).Order());
+
+        var tooLong = new string('k', EntityKeys.MaxEscapedLength + 1);
+        Assert.Equal(Reply.Error(EntityKeys.TooLongError), await Run("SET", tooLong, "v"));
+    }
+}
