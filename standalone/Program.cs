@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Serverless.Store.Protocol;
 using Serverless.Store.Standalone;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -15,16 +13,7 @@ builder.Services.AddSingleton<DurableEngine>();
 builder.Services.AddHostedService<EngineHost>();
 var app = builder.Build();
 
-// Minimal endpoint until the REST router (entities/Api) is wired: ["SET","k","v"] -> {"result": ...}.
-app.MapPost("/api", async (HttpRequest request, DurableEngine engine) =>
-{
-    var items = await JsonSerializer.DeserializeAsync<JsonElement[]>(request.Body) ?? [];
-    var args = items.Select(e => System.Text.Encoding.UTF8.GetBytes(e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText())).ToArray();
-    var reply = await engine.Store.ExecuteAsync(args, request.HttpContext.RequestAborted);
-    return reply is ErrorReply e
-        ? Results.Json(new { error = e.Message }, statusCode: 400)
-        : Results.Text("{\"result\":" + ReplyJson.Serialize(reply) + "}", "application/json");
-});
+app.MapStore();
 
 app.Run();
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Serverless.Store.Commands;
 using Serverless.Store.Protocol;
 
@@ -10,7 +11,7 @@ namespace Serverless.Store.Api;
 /// `POST base/multi-exec` with 2-D arrays. Authentication, permissions, limits, CORS and the
 /// mapping of outcomes to HTTP statuses live here; running commands is the store's job.
 /// </summary>
-public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? limits = null)
+public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? limits = null, ILogger? logger = null)
 {
     readonly RestLimits limits = limits ?? RestLimits.Default;
 
@@ -43,6 +44,15 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
         catch (BadRequestException e)
         {
             return Respond(e.Status, ReplyEncoder.Error(e.Message));
+        }
+        catch (RedisException e)
+        {
+            return Respond(400, ReplyEncoder.Error(e.Message));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger?.LogError(e, "Request {Method} {Path} failed", request.Method, request.RawPath);
+            return Respond(500, ReplyEncoder.Error($"ERR the store failed to run the request ({e.GetType().Name}): retry; if it persists, see the store's log"));
         }
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Client.Entities;
+using Serverless.Store.Api;
 using Serverless.Store.Commands;
 using Serverless.Store.Keyspace;
 using Serverless.Store.Protocol;
@@ -19,10 +20,8 @@ namespace Serverless.Store.Durable;
 /// </list>
 /// The only dependency is <see cref="DurableTaskClient"/>, so Functions and the standalone host share it.
 /// </summary>
-public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = null)
+public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = null) : IStore
 {
-    public const string ExecAbort = "EXECABORT Transaction discarded because of previous errors.";
-
     readonly TimeProvider time = time ?? TimeProvider.System;
 
     /// <summary>Purge each write orchestration's history once it has answered (off the reply path).</summary>
@@ -53,8 +52,9 @@ public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = 
     /// Many commands in order, not atomic. Between commands that span keys (which run alone, in
     /// order), the commands for one key go to it as one batch, and different keys run in parallel.
     /// </summary>
-    public async Task<Reply[]> PipelineAsync(byte[][][] commands, CancellationToken cancellation = default)
+    public async Task<IReadOnlyList<Reply>> PipelineAsync(IReadOnlyList<byte[][]> batch, CancellationToken cancellation = default)
     {
+        var commands = batch as byte[][][] ?? batch.ToArray();
         var replies = new Reply[commands.Length];
         var i = 0;
         while (i < commands.Length)
@@ -96,20 +96,19 @@ public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = 
     /// <summary>
     /// MULTI/EXEC: all commands atomically, each with its own reply (a runtime error fails only its
     /// command). An unknown command or a wrong number of arguments anywhere discards the whole
-    /// transaction, as Redis does at EXEC: this throws a <see cref="RedisException"/> with
-    /// "EXECABORT Transaction discarded because of previous errors.".
+    /// transaction, as Redis does at EXEC: the reply is then the EXECABORT error.
     /// </summary>
-    public async Task<Reply[]> TransactionAsync(byte[][][] commands, CancellationToken cancellation = default)
+    public async Task<Reply> TransactionAsync(IReadOnlyList<byte[][]> batch, CancellationToken cancellation = default)
     {
-        var wholeKeyspace = false;
-        var readOnly = true;
-        foreach (var args in commands)
-        {
-            var spec = args.Length == 0 ? null : CommandTable.Find(args[0]);
-            if (spec is null || !spec.ArityOk(args.Length)) throw new RedisException(ExecAbort);
-            wholeKeyspace |= spec.Flags.HasFlag(CommandFlags.WholeKeyspace);
-            readOnly &= !spec.IsWrite;
-        }
+        if (Transaction.Validate(batch) is { } abort) return abort;
+        var commands = batch as byte[][][] ?? batch.ToArray();
+        return Reply.Array(await TransactionRepliesAsync(commands, cancellation));
+    }
+
+    async Task<Reply[]> TransactionRepliesAsync(byte[][][] commands, CancellationToken cancellation)
+    {
+        var wholeKeyspace = commands.Any(c => CommandTable.Find(c[0])!.Flags.HasFlag(CommandFlags.WholeKeyspace));
+        var readOnly = commands.All(c => !CommandTable.Find(c[0])!.IsWrite);
         var keys = LockedOrchestration.KeysOf(commands); // throws for a key too long
         if (keys.Count == 0 && !wholeKeyspace)
         {
