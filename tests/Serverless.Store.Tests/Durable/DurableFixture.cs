@@ -10,8 +10,8 @@ namespace Serverless.Store.Tests.Durable;
 /// <summary>
 /// Azurite on free loopback ports with a temporary folder, and the standalone Durable Task engine
 /// in this process on a fresh task hub. Both are stopped and the folder deleted at the end.
-/// Azurite is found through AZURITE_BIN, node_modules/.bin up from the working directory or
-/// /work/tools, else `npx --no-install azurite`.
+/// Azurite is found through AZURITE_BIN, else node_modules/.bin up from the working directory
+/// (tests/node_modules, which tests/run.sh installs), else `npx --no-install azurite`.
 /// </summary>
 public sealed class DurableFixture : IAsyncLifetime
 {
@@ -84,7 +84,6 @@ public sealed class DurableFixture : IAsyncLifetime
             var candidate = Path.Combine(dir.FullName, "node_modules", ".bin", "azurite");
             if (File.Exists(candidate)) return (candidate, []);
         }
-        if (File.Exists("/work/tools/node_modules/.bin/azurite")) return ("/work/tools/node_modules/.bin/azurite", []);
         return ("npx", ["--no-install", "azurite"]);
     }
 
