@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using Serverless.Store.LoadGen;
 using Serverless.Store.Standalone;
@@ -11,7 +12,8 @@ using Serverless.Store.Standalone;
 // the duration stays a cap) --only <text> (scenarios whose name contains it) --out results.json
 var options = ParseArgs(args);
 var mode = args.Length > 0 ? args[0] : "";
-var json = new JsonSerializerOptions { WriteIndented = true };
+// NaN stands for "nothing recorded" (a percentile of no operations).
+var json = new JsonSerializerOptions { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
 switch (mode)
 {
@@ -40,7 +42,7 @@ switch (mode)
     {
         var results = Required("results").Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Where(File.Exists)
-            .SelectMany(f => JsonSerializer.Deserialize<List<ScenarioResult>>(File.ReadAllText(f))!)
+            .SelectMany(f => JsonSerializer.Deserialize<List<ScenarioResult>>(File.ReadAllText(f), json)!)
             .ToList();
         var redis = options.GetValueOrDefault("redis") is { } r && File.Exists(r) ? RedisBenchmark.Parse(File.ReadAllLines(r)) : [];
         Console.WriteLine(Report.Markdown(results, redis));

@@ -25,7 +25,7 @@ sealed record ScenarioResult(
 
 /// <summary>
 /// Closed-loop clients: each sends its next operation when the previous one answered. Operations
-/// that start after the warm-up and end before the deadline (or within the count) are recorded.
+/// that complete after the warm-up and before the deadline (or within the count) are recorded.
 /// </summary>
 static class Runner
 {
@@ -64,8 +64,6 @@ static class Runner
             {
                 var start = clock.Elapsed;
                 if (start >= deadline) break;
-                var counted = start >= warmupEnd;
-                if (counted && options.Count is { } count && Interlocked.Increment(ref issued) > count) break;
                 bool ok;
                 try
                 {
@@ -77,7 +75,10 @@ static class Runner
                 }
                 var end = clock.Elapsed;
                 if (ok) Interlocked.Increment(ref acknowledged);
-                if (!counted || (options.Count is null && end > deadline)) continue;
+                // Throughput counts completions inside the window (an operation may have started in the
+                // warm-up: with slow writes and many clients nothing would start and end in a short window).
+                if (end < warmupEnd || (options.Count is null && end > deadline)) continue;
+                if (options.Count is { } count && Interlocked.Increment(ref issued) > count) break;
                 if (ok) mine.Add((end - start).TotalMilliseconds);
                 else Interlocked.Increment(ref errors);
                 Interlocked.Increment(ref recorded);
