@@ -20,6 +20,8 @@ public sealed class DurableEngineOptions
     /// <summary>How long an idle queue waits at most before polling again (the backend's default is 30 s).</summary>
     public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromMilliseconds(100);
     public int PartitionCount { get; set; } = 4;
+    /// <summary>When set, every storage request the backend makes is counted here (benchmarks).</summary>
+    public StorageRequestCounter? StorageRequests { get; set; }
 }
 
 /// <summary>
@@ -43,7 +45,8 @@ public sealed class DurableEngine : IAsyncDisposable
         taskHub = options.TaskHub;
         Service = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
         {
-            StorageAccountClientProvider = new StorageAccountClientProvider(options.StorageConnection),
+            StorageAccountClientProvider = options.StorageRequests?.ClientProvider(options.StorageConnection)
+                ?? new StorageAccountClientProvider(options.StorageConnection),
             TaskHubName = options.TaskHub,
             UseSeparateQueueForEntityWorkItems = true, // required: entity messages loop without it
             ExtendedSessionsEnabled = false, // stalled under load in the trial

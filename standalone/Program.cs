@@ -3,17 +3,22 @@ using Serverless.Store.Standalone;
 var builder = WebApplication.CreateBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_URLS")))
     builder.WebHost.UseUrls("http://127.0.0.1:7071");
+// Benchmarks only: count the backend's storage requests, served at GET /_bench/storage-requests.
+var storageRequests = builder.Configuration.GetValue("CountStorageRequests", false) ? new StorageRequestCounter() : null;
 builder.Services.AddSingleton(new DurableEngineOptions
 {
     StorageConnection = builder.Configuration["AzureWebJobsStorage"] is { Length: > 0 } c ? c : "UseDevelopmentStorage=true",
     TaskHub = builder.Configuration["TaskHub"] is { Length: > 0 } h ? h : "serverlessstore",
     MaxQueuePollingInterval = TimeSpan.FromMilliseconds(builder.Configuration.GetValue("MaxQueuePollingMs", 100)),
+    StorageRequests = storageRequests,
 });
 builder.Services.AddSingleton<DurableEngine>();
 builder.Services.AddHostedService<EngineHost>();
 var app = builder.Build();
 
 app.MapStore();
+if (storageRequests is not null)
+    app.MapGet("/_bench/storage-requests", () => storageRequests.Snapshot());
 
 app.Run();
 
