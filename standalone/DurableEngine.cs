@@ -20,6 +20,16 @@ public sealed class DurableEngineOptions
     /// <summary>How long an idle queue waits at most before polling again (the backend's default is 30 s).</summary>
     public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromMilliseconds(100);
     public int PartitionCount { get; set; } = 4;
+    /// <summary>
+    /// Most operations an entity runs between two state writes. Signals queued for one key while
+    /// its previous batch runs are delivered together and run as one batch with one state write:
+    /// the batching that lets a hot key take hundreds of writes per second.
+    /// </summary>
+    public int MaxEntityOperationBatchSize { get; set; } = 1000;
+    /// <summary>A policy added to every Azure Storage client (e.g. to count requests in a benchmark).</summary>
+    public Azure.Core.Pipeline.HttpPipelinePolicy? StoragePolicy { get; set; }
+    /// <summary>How single-key writes get their reply (signal + await by default).</summary>
+    public SingleKeyWritePath WritePath { get; set; } = SingleKeyWritePath.SignalAndAwait;
 }
 
 /// <summary>
@@ -43,12 +53,13 @@ public sealed class DurableEngine : IAsyncDisposable
         taskHub = options.TaskHub;
         Service = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
         {
-            StorageAccountClientProvider = new StorageAccountClientProvider(options.StorageConnection),
+            StorageAccountClientProvider = StorageClients(options),
             TaskHubName = options.TaskHub,
             UseSeparateQueueForEntityWorkItems = true, // required: entity messages loop without it
             ExtendedSessionsEnabled = false, // stalled under load in the trial
             MaxQueuePollingInterval = options.MaxQueuePollingInterval,
             PartitionCount = options.PartitionCount,
+            MaxEntityOperationBatchSize = options.MaxEntityOperationBatchSize,
             LoggerFactory = loggerFactory,
         });
 
@@ -65,12 +76,27 @@ public sealed class DurableEngine : IAsyncDisposable
         entities.Add(KeyEntity.Name, () => new EntityDispatcher(shims, KeyEntity.Name, () => new KeyEntity()));
 
         worker = new TaskHubWorker(
-            new CompletionNotifyingService(Service, completions), orchestrations, new ObjectManager<TaskActivity>(), entities, loggerFactory)
+            new CompletionNotifyingService(Service, completions, (id, state) => Store?.EntityCommitted(id, state)), orchestrations, new ObjectManager<TaskActivity>(), entities, loggerFactory)
         {
             ErrorPropagationMode = ErrorPropagationMode.UseFailureDetails,
         };
         Client = new StandaloneClient(Service, completions, converter, fallbackPoll: TimeSpan.FromSeconds(1));
-        Store = new DurableStore(Client);
+        Store = new DurableStore(Client) { WritePath = options.WritePath, CommitsNotified = true };
+    }
+
+    static StorageAccountClientProvider StorageClients(DurableEngineOptions options)
+    {
+        if (options.StoragePolicy is not { } policy) return new StorageAccountClientProvider(options.StorageConnection);
+        var blob = new Azure.Storage.Blobs.BlobClientOptions();
+        var queue = new Azure.Storage.Queues.QueueClientOptions();
+        var table = new Azure.Data.Tables.TableClientOptions();
+        blob.AddPolicy(policy, Azure.Core.HttpPipelinePosition.PerRetry);
+        queue.AddPolicy(policy, Azure.Core.HttpPipelinePosition.PerRetry);
+        table.AddPolicy(policy, Azure.Core.HttpPipelinePosition.PerRetry);
+        return new StorageAccountClientProvider(
+            StorageServiceClientProvider.ForBlob(options.StorageConnection, blob),
+            StorageServiceClientProvider.ForQueue(options.StorageConnection, queue),
+            StorageServiceClientProvider.ForTable(options.StorageConnection, table));
     }
 
     public async Task StartAsync()

@@ -22,6 +22,9 @@ public sealed class DurableFixture : IAsyncLifetime
     public DurableStore Store => Engine.Store;
     public string ConnectionString { get; private set; } = "";
 
+    /// <summary>Every HTTP request the engine sends to Azure Storage (benchmarks report requests per write).</summary>
+    public StorageRequestCounter Requests { get; } = new();
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(folder);
@@ -55,6 +58,7 @@ public sealed class DurableFixture : IAsyncLifetime
         {
             StorageConnection = ConnectionString,
             TaskHub = "test" + Guid.NewGuid().ToString("N")[..8],
+            StoragePolicy = Requests,
         }, loggers);
         await Engine.StartAsync();
     }
@@ -114,6 +118,16 @@ public sealed class DurableFixture : IAsyncLifetime
         l.Stop();
         return port;
     }
+}
+
+/// <summary>Counts the requests sent through the storage clients.</summary>
+public sealed class StorageRequestCounter : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
+{
+    long count;
+
+    public long Count => Interlocked.Read(ref count);
+
+    public override void OnSendingRequest(Azure.Core.HttpMessage message) => Interlocked.Increment(ref count);
 }
 
 [CollectionDefinition(Name)]
