@@ -26,6 +26,11 @@ public sealed class DurableEngineOptions
     /// the batching that lets a hot key take hundreds of writes per second.
     /// </summary>
     public int MaxEntityOperationBatchSize { get; set; } = 1000;
+    /// <summary>
+    /// Messages a partition holds dequeued but not yet processed before its dequeue loop pauses
+    /// for a second (the backend's default, 64, stalls a hot key as soon as 64 writes wait for it).
+    /// </summary>
+    public int ControlQueueBufferThreshold { get; set; } = 1000;
     /// <summary>A policy added to every Azure Storage client (e.g. to count requests in a benchmark).</summary>
     public Azure.Core.Pipeline.HttpPipelinePolicy? StoragePolicy { get; set; }
     /// <summary>How single-key writes get their reply (signal + await by default).</summary>
@@ -42,6 +47,11 @@ public sealed class DurableEngine : IAsyncDisposable
     readonly TaskHubWorker worker;
     readonly ILogger logger;
     readonly string taskHub;
+
+    long entityBatches;
+
+    /// <summary>Entity batches this process's worker has stored (a benchmark divides operations by it).</summary>
+    public long EntityBatchesCommitted => Interlocked.Read(ref entityBatches);
 
     public AzureStorageOrchestrationService Service { get; }
     public StandaloneClient Client { get; }
@@ -60,6 +70,7 @@ public sealed class DurableEngine : IAsyncDisposable
             MaxQueuePollingInterval = options.MaxQueuePollingInterval,
             PartitionCount = options.PartitionCount,
             MaxEntityOperationBatchSize = options.MaxEntityOperationBatchSize,
+            ControlQueueBufferThreshold = options.ControlQueueBufferThreshold,
             LoggerFactory = loggerFactory,
         });
 
@@ -76,7 +87,11 @@ public sealed class DurableEngine : IAsyncDisposable
         entities.Add(KeyEntity.Name, () => new EntityDispatcher(shims, KeyEntity.Name, () => new KeyEntity()));
 
         worker = new TaskHubWorker(
-            new CompletionNotifyingService(Service, completions, (id, state) => Store?.EntityCommitted(id, state)), orchestrations, new ObjectManager<TaskActivity>(), entities, loggerFactory)
+            new CompletionNotifyingService(Service, completions, (id, state) =>
+            {
+                Interlocked.Increment(ref entityBatches);
+                Store?.EntityCommitted(id, state);
+            }), orchestrations, new ObjectManager<TaskActivity>(), entities, loggerFactory)
         {
             ErrorPropagationMode = ErrorPropagationMode.UseFailureDetails,
         };

@@ -171,8 +171,7 @@ public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = 
         if (CommitsNotified) replyWaiters[id] = waiter; // before the signal, so the commit cannot be missed
         try
         {
-            await client.Entities.SignalEntityAsync(KeyEntity.Id(entityKey), KeyEntity.Submit,
-                new SubmitRequest { Id = id, Commands = new CommandBatch(commands) }, cancellation: cancellation);
+            await SignalAsync(entityKey, new Outgoing(new SubmitRequest { Id = id, Commands = new CommandBatch(commands) }));
             var started = time.GetTimestamp();
             var delay = CommitsNotified ? 250 : 2;
             var maxDelay = CommitsNotified ? 1000 : 50;
@@ -197,6 +196,73 @@ public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = 
         {
             if (CommitsNotified) replyWaiters.TryRemove(id, out _);
         }
+    }
+
+    /// <summary>
+    /// Group send: the requests for one key that arrive while a signal to it is being sent go
+    /// together in the next signal, so a hot key costs one queue message (and one delete) per
+    /// group rather than per write. The entity still runs and answers each request on its own.
+    /// </summary>
+    Task SignalAsync(string entityKey, Outgoing request)
+    {
+        var box = outboxes.GetOrAdd(entityKey, _ => new Outbox());
+        bool start;
+        lock (box)
+        {
+            box.Pending.Add(request);
+            start = !box.Sending;
+            box.Sending = true;
+        }
+        if (start) _ = Task.Run(() => DrainAsync(entityKey, box));
+        return request.Sent.Task;
+    }
+
+    async Task DrainAsync(string entityKey, Outbox box)
+    {
+        while (true)
+        {
+            List<Outgoing> group;
+            lock (box)
+            {
+                if (box.Pending.Count == 0)
+                {
+                    box.Sending = false;
+                    outboxes.TryRemove(new KeyValuePair<string, Outbox>(entityKey, box)); // a caller still adding to it starts its own drain
+                    return;
+                }
+                var take = Math.Min(box.Pending.Count, MaxRequestsPerSignal);
+                group = box.Pending.GetRange(0, take);
+                box.Pending.RemoveRange(0, take);
+            }
+            try
+            {
+                // Not the callers' cancellation: the signal carries other callers' writes too.
+                await client.Entities.SignalEntityAsync(KeyEntity.Id(entityKey), KeyEntity.Submit,
+                    group.Select(o => o.Request).ToArray());
+                foreach (var o in group) o.Sent.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                foreach (var o in group) o.Sent.TrySetException(e);
+            }
+        }
+    }
+
+    /// <summary>Keeps a signal well under the queue's 64 KB message limit for small commands.</summary>
+    const int MaxRequestsPerSignal = 64;
+
+    readonly ConcurrentDictionary<string, Outbox> outboxes = new(StringComparer.Ordinal);
+
+    sealed class Outbox
+    {
+        public List<Outgoing> Pending { get; } = [];
+        public bool Sending { get; set; }
+    }
+
+    sealed class Outgoing(SubmitRequest request)
+    {
+        public SubmitRequest Request { get; } = request;
+        public TaskCompletionSource Sent { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>

@@ -10,9 +10,11 @@ namespace Serverless.Store.Durable;
 /// <see cref="KeyState"/> (null = the key does not exist) and the replies to recent signalled
 /// writes. No state at all = missing key, nothing pending. Operations:
 /// <list type="bullet">
-/// <item><c>submit</c> (<see cref="SubmitRequest"/>, signalled): runs the commands like <c>run</c> and
-/// stores the replies in the record under the request id, where the caller reads them (signal +
-/// await, the default path of single-key writes). A request id already in the record is not run again.</item>
+/// <item><c>submit</c> (<see cref="SubmitRequest"/>[], signalled): runs each request's commands like
+/// <c>run</c> and stores its replies in the record under its request id, where the caller reads
+/// them (signal + await, the default path of single-key writes). A request id already in the
+/// record is not run again. One signal carries the requests of every caller in a process that
+/// wrote the key meanwhile.</item>
 /// <item><c>run</c> (<see cref="CommandBatch"/> -> <see cref="ReplyBatch"/>, called by the <c>write</c>
 /// orchestration): runs commands on this key in order with
 /// <see cref="Engine.Execute(CommandContext, byte[][])"/> (a pipeline's same-key commands come as one batch).</item>
@@ -45,10 +47,12 @@ public sealed class KeyEntity : ITaskEntity
         switch (operation.Name.ToLowerInvariant())
         {
             case Submit:
-                var request = operation.GetInput<SubmitRequest>() ?? new SubmitRequest();
-                if (record.FindReply(request.Id) is not null) return default; // a redelivered signal: already applied
-                var replies = Execute(operation, record, request.Commands, now, out _);
-                record.AddReply(new StoredReply(request.Id, now, replies), now);
+                foreach (var request in operation.GetInput<SubmitRequest[]>() ?? [])
+                {
+                    if (record.FindReply(request.Id) is not null) continue; // a redelivered signal: already applied
+                    var replies = Execute(operation, record, request.Commands, now, out _);
+                    record.AddReply(new StoredReply(request.Id, now, replies), now);
+                }
                 Store(operation, record, trimPending);
                 return default;
             case "run":

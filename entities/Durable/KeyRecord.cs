@@ -20,6 +20,12 @@ public sealed class KeyRecord
     /// <summary>Bounds the state a hot key rewrites on every batch (~40 bytes a reply).</summary>
     public const int MaxReplies = 256;
 
+    /// <summary>
+    /// Replies younger than this are never dropped for the count, so a batch larger than
+    /// <see cref="MaxReplies"/> still stores every reply it made (and pollers get at least this long).
+    /// </summary>
+    public const long MinReplyAgeMs = 1_000;
+
     [JsonPropertyName("k"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public KeyState? Key { get; set; }
 
@@ -48,8 +54,10 @@ public sealed class KeyRecord
     public void Trim(long nowMs)
     {
         if (Replies is null) return;
-        var drop = Math.Max(0, Replies.Count - MaxReplies);
-        while (drop < Replies.Count && Replies[drop].AtMs <= nowMs - ReplyRetentionMs) drop++;
+        var drop = 0;
+        while (drop < Replies.Count && (Replies[drop].AtMs <= nowMs - ReplyRetentionMs ||
+                                        (Replies.Count - drop > MaxReplies && Replies[drop].AtMs <= nowMs - MinReplyAgeMs)))
+            drop++;
         if (drop > 0) Replies.RemoveRange(0, drop);
         if (Replies.Count == 0) Replies = null;
     }

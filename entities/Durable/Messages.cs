@@ -43,8 +43,8 @@ public sealed class WriteRequest
 }
 
 /// <summary>
-/// Input of the key entity's <c>submit</c> operation (signal + await): the caller's request id,
-/// under which the entity stores the replies in its state, and the commands.
+/// One request in the key entity's <c>submit</c> operation (signal + await): the caller's request
+/// id, under which the entity stores the replies in its state, and the commands (run atomically).
 /// </summary>
 public sealed class SubmitRequest
 {

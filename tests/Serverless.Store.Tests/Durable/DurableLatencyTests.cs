@@ -55,6 +55,7 @@ public class DurableLatencyTests(DurableFixture fixture, ITestOutputHelper outpu
         var store = fixture.Store;
         await store.ExecuteAsync(Cmd("INCR", "hot:warm"));
         var requests = fixture.Requests.Count;
+        var batches = fixture.Engine.EntityBatchesCommitted;
         var sw = Stopwatch.StartNew();
         var replies = await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
         {
@@ -64,10 +65,12 @@ public class DurableLatencyTests(DurableFixture fixture, ITestOutputHelper outpu
         }));
         var elapsed = sw.Elapsed;
         var used = fixture.Requests.Count - requests;
+        var committed = fixture.Engine.EntityBatchesCommitted - batches;
         Assert.Equal(Reply.Bulk((clients * each).ToString()), await store.ExecuteAsync(Cmd("GET", "hot:counter")));
         Assert.Equal(Enumerable.Range(1, clients * each).Select(i => (long)i), replies.SelectMany(r => r).Order());
         output.WriteLine($"hot key, {clients} clients x {each} INCR: {elapsed.TotalSeconds:F1} s, " +
-                         $"{clients * each / elapsed.TotalSeconds:F0} INCR/s, {(double)used / (clients * each):F2} storage requests per INCR (incl. idle polling)");
+                         $"{clients * each / elapsed.TotalSeconds:F0} INCR/s, {(double)used / (clients * each):F2} storage requests per INCR (incl. idle polling), " +
+                         $"{committed} entity batches ({(double)clients * each / committed:F1} INCR per batch)");
     }
 
     async Task<double> IdleRequestsPerSecond()

@@ -118,8 +118,8 @@ public class DurableStoreTests(DurableFixture fixture)
         var entities = fixture.Engine.Client.Entities;
         var id = KeyEntity.Id("dup:counter"u8.ToArray());
         var request = new SubmitRequest { Id = SubmitRequest.NewId(), Commands = CommandBatch.Of(Cmd("INCR", "dup:counter")) };
-        await entities.SignalEntityAsync(id, KeyEntity.Submit, request);
-        await entities.SignalEntityAsync(id, KeyEntity.Submit, request); // the same request again
+        await entities.SignalEntityAsync(id, KeyEntity.Submit, new[] { request });
+        await entities.SignalEntityAsync(id, KeyEntity.Submit, new[] { request, request }); // the same request again, twice
         // The queue does not order the signals: the INCR sees 1 or 2, never 3.
         Assert.InRange(((IntegerReply)await Run("INCR", "dup:counter")).Value, 1, 2);
         await Task.Delay(2000); // let a signal that came after the INCR arrive

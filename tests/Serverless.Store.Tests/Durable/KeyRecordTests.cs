@@ -42,7 +42,10 @@ public class KeyRecordTests(ITestOutputHelper output)
         Assert.Null(record.FindReply("old")); // as old as the retention: dropped
         Assert.NotNull(record.FindReply("new"));
 
-        for (var i = 0; i < KeyRecord.MaxReplies + 10; i++) record.AddReply(new StoredReply("r" + i, KeyRecord.ReplyRetentionMs, [Reply.Integer(i)]), KeyRecord.ReplyRetentionMs);
+        var t = KeyRecord.ReplyRetentionMs;
+        for (var i = 0; i < KeyRecord.MaxReplies + 10; i++) record.AddReply(new StoredReply("r" + i, t, [Reply.Integer(i)]), t);
+        Assert.Equal(KeyRecord.MaxReplies + 11, record.Replies!.Count); // one batch's replies are all kept while young
+        record.Trim(t + KeyRecord.MinReplyAgeMs);
         Assert.Equal(KeyRecord.MaxReplies, record.Replies!.Count);
         Assert.Null(record.FindReply("r9")); // the oldest go first
         Assert.NotNull(record.FindReply("r10"));
