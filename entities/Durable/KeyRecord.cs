@@ -14,17 +14,23 @@ namespace Serverless.Store.Durable;
 /// </summary>
 public sealed class KeyRecord
 {
-    /// <summary>Replies are kept at least this long (for callers that poll) unless there are too many.</summary>
-    public const long ReplyRetentionMs = 10_000;
+    /// <summary>
+    /// Replies are kept this long unless there are too many: longer than the backend's queue
+    /// visibility timeout (5 minutes), so a signal redelivered after a crash between storing the
+    /// state and deleting the message still finds its reply and is not run twice.
+    /// </summary>
+    public const long ReplyRetentionMs = 6 * 60_000;
 
     /// <summary>Bounds the state a hot key rewrites on every batch (~40 bytes a reply).</summary>
-    public const int MaxReplies = 256;
+    public const int MaxReplies = 64;
 
     /// <summary>
     /// Replies younger than this are never dropped for the count, so a batch larger than
-    /// <see cref="MaxReplies"/> still stores every reply it made (and pollers get at least this long).
+    /// <see cref="MaxReplies"/> still stores every reply it made (a batch runs in milliseconds; pollers
+    /// get at least this long). Short, because a hot key keeps every reply this young: at 1000
+    /// writes/s that is ~10 KB of state, and past ~45 KB the backend moves the state to a blob.
     /// </summary>
-    public const long MinReplyAgeMs = 1_000;
+    public const long MinReplyAgeMs = 250;
 
     [JsonPropertyName("k"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public KeyState? Key { get; set; }
