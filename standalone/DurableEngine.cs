@@ -20,8 +20,21 @@ public sealed class DurableEngineOptions
     /// <summary>How long an idle queue waits at most before polling again (the backend's default is 30 s).</summary>
     public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromMilliseconds(100);
     public int PartitionCount { get; set; } = 4;
-    /// <summary>When set, every storage request the backend makes is counted here (benchmarks).</summary>
+    /// <summary>
+    /// Most operations an entity runs between two state writes. Signals queued for one key while
+    /// its previous batch runs are delivered together and run as one batch with one state write:
+    /// the batching that lets a hot key take hundreds of writes per second.
+    /// </summary>
+    public int MaxEntityOperationBatchSize { get; set; } = 1000;
+    /// <summary>
+    /// Messages a partition holds dequeued but not yet processed before its dequeue loop pauses
+    /// for a second (the backend's default, 64, stalls a hot key as soon as 64 writes wait for it).
+    /// </summary>
+    public int ControlQueueBufferThreshold { get; set; } = 1000;
+    /// <summary>When set, every storage request the backend makes is counted here (benchmarks, tests).</summary>
     public StorageRequestCounter? StorageRequests { get; set; }
+    /// <summary>How single-key writes get their reply (signal + await by default).</summary>
+    public SingleKeyWritePath WritePath { get; set; } = SingleKeyWritePath.SignalAndAwait;
 }
 
 /// <summary>
@@ -34,6 +47,11 @@ public sealed class DurableEngine : IAsyncDisposable
     readonly TaskHubWorker worker;
     readonly ILogger logger;
     readonly string taskHub;
+
+    long entityBatches;
+
+    /// <summary>Entity batches this process's worker has stored (a benchmark divides operations by it).</summary>
+    public long EntityBatchesCommitted => Interlocked.Read(ref entityBatches);
 
     public AzureStorageOrchestrationService Service { get; }
     public StandaloneClient Client { get; }
@@ -52,6 +70,8 @@ public sealed class DurableEngine : IAsyncDisposable
             ExtendedSessionsEnabled = false, // stalled under load in the trial
             MaxQueuePollingInterval = options.MaxQueuePollingInterval,
             PartitionCount = options.PartitionCount,
+            MaxEntityOperationBatchSize = options.MaxEntityOperationBatchSize,
+            ControlQueueBufferThreshold = options.ControlQueueBufferThreshold,
             LoggerFactory = loggerFactory,
         });
 
@@ -68,12 +88,16 @@ public sealed class DurableEngine : IAsyncDisposable
         entities.Add(KeyEntity.Name, () => new EntityDispatcher(shims, KeyEntity.Name, () => new KeyEntity()));
 
         worker = new TaskHubWorker(
-            new CompletionNotifyingService(Service, completions), orchestrations, new ObjectManager<TaskActivity>(), entities, loggerFactory)
+            new CompletionNotifyingService(Service, completions, (id, state) =>
+            {
+                Interlocked.Increment(ref entityBatches);
+                Store?.EntityCommitted(id, state);
+            }), orchestrations, new ObjectManager<TaskActivity>(), entities, loggerFactory)
         {
             ErrorPropagationMode = ErrorPropagationMode.UseFailureDetails,
         };
         Client = new StandaloneClient(Service, completions, converter, fallbackPoll: TimeSpan.FromSeconds(1));
-        Store = new DurableStore(Client);
+        Store = new DurableStore(Client) { WritePath = options.WritePath, CommitsNotified = true };
     }
 
     public async Task StartAsync()

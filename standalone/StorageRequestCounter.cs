@@ -32,6 +32,9 @@ public sealed class StorageRequestCounter
             StorageServiceClientProvider.ForTable(connectionString, table));
     }
 
+    /// <summary>All requests so far.</summary>
+    public long Count => counts.Values.Sum();
+
     /// <summary>Requests so far by "service METHOD", plus "total".</summary>
     public IReadOnlyDictionary<string, long> Snapshot()
     {
@@ -46,11 +49,11 @@ public sealed class StorageRequestCounter
         return copy;
     }
 
-    void Count(string kind) => counts.AddOrUpdate(kind, 1, static (_, n) => n + 1);
+    void Add(string kind) => counts.AddOrUpdate(kind, 1, static (_, n) => n + 1);
 
     sealed class Policy(StorageRequestCounter counter, string service) : HttpPipelineSynchronousPolicy
     {
         public override void OnSendingRequest(HttpMessage message) =>
-            counter.Count(service + " " + message.Request.Method.Method);
+            counter.Add(service + " " + message.Request.Method.Method);
     }
 }

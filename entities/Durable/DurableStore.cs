@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Client.Entities;
 using Serverless.Store.Api;
@@ -12,8 +14,10 @@ namespace Serverless.Store.Durable;
 /// <list type="bullet">
 /// <item>no key (PING, ECHO, TIME...): evaluated here.</item>
 /// <item>read-only, one key: the entity's state is read (no queue hop) and the command evaluated here.</item>
-/// <item>write, one key: runs in the key's entity through <see cref="WriteOrchestration"/>, which
-/// carries the reply back (see docs/durable-store.md for why not signal + await).</item>
+/// <item>write, one key: runs in the key's entity. By default the caller signals the entity and
+/// awaits the reply the entity stores in its state (<see cref="KeyRecord"/>); or, with
+/// <see cref="SingleKeyWritePath.Orchestration"/>, through <see cref="WriteOrchestration"/>, which
+/// carries the reply back (docs/durable-store.md, "Reply path", compares them).</item>
 /// <item>several keys: <see cref="LockedOrchestration"/> (atomic, isolated).</item>
 /// <item>whole keyspace (KEYS, SCAN, DBSIZE, RANDOMKEY, FLUSHALL): an entity query (by the
 /// pattern's literal prefix where there is one) loaded into memory and evaluated by the engine.</item>
@@ -26,6 +30,21 @@ public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = 
 
     /// <summary>Purge each write orchestration's history once it has answered (off the reply path).</summary>
     public bool PurgeCompletedOrchestrations { get; init; } = true;
+
+    /// <summary>How single-key writes get their reply.</summary>
+    public SingleKeyWritePath WritePath { get; init; } = SingleKeyWritePath.SignalAndAwait;
+
+    /// <summary>
+    /// True when the host calls <see cref="EntityCommitted"/> after every entity batch it stores
+    /// (the standalone host does): a signalled write then waits for that instead of polling,
+    /// with a slow poll kept for batches run by another process.
+    /// </summary>
+    public bool CommitsNotified { get; init; }
+
+    /// <summary>How long a signalled write waits for its reply before giving up (it may still be applied).</summary>
+    public TimeSpan ReplyTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    readonly ConcurrentDictionary<string, TaskCompletionSource<Reply[]>> replyWaiters = new(StringComparer.Ordinal);
 
     long NowMs => time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -133,8 +152,133 @@ public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = 
     }
 
     Task<Reply[]> WriteAsync(string entityKey, byte[][][] commands, CancellationToken cancellation) =>
-        RunOrchestrationAsync(WriteOrchestration.Name,
-            new WriteRequest { Key = entityKey, Commands = new CommandBatch(commands) }, cancellation);
+        WritePath == SingleKeyWritePath.Orchestration
+            ? RunOrchestrationAsync(WriteOrchestration.Name,
+                new WriteRequest { Key = entityKey, Commands = new CommandBatch(commands) }, cancellation)
+            : SubmitAsync(entityKey, commands, cancellation);
+
+    /// <summary>
+    /// Signal + await: signals the key entity's <c>submit</c> with a fresh request id and waits
+    /// until a stored state of the entity holds the reply under that id. The reply is only visible
+    /// once the state holding it is stored, so the write is durable and every later read sees it.
+    /// Waits for the host's commit notification when there is one, else polls the stored state
+    /// (2, 4, 8... ms, at most 50 ms apart).
+    /// </summary>
+    async Task<Reply[]> SubmitAsync(string entityKey, byte[][][] commands, CancellationToken cancellation)
+    {
+        var id = SubmitRequest.NewId();
+        var waiter = new TaskCompletionSource<Reply[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (CommitsNotified) replyWaiters[id] = waiter; // before the signal, so the commit cannot be missed
+        try
+        {
+            await SignalAsync(entityKey, new Outgoing(new SubmitRequest { Id = id, Commands = new CommandBatch(commands) }));
+            var started = time.GetTimestamp();
+            var delay = CommitsNotified ? 250 : 2;
+            var maxDelay = CommitsNotified ? 1000 : 50;
+            while (true)
+            {
+                using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+                var poll = Task.Delay(delay, timer.Token);
+                if (await Task.WhenAny(waiter.Task, poll) == waiter.Task)
+                {
+                    timer.Cancel();
+                    return await waiter.Task;
+                }
+                cancellation.ThrowIfCancellationRequested();
+                if ((await ReadRecordAsync(entityKey, cancellation))?.FindReply(id) is { } stored) return stored.Replies;
+                if (time.GetElapsedTime(started) > ReplyTimeout)
+                    throw new TimeoutException(
+                        $"a write to key entity {entityKey} was sent but its reply did not come within {ReplyTimeout.TotalSeconds:F0} s; it may still be applied");
+                delay = Math.Min(delay * 2, maxDelay);
+            }
+        }
+        finally
+        {
+            if (CommitsNotified) replyWaiters.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>
+    /// Group send: the requests for one key that arrive while a signal to it is being sent go
+    /// together in the next signal, so a hot key costs one queue message (and one delete) per
+    /// group rather than per write. The entity still runs and answers each request on its own.
+    /// </summary>
+    Task SignalAsync(string entityKey, Outgoing request)
+    {
+        var box = outboxes.GetOrAdd(entityKey, _ => new Outbox());
+        bool start;
+        lock (box)
+        {
+            box.Pending.Add(request);
+            start = !box.Sending;
+            box.Sending = true;
+        }
+        if (start) _ = Task.Run(() => DrainAsync(entityKey, box));
+        return request.Sent.Task;
+    }
+
+    async Task DrainAsync(string entityKey, Outbox box)
+    {
+        while (true)
+        {
+            List<Outgoing> group;
+            lock (box)
+            {
+                if (box.Pending.Count == 0)
+                {
+                    box.Sending = false;
+                    outboxes.TryRemove(new KeyValuePair<string, Outbox>(entityKey, box)); // a caller still adding to it starts its own drain
+                    return;
+                }
+                var take = Math.Min(box.Pending.Count, MaxRequestsPerSignal);
+                group = box.Pending.GetRange(0, take);
+                box.Pending.RemoveRange(0, take);
+            }
+            try
+            {
+                // Not the callers' cancellation: the signal carries other callers' writes too.
+                await client.Entities.SignalEntityAsync(KeyEntity.Id(entityKey), KeyEntity.Submit,
+                    group.Select(o => o.Request).ToArray());
+                foreach (var o in group) o.Sent.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                foreach (var o in group) o.Sent.TrySetException(e);
+            }
+        }
+    }
+
+    /// <summary>Keeps a signal well under the queue's 64 KB message limit for small commands.</summary>
+    const int MaxRequestsPerSignal = 64;
+
+    readonly ConcurrentDictionary<string, Outbox> outboxes = new(StringComparer.Ordinal);
+
+    sealed class Outbox
+    {
+        public List<Outgoing> Pending { get; } = [];
+        public bool Sending { get; set; }
+    }
+
+    sealed class Outgoing(SubmitRequest request)
+    {
+        public SubmitRequest Request { get; } = request;
+        public TaskCompletionSource Sent { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>
+    /// Called by a host right after an entity batch was stored, with the entity's stored state as
+    /// the backend serialized it: completes the signalled writes whose replies it holds.
+    /// </summary>
+    public void EntityCommitted(string instanceId, string? serializedState)
+    {
+        if (replyWaiters.IsEmpty || serializedState is null || !EntityKeys.IsKeyInstanceId(instanceId)) return;
+        KeyRecord? record;
+        try { record = JsonSerializer.Deserialize<KeyRecord>(serializedState); }
+        catch (JsonException) { return; } // the slow poll still finds the reply
+        if (record?.Replies is null) return;
+        foreach (var reply in record.Replies)
+            if (replyWaiters.TryGetValue(reply.Id, out var waiter)) waiter.TrySetResult(reply.Replies);
+    }
 
     Task<Reply[]> LockedAsync(byte[][][] commands, CancellationToken cancellation) =>
         RunOrchestrationAsync(LockedOrchestration.Name, new CommandBatch(commands), cancellation);
@@ -175,13 +319,16 @@ public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = 
     /// A key's stored state. A large state lives in a blob that the backend replaces on every
     /// write, so a read racing a write can fail once: it is retried.
     /// </summary>
-    async Task<KeyState?> ReadStateAsync(string entityKey, CancellationToken cancellation)
+    async Task<KeyState?> ReadStateAsync(string entityKey, CancellationToken cancellation) =>
+        (await ReadRecordAsync(entityKey, cancellation))?.Key;
+
+    async Task<KeyRecord?> ReadRecordAsync(string entityKey, CancellationToken cancellation)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var entity = await client.Entities.GetEntityAsync<KeyState>(KeyEntity.Id(entityKey), includeState: true, cancellation);
+                var entity = await client.Entities.GetEntityAsync<KeyRecord>(KeyEntity.Id(entityKey), includeState: true, cancellation);
                 return entity?.State;
             }
             catch (Exception) when (attempt < 4 && !cancellation.IsCancellationRequested)
@@ -221,11 +368,11 @@ public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = 
             IncludeState = true,
             PageSize = 1000,
         };
-        await foreach (var entity in client.Entities.GetAllEntitiesAsync<KeyState>(query).WithCancellation(cancellation))
+        await foreach (var entity in client.Entities.GetAllEntitiesAsync<KeyRecord>(query).WithCancellation(cancellation))
         {
-            if (entity.State is null) continue;
+            if (entity.State?.Key is not { } state) continue; // no key, only replies to recent writes
             entityKeys.Add(entity.Id.Key);
-            if (!entity.State.IsExpired(now)) keyspace.Set(EntityKeys.FromEntityKey(entity.Id.Key), entity.State);
+            if (!state.IsExpired(now)) keyspace.Set(EntityKeys.FromEntityKey(entity.Id.Key), state);
         }
 
         var reply = Engine.Execute(new CommandContext(keyspace, now), spec, args);
@@ -276,4 +423,14 @@ public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = 
         if (!single) return new Route(RouteKind.MultiKey, spec);
         return new Route(RouteKind.SingleKey, spec, first, EntityKeys.ToEntityKey(first!), spec.IsWrite);
     }
+}
+
+/// <summary>How a single-key write travels to its key entity and gets its reply back.</summary>
+public enum SingleKeyWritePath
+{
+    /// <summary>Signal the entity, await the reply it stores in its state (the default: faster, batches on a hot key).</summary>
+    SignalAndAwait,
+
+    /// <summary>A <c>write</c> orchestration calls the entity and carries the reply (kept for comparison).</summary>
+    Orchestration,
 }

@@ -126,6 +126,10 @@ public static class EntityKeys
         return pattern[..n].ToArray();
     }
 
+    /// <summary>True for the instance id of a key entity ("@key@...").</summary>
+    public static bool IsKeyInstanceId(string instanceId) => instanceId.StartsWith(InstanceIdPrefix, StringComparison.Ordinal);
+
     /// <summary>Instance-id prefix selecting every key entity whose key starts with <paramref name="keyPrefix"/>.</summary>
+
     public static string InstanceIdPrefixFor(ReadOnlySpan<byte> keyPrefix) => InstanceIdPrefix + EscapeBytes(keyPrefix);
 }

@@ -6,24 +6,32 @@ using Serverless.Store.Protocol;
 namespace Serverless.Store.Durable;
 
 /// <summary>
-/// One Redis key as a durable entity; its state is the key's <see cref="KeyState"/> (no state =
-/// the key does not exist). Operations:
+/// One Redis key as a durable entity; its state is a <see cref="KeyRecord"/>: the key's
+/// <see cref="KeyState"/> (null = the key does not exist) and the replies to recent signalled
+/// writes. No state at all = missing key, nothing pending. Operations:
 /// <list type="bullet">
-/// <item><c>run</c> (<see cref="CommandBatch"/> -> <see cref="ReplyBatch"/>): runs commands on this key in
-/// order with <see cref="Engine.Execute(CommandContext, byte[][])"/> (a pipeline's same-key commands
-/// come as one batch).</item>
+/// <item><c>submit</c> (<see cref="SubmitRequest"/>[], signalled): runs each request's commands like
+/// <c>run</c> and stores its replies in the record under its request id, where the caller reads
+/// them (signal + await, the default path of single-key writes). A request id already in the
+/// record is not run again. One signal carries the requests of every caller in a process that
+/// wrote the key meanwhile.</item>
+/// <item><c>run</c> (<see cref="CommandBatch"/> -> <see cref="ReplyBatch"/>, called by the <c>write</c>
+/// orchestration): runs commands on this key in order with
+/// <see cref="Engine.Execute(CommandContext, byte[][])"/> (a pipeline's same-key commands come as one batch).</item>
 /// <item><c>get</c> (-> KeyState or null) and <c>put</c> (KeyState or null to delete): used by the
 /// locked orchestration inside its critical section.</item>
 /// <item><c>expire</c> (version): a self-scheduled signal that deletes the key at its expiry
 /// time, unless the key was written since (then the version differs).</item>
+/// <item><c>trim</c>: self-scheduled when the key is gone but replies remain; drops old replies,
+/// and the whole state once none is left.</item>
 /// <item><c>delete</c>: removes the key (FLUSHALL).</item>
 /// </list>
-/// Implemented on ITaskEntity rather than TaskEntity&lt;KeyState&gt; to avoid reflection dispatch
-/// and to keep a missing key as "no state" instead of an empty KeyState.
+/// Implemented on ITaskEntity rather than TaskEntity&lt;KeyRecord&gt; to avoid reflection dispatch.
 /// </summary>
 public sealed class KeyEntity : ITaskEntity
 {
     public const string Name = EntityKeys.EntityName;
+    public const string Submit = "submit";
 
     public static EntityInstanceId Id(byte[] key) => new(Name, EntityKeys.ToEntityKey(key));
 
@@ -31,43 +39,70 @@ public sealed class KeyEntity : ITaskEntity
 
     public ValueTask<object?> RunAsync(TaskEntityOperation operation)
     {
-        var state = operation.State.GetState<KeyState>();
+        var record = operation.State.GetState<KeyRecord>() ?? new KeyRecord();
+        var state = record.Key;
+        // A key that is gone but still holds replies already has a trim signal on its way.
+        var trimPending = state is null && record.Replies is not null;
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         switch (operation.Name.ToLowerInvariant())
         {
+            case Submit:
+                foreach (var request in operation.GetInput<SubmitRequest[]>() ?? [])
+                {
+                    if (record.FindReply(request.Id) is not null) continue; // a redelivered signal: already applied
+                    var replies = Execute(operation, record, request.Commands, now, out _);
+                    record.AddReply(new StoredReply(request.Id, now, replies), now);
+                }
+                Store(operation, record, trimPending);
+                return default;
             case "run":
-                return new(Run(operation, state));
+                var result = Execute(operation, record, operation.GetInput<CommandBatch>() ?? CommandBatch.Of(), now, out var stamp);
+                if (stamp is null) return new(new ReplyBatch(result));
+                Store(operation, record, trimPending);
+                return new(new ReplyBatch(result, [stamp.Value]));
             case "get":
                 return new(state);
             case "put":
-                var next = operation.HasInput ? operation.GetInput<KeyState>() : null;
-                operation.State.SetState(next);
-                ScheduleExpiry(operation, state, next);
+                record.Key = operation.HasInput ? operation.GetInput<KeyState>() : null;
+                Store(operation, record, trimPending);
+                ScheduleExpiry(operation, state, record.Key);
                 return default;
             case "expire":
                 var version = operation.GetInput<long>();
-                var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                 if (state is not null && state.Version == version && state.ExpiresAt is { } at)
                 {
-                    if (at <= now) operation.State.SetState(null);
+                    if (at <= now)
+                    {
+                        record.Key = null;
+                        Store(operation, record, trimPending);
+                    }
                     else ScheduleExpiry(operation, null, state); // delivered early: try again then
                 }
                 return default;
+            case "trim":
+                record.Trim(now);
+                Store(operation, record, trimPending: false);
+                return default;
             case "delete":
-                operation.State.SetState(null);
+                record.Key = null;
+                Store(operation, record, trimPending);
                 return default;
             default:
                 throw new NotSupportedException($"key entity has no operation '{operation.Name}'");
         }
     }
 
-    static ReplyBatch Run(TaskEntityOperation operation, KeyState? state)
+    /// <summary>
+    /// Runs the commands on the record's key and updates <see cref="KeyRecord.Key"/>; the stamp is
+    /// set when the key changed (the caller must then store the record).
+    /// </summary>
+    static Reply[] Execute(TaskEntityOperation operation, KeyRecord record, CommandBatch batch, long now, out WriteStamp? stamp)
     {
-        var batch = operation.GetInput<CommandBatch>() ?? CommandBatch.Of();
+        var state = record.Key;
         var key = EntityKeys.FromEntityKey(operation.Context.Id.Key);
         var before = state?.Version;
         var expiresBefore = state?.ExpiresAt;
         var keyspace = new SingleKeyspace(key, state);
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var replies = new Reply[batch.Commands.Length];
         for (var i = 0; i < replies.Length; i++)
         {
@@ -76,11 +111,27 @@ public sealed class KeyEntity : ITaskEntity
                 ? Engine.Execute(new CommandContext(keyspace, now), args)
                 : Reply.Error("ERR internal: command sent to the entity of another key");
         }
-        if (!keyspace.Changed) return new ReplyBatch(replies);
-        operation.State.SetState(keyspace.State);
+        stamp = null;
+        if (!keyspace.Changed) return replies;
+        record.Key = keyspace.State;
         if (keyspace.State?.ExpiresAt is { } at && (at != expiresBefore || before != keyspace.State.Version))
             ScheduleExpiry(operation, null, keyspace.State);
-        return new ReplyBatch(replies, [new WriteStamp(operation.Context.Id.Key, before, keyspace.State?.Version)]);
+        stamp = new WriteStamp(operation.Context.Id.Key, before, keyspace.State?.Version);
+        return replies;
+    }
+
+    /// <summary>
+    /// Stores the record (no state when it holds nothing). A missing key that still holds replies
+    /// gets a <c>trim</c> signal after the retention, so its entity does not stay behind forever.
+    /// </summary>
+    static void Store(TaskEntityOperation operation, KeyRecord record, bool trimPending)
+    {
+        operation.State.SetState(record.IsEmpty ? null : record);
+        if (record.Key is null && record.Replies is { Count: > 0 } replies && !trimPending)
+            operation.Context.SignalEntity(operation.Context.Id, "trim", null, new SignalEntityOptions
+            {
+                SignalTime = DateTimeOffset.FromUnixTimeMilliseconds(replies[0].AtMs + KeyRecord.ReplyRetentionMs + 1),
+            });
     }
 
     /// <summary>

@@ -42,6 +42,24 @@ public sealed class WriteRequest
     [JsonPropertyName("c")] public CommandBatch Commands { get; set; } = CommandBatch.Of();
 }
 
+/// <summary>
+/// One request in the key entity's <c>submit</c> operation (signal + await): the caller's request
+/// id, under which the entity stores the replies in its state, and the commands (run atomically).
+/// </summary>
+public sealed class SubmitRequest
+{
+    [JsonPropertyName("i")] public string Id { get; set; } = "";
+    [JsonPropertyName("c")] public CommandBatch Commands { get; set; } = CommandBatch.Of();
+
+    /// <summary>A fresh request id: 96 random bits, base64url (16 characters), unique enough to find one reply among a key's recent ones.</summary>
+    public static string NewId()
+    {
+        Span<byte> bytes = stackalloc byte[12];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+        return Convert.ToBase64String(bytes).Replace('+', '-').Replace('/', '_');
+    }
+}
+
 public sealed class CommandBatchJsonConverter : JsonConverter<CommandBatch>
 {
     public override CommandBatch Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)

@@ -22,6 +22,9 @@ public sealed class DurableFixture : IAsyncLifetime
     public DurableStore Store => Engine.Store;
     public string ConnectionString { get; private set; } = "";
 
+    /// <summary>Every HTTP request the engine sends to Azure Storage (benchmarks report requests per write).</summary>
+    public StorageRequestCounter Requests { get; } = new();
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(folder);
@@ -55,6 +58,7 @@ public sealed class DurableFixture : IAsyncLifetime
         {
             StorageConnection = ConnectionString,
             TaskHub = "test" + Guid.NewGuid().ToString("N")[..8],
+            StorageRequests = Requests,
         }, loggers);
         await Engine.StartAsync();
     }

@@ -1,77 +1,100 @@
 using System.Diagnostics;
 using System.Text;
 using Serverless.Store.Durable;
-using Serverless.Store.Keyspace;
 using Serverless.Store.Protocol;
 using Xunit.Abstractions;
 
 namespace Serverless.Store.Tests.Durable;
 
 /// <summary>
-/// Measures the two ways a single-key write can get its reply (docs/durable-store.md) and the
-/// read path, printing p50/p90; asserts that every write landed. Numbers are reported, not asserted.
+/// Measures the two ways a single-key write can get its reply (docs/durable-store.md, "Reply
+/// path"), the read path and a hot key under 64 concurrent clients, printing latencies, throughput
+/// and Azure Storage requests per operation; asserts that every write landed. Numbers are reported,
+/// not asserted.
 /// </summary>
 [Collection(DurableCollection.Name)]
 public class DurableLatencyTests(DurableFixture fixture, ITestOutputHelper output)
 {
     const int Rounds = 40;
 
+    static byte[][] Cmd(params string[] words) => words.Select(Encoding.UTF8.GetBytes).ToArray();
+
     [Fact]
-    public async Task WriteByOrchestrationVersusSignalAndAwaitVersusRead()
+    public async Task WriteBySignalAndAwaitVersusOrchestrationVersusRead()
     {
-        var store = fixture.Store;
-        var entities = fixture.Engine.Client.Entities;
-        byte[][] incr = [[.. "INCR"u8], [.. "lat:counter"u8]];
-        byte[][] get = [[.. "GET"u8], [.. "lat:counter"u8]];
-        var id = KeyEntity.Id("lat:counter"u8.ToArray());
+        var store = fixture.Store; // signal + await, commits notified in process
+        var viaOrchestration = new DurableStore(fixture.Engine.Client) { WritePath = SingleKeyWritePath.Orchestration };
+        var polling = new DurableStore(fixture.Engine.Client); // signal + await without the notification
+        var incr = Cmd("INCR", "lat:counter");
+        var get = Cmd("GET", "lat:counter");
         for (var i = 0; i < 5; i++) await store.ExecuteAsync(incr); // warm up
 
-        var orchestration = new List<double>();
-        for (var i = 0; i < Rounds; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            Assert.IsType<IntegerReply>(await store.ExecuteAsync(incr));
-            orchestration.Add(sw.Elapsed.TotalMilliseconds);
-        }
+        var idle = await IdleRequestsPerSecond();
+        var set = await Measure(i => store.ExecuteAsync(Cmd("SET", "lat:s", "v" + i)), r => Assert.Equal(Reply.Ok, r));
+        var signal = await Measure(_ => store.ExecuteAsync(incr), r => Assert.IsType<IntegerReply>(r));
+        var poll = await Measure(_ => polling.ExecuteAsync(incr), r => Assert.IsType<IntegerReply>(r));
+        var orchestration = await Measure(_ => viaOrchestration.ExecuteAsync(incr), r => Assert.IsType<IntegerReply>(r));
+        var read = await Measure(_ => store.ExecuteAsync(get), r => Assert.IsType<BulkReply>(r));
+        var locked = await Measure(_ => store.ExecuteAsync(Cmd("MSET", "lat:a", "1", "lat:b", "2")), r => Assert.Equal(Reply.Ok, r), Rounds / 4);
 
-        // Signal + await, best case: the signal, then polling the stored state until it moved
-        // (a real reply would also have to be stored in the state and read back).
-        var signal = new List<double>();
-        for (var i = 0; i < Rounds; i++)
-        {
-            var before = (await entities.GetEntityAsync<KeyState>(id))?.State?.Version;
-            var sw = Stopwatch.StartNew();
-            await entities.SignalEntityAsync(id, "run", CommandBatch.Of(incr));
-            while ((await entities.GetEntityAsync<KeyState>(id))?.State?.Version == before) await Task.Delay(2);
-            signal.Add(sw.Elapsed.TotalMilliseconds);
-        }
-
-        var read = new List<double>();
-        for (var i = 0; i < Rounds; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            Assert.IsType<BulkReply>(await store.ExecuteAsync(get));
-            read.Add(sw.Elapsed.TotalMilliseconds);
-        }
-
-        var locked = new List<double>();
-        for (var i = 0; i < Rounds / 4; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            Assert.Equal(Reply.Ok, await store.ExecuteAsync([[.. "MSET"u8], [.. "lat:a"u8], [.. "1"u8], [.. "lat:b"u8], [.. "2"u8]]));
-            locked.Add(sw.Elapsed.TotalMilliseconds);
-        }
-
-        Assert.Equal(Reply.Bulk(Encoding.ASCII.GetBytes((5 + 2 * Rounds).ToString())), await store.ExecuteAsync(get));
-        output.WriteLine($"write via orchestration (INCR): {Stats(orchestration)}");
-        output.WriteLine($"signal + await stored state:    {Stats(signal)}");
-        output.WriteLine($"read (GET):                     {Stats(read)}");
-        output.WriteLine($"locked 2 keys (MSET):           {Stats(locked)}");
+        Assert.Equal(Reply.Bulk((5 + 3 * Rounds).ToString()), await store.ExecuteAsync(get));
+        Assert.Equal(Reply.Bulk("v" + (Rounds - 1)), await store.ExecuteAsync(Cmd("GET", "lat:s")));
+        output.WriteLine($"idle engine: {idle:F0} storage requests/s (queue polling)");
+        output.WriteLine($"SET, signal + await (notified):  {set}");
+        output.WriteLine($"INCR, signal + await (notified): {signal}");
+        output.WriteLine($"INCR, signal + await (polling):  {poll}");
+        output.WriteLine($"INCR via write orchestration:    {orchestration}");
+        output.WriteLine($"read (GET):                      {read}");
+        output.WriteLine($"locked 2 keys (MSET):            {locked}");
     }
 
-    static string Stats(List<double> ms)
+    [Fact]
+    public async Task HotKeyUnderConcurrentClients()
     {
+        const int clients = 64, each = 50;
+        var store = fixture.Store;
+        await store.ExecuteAsync(Cmd("INCR", "hot:warm"));
+        var requests = fixture.Requests.Count;
+        var batches = fixture.Engine.EntityBatchesCommitted;
+        var sw = Stopwatch.StartNew();
+        var replies = await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+        {
+            var mine = new List<long>();
+            for (var i = 0; i < each; i++) mine.Add(((IntegerReply)await store.ExecuteAsync(Cmd("INCR", "hot:counter"))).Value);
+            return mine;
+        }));
+        var elapsed = sw.Elapsed;
+        var used = fixture.Requests.Count - requests;
+        var committed = fixture.Engine.EntityBatchesCommitted - batches;
+        Assert.Equal(Reply.Bulk((clients * each).ToString()), await store.ExecuteAsync(Cmd("GET", "hot:counter")));
+        Assert.Equal(Enumerable.Range(1, clients * each).Select(i => (long)i), replies.SelectMany(r => r).Order());
+        output.WriteLine($"hot key, {clients} clients x {each} INCR: {elapsed.TotalSeconds:F1} s, " +
+                         $"{clients * each / elapsed.TotalSeconds:F0} INCR/s, {(double)used / (clients * each):F2} storage requests per INCR (incl. idle polling), " +
+                         $"{committed} entity batches ({(double)clients * each / committed:F1} INCR per batch)");
+    }
+
+    async Task<double> IdleRequestsPerSecond()
+    {
+        await Task.Delay(500);
+        var before = fixture.Requests.Count;
+        await Task.Delay(2000);
+        return (fixture.Requests.Count - before) / 2.0;
+    }
+
+    async Task<string> Measure(Func<int, Task<Reply>> op, Action<Reply> check, int rounds = Rounds)
+    {
+        var ms = new List<double>();
+        var requests = fixture.Requests.Count;
+        var total = Stopwatch.StartNew();
+        for (var i = 0; i < rounds; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            check(await op(i));
+            ms.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        var perOp = (double)(fixture.Requests.Count - requests) / rounds;
         var s = ms.Order().ToArray();
-        return $"p50 {s[s.Length / 2]:F0} ms, p90 {s[s.Length * 9 / 10]:F0} ms, min {s[0]:F0} ms (n={s.Length})";
+        return $"p50 {s[s.Length / 2]:F0} ms, p90 {s[s.Length * 9 / 10]:F0} ms, min {s[0]:F0} ms (n={s.Length}), " +
+               $"{perOp:F1} storage requests/op incl. idle polling over {total.Elapsed.TotalSeconds:F1} s";
     }
 }

@@ -111,4 +111,31 @@ public class DurableStoreTests(DurableFixture fixture)
         var tooLong = new string('k', EntityKeys.MaxEscapedLength + 1);
         Assert.Equal(Reply.Error(EntityKeys.TooLongError), await Run("SET", tooLong, "v"));
     }
+
+    [Fact]
+    public async Task ARedeliveredSignalIsAppliedOnce()
+    {
+        var entities = fixture.Engine.Client.Entities;
+        var id = KeyEntity.Id("dup:counter"u8.ToArray());
+        var request = new SubmitRequest { Id = SubmitRequest.NewId(), Commands = CommandBatch.Of(Cmd("INCR", "dup:counter")) };
+        await entities.SignalEntityAsync(id, KeyEntity.Submit, new[] { request });
+        await entities.SignalEntityAsync(id, KeyEntity.Submit, new[] { request, request }); // the same request again, twice
+        // The queue does not order the signals: the INCR sees 1 or 2, never 3.
+        Assert.InRange(((IntegerReply)await Run("INCR", "dup:counter")).Value, 1, 2);
+        await Task.Delay(2000); // let a signal that came after the INCR arrive
+        Assert.Equal(Reply.Bulk("2"), await Run("GET", "dup:counter"));
+    }
+
+    [Fact]
+    public async Task ADeletedKeyKeepsOnlyItsRepliesAndIsMissingEverywhere()
+    {
+        Assert.Equal(Reply.Ok, await Run("SET", "gone:1", "v"));
+        Assert.Equal(Reply.Integer(1), await Run("DEL", "gone:1")); // this reply lives in a record without a key
+        Assert.Equal(Reply.Integer(0), await Run("DEL", "gone:1"));
+        Assert.Equal(Reply.Nil, await Run("GET", "gone:1"));
+        Assert.Equal(Reply.Integer(0), await Run("EXISTS", "gone:1"));
+        Assert.Equal(Reply.EmptyArray, await Run("KEYS", "gone:*"));
+        Assert.Equal(Reply.Array([Reply.Nil, Reply.Nil]), await Run("MGET", "gone:1", "gone:2"));
+        Assert.Equal(Reply.Integer(1), await Run("INCR", "gone:1"));
+    }
 }
