@@ -1,28 +1,27 @@
 namespace Serverless.Store.Http;
 
 /// <summary>
-/// The REST API's routes below the base path, as both hosts declare them: the base itself (one
-/// command as a JSON array; GET answers PONG) and everything below it (/pipeline, /multi-exec and
-/// path-style commands). Every HTTP method reaches the router, which answers 405 for the ones it
-/// does not take, with CORS headers, the same way on both hosts.
+/// The REST API's routes, as both hosts declare them. One catch-all below the base path serves
+/// the base itself (one command as a JSON array; GET answers PONG), /pipeline, /multi-exec and
+/// path-style commands: a catch-all also matches the empty rest, and Azure Functions cannot
+/// declare an HTTP trigger on the route prefix alone (an empty Route means "the function's
+/// name"). Every HTTP method reaches the router, which answers 405 itself for the ones it does
+/// not take, with CORS headers, the same way on both hosts.
 /// </summary>
 public static class StoreRoutes
 {
-    /// <summary>The base path; in Functions it is host.json's extensions.http.routePrefix.</summary>
-    public const string BasePath = "/api";
-
-    /// <summary>Functions' route prefix (host.json), the base path without its slash.</summary>
+    /// <summary>Functions' route prefix (host.json extensions.http.routePrefix).</summary>
     public const string RoutePrefix = "api";
 
-    /// <summary>The base itself.</summary>
-    public const string Base = "";
+    /// <summary>The base path of the REST API on both hosts.</summary>
+    public const string BasePath = "/" + RoutePrefix;
 
-    /// <summary>Everything below the base (a catch-all; route values are not used, the raw path is).</summary>
-    public const string Below = "{*path}";
+    /// <summary>The one route below the base (route values are not used: the router reads the raw path).</summary>
+    public const string Route = "{*path}";
 
-    /// <summary>A route's full template under the base path, e.g. "/api/{*path}".</summary>
-    public static string Template(string route) => route.Length == 0 ? BasePath : BasePath + "/" + route;
+    /// <summary>The route's full template, as the standalone host maps it.</summary>
+    public const string Template = BasePath + "/" + Route;
 
-    /// <summary>Methods each route takes: null means every method (the router answers 405 itself).</summary>
+    /// <summary>Methods the route takes: null means every method (the router answers 405 itself).</summary>
     public static readonly string[]? Methods = null;
 }
