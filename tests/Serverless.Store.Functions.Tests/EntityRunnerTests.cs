@@ -100,4 +100,28 @@ public class EntityRunnerTests
         Assert.Equal(P.OperationResult.ResultTypeOneofCase.Success, result.Results[0].ResultTypeCase);
         Assert.Null(result.EntityState);
     }
+
+    [Fact]
+    public void Messages_serialize_the_same_under_the_functions_workers_json_options()
+    {
+        // The worker's serializer may name properties camelCase and read them case-insensitively;
+        // the store's messages pin their names and converters, so both hosts write the same JSON.
+        var workerOptions = new System.Text.Json.JsonSerializerOptions
+        {
+            PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase,
+            PropertyNameCaseInsensitive = true,
+        };
+        var worker = new JsonDataConverter(workerOptions);
+        object[] messages =
+        [
+            new WriteRequest { Key = "k", Commands = new CommandBatch([Command("SET", "k", "v")]) },
+            new CommandBatch([Command("MSET", "a", "1", "b", "2")]),
+            new ReplyBatch([Reply.Ok, Reply.Integer(3)], [new WriteStamp("k", 1, 2)]),
+            KeyState.OfString(Encoding.UTF8.GetBytes("v")),
+        ];
+        foreach (var message in messages)
+            Assert.Equal(Converter.Serialize(message), worker.Serialize(message));
+        var stamps = worker.Deserialize<ReplyBatch>(Converter.Serialize(messages[2]))!.Writes;
+        Assert.Equal([new WriteStamp("k", 1, 2)], stamps);
+    }
 }
