@@ -11,15 +11,37 @@ public enum Access { None, ReadOnly, Full }
 /// (STORE_READONLY_TOKEN). With neither configured, every caller has full access: the hosts
 /// decide whether that is allowed (loopback only, never in Azure).
 /// </summary>
-public sealed class AccessPolicy(string? fullToken, string? readOnlyToken)
+public sealed class AccessPolicy(string? fullToken, string? readOnlyToken, bool inAzure = false)
 {
+    /// <summary>The app settings the store reads for access (both hosts).</summary>
+    public const string TokenSetting = "STORE_TOKEN", ReadOnlyTokenSetting = "STORE_READONLY_TOKEN";
+
+    /// <summary>Set by App Service / Azure Functions on every app it runs: the store is on the internet.</summary>
+    public const string AzureSiteSetting = "WEBSITE_SITE_NAME";
+
     readonly byte[]? full = Bytes(fullToken);
     readonly byte[]? readOnly = Bytes(readOnlyToken);
 
     public bool IsOpen => full is null && readOnly is null;
 
+    /// <summary>Running in Azure (App Service / Functions), where an open store would be public.</summary>
+    public bool InAzure { get; } = inAzure;
+
     public static AccessPolicy FromSettings(Func<string, string?> setting) =>
-        new(setting("STORE_TOKEN"), setting("STORE_READONLY_TOKEN"));
+        new(setting(TokenSetting), setting(ReadOnlyTokenSetting), !string.IsNullOrEmpty(setting(AzureSiteSetting)));
+
+    /// <summary>
+    /// The rule for a store with no token configured, the same in both hosts: in Azure it serves
+    /// nobody (it would be open to the internet); elsewhere it serves loopback clients only.
+    /// Returns why a request is refused, or null to serve it.
+    /// </summary>
+    public string? RefusalWithoutToken(bool remoteIsLoopback)
+    {
+        if (!IsOpen) return null;
+        if (InAzure)
+            return $"ERR no token is configured, so this store in Azure serves nobody: set the app setting {TokenSetting} (and optionally {ReadOnlyTokenSetting})";
+        return remoteIsLoopback ? null : $"ERR no token is configured, so only loopback clients are served: set {TokenSetting}";
+    }
 
     /// <summary>The access a presented token grants; compared in constant time.</summary>
     public Access Authenticate(string? token)

@@ -155,6 +155,9 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
         return request.Query.TryGetValue("_token", out var t) ? t : null;
     }
 
+    /// <summary>A 403 refusal decided before routing (e.g. a store without tokens), with the usual headers.</summary>
+    public static RestResponse Refused(string message) => Respond(403, ReplyEncoder.Error(message));
+
     static RestResponse Respond(int status, byte[] body, params (string Name, string Value)[] extra)
     {
         var headers = new Dictionary<string, string>(CorsHeaders);

@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Entities;
+using Microsoft.Extensions.Logging;
+using Serverless.Store.Api;
+using Serverless.Store.Durable;
+using Serverless.Store.Http;
+
+namespace Serverless.Store.Functions;
+
+/// <summary>
+/// The REST API: one HTTP trigger on the same route as the standalone host (<see cref="StoreRoutes"/>),
+/// anonymous at the host (the store checks its own Bearer tokens), every method (the router answers
+/// 405 itself). The request and the durable client go to the shared adapter and router.
+/// </summary>
+public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> logger)
+{
+    public const string Name = "rest";
+
+    [Function(Name)]
+    public Task<IActionResult> Rest(
+        [HttpTrigger(AuthorizationLevel.Anonymous, Route = StoreRoutes.Route)] HttpRequest request,
+        [DurableClient] DurableTaskClient client) =>
+        StoreHttp.ResultAsync(request, new DurableStore(client), access, logger);
+}
+
+/// <summary>
+/// The key entity and the orchestrations: the same classes the standalone host runs, dispatched
+/// by class. A new orchestration is one more line here.
+/// </summary>
+public static class DurableFunctions
+{
+    [Function(KeyEntity.Name)]
+    public static Task Key([EntityTrigger] TaskEntityDispatcher dispatcher) => dispatcher.DispatchAsync<KeyEntity>();
+
+    [Function(WriteOrchestration.Name)]
+    public static Task<ReplyBatch> Write([OrchestrationTrigger] TaskOrchestrationContext context) => Run<WriteOrchestration, WriteRequest, ReplyBatch>(context);
+
+    [Function(LockedOrchestration.Name)]
+    public static Task<ReplyBatch> Locked([OrchestrationTrigger] TaskOrchestrationContext context) => Run<LockedOrchestration, CommandBatch, ReplyBatch>(context);
+
+    [Function(FlushOrchestration.Name)]
+    public static Task<int> Flush([OrchestrationTrigger] TaskOrchestrationContext context) => Run<FlushOrchestration, string[], int>(context);
+
+    /// <summary>Runs an orchestrator class on the trigger's context with the orchestration's input.</summary>
+    public static Task<TOutput> Run<TOrchestrator, TInput, TOutput>(TaskOrchestrationContext context)
+        where TOrchestrator : TaskOrchestrator<TInput, TOutput>, new() =>
+        new TOrchestrator().RunAsync(context, context.GetInput<TInput>()!);
+}

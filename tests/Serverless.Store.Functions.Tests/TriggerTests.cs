@@ -1,0 +1,185 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Converters;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Client.Entities;
+using Microsoft.DurableTask.Entities;
+using Microsoft.Extensions.Logging.Abstractions;
+using Moq;
+using Serverless.Store.Api;
+using Serverless.Store.Durable;
+using Serverless.Store.Http;
+using Serverless.Store.Keyspace;
+using Serverless.Store.Protocol;
+
+namespace Serverless.Store.Functions.Tests;
+
+/// <summary>
+/// The HTTP trigger as the Functions worker calls it, with the bindings mocked: it hands its
+/// request and its durable client to the router and returns the router's response.
+/// </summary>
+public class TriggerTests
+{
+    const string Token = "full-token", ReadOnly = "read-token";
+
+    static RestFunctions Functions(AccessPolicy? access = null) =>
+        new(access ?? new AccessPolicy(Token, ReadOnly), NullLogger<RestFunctions>.Instance);
+
+    static HttpRequest Request(string method, string pathAndQuery, string? body = null, string? token = Token, string remote = "203.0.113.7")
+    {
+        var http = new DefaultHttpContext();
+        var parts = pathAndQuery.Split('?', 2);
+        http.Request.Method = method;
+        http.Request.Path = PathString.FromUriComponent(parts[0]);
+        if (parts.Length > 1) http.Request.QueryString = new QueryString("?" + parts[1]);
+        if (token is not null) http.Request.Headers.Authorization = "Bearer " + token;
+        http.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body ?? ""));
+        http.Connection.RemoteIpAddress = IPAddress.Parse(remote);
+        http.Response.Body = new MemoryStream();
+        return http.Request;
+    }
+
+    static (Mock<DurableTaskClient> Client, Mock<DurableEntityClient> Entities) Client()
+    {
+        // Convenience overloads are virtual and call the abstract members, as in the SDK.
+        var client = new Mock<DurableTaskClient>("test") { CallBase = true };
+        var entities = new Mock<DurableEntityClient>("test") { CallBase = true };
+        client.SetupGet(c => c.Entities).Returns(entities.Object);
+        return (client, entities);
+    }
+
+    /// <summary>Runs the action result the way the host does and reads what it wrote.</summary>
+    static async Task<(int Status, string Body, IHeaderDictionary Headers)> Execute(IActionResult result, HttpRequest request)
+    {
+        await result.ExecuteResultAsync(new ActionContext(request.HttpContext, new RouteData(), new ActionDescriptor()));
+        var response = request.HttpContext.Response;
+        response.Body.Position = 0;
+        return (response.StatusCode, await new StreamReader(response.Body).ReadToEndAsync(), response.Headers);
+    }
+
+    [Fact]
+    public async Task A_path_style_read_goes_to_the_key_entity_through_the_bound_client()
+    {
+        var (client, entities) = Client();
+        var id = KeyEntity.Id(Encoding.UTF8.GetBytes("greeting"));
+        entities.Setup(e => e.GetEntityAsync<KeyState>(id, true, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new EntityMetadata<KeyState>(id, KeyState.OfString(Encoding.UTF8.GetBytes("hello"))));
+        var request = Request("GET", "/api/get/greeting");
+
+        var result = await Functions().Rest(request, client.Object);
+
+        var rest = Assert.IsType<RestResult>(result);
+        Assert.Equal(200, rest.Response.Status);
+        var (status, body, headers) = await Execute(result, request);
+        Assert.Equal(200, status);
+        Assert.Equal("""{"result":"hello"}""", body);
+        Assert.Equal("application/json", headers.ContentType.ToString());
+        Assert.Equal("*", headers.AccessControlAllowOrigin.ToString());
+        entities.Verify(e => e.GetEntityAsync<KeyState>(id, true, It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task A_write_at_the_base_runs_the_write_orchestration_through_the_bound_client()
+    {
+        var (client, entities) = Client();
+        var converter = JsonDataConverter.Default;
+        client.Setup(c => c.ScheduleNewOrchestrationInstanceAsync(
+                It.Is<TaskName>(n => n.Name == WriteOrchestration.Name), It.IsAny<object?>(), It.IsAny<StartOrchestrationOptions?>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync("instance-1");
+        client.Setup(c => c.WaitForInstanceCompletionAsync("instance-1", true, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new OrchestrationMetadata(WriteOrchestration.Name, "instance-1")
+            {
+                RuntimeStatus = OrchestrationRuntimeStatus.Completed,
+                SerializedOutput = converter.Serialize(new ReplyBatch([Reply.Ok])),
+                DataConverter = converter,
+            });
+        client.Setup(c => c.PurgeInstanceAsync("instance-1", It.IsAny<PurgeInstanceOptions?>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new PurgeResult(1));
+        var request = Request("POST", "/api", """["SET","k","v"]""");
+
+        var (status, body, _) = await Execute(await Functions().Rest(request, client.Object), request);
+
+        Assert.True(status == 200, body);
+        Assert.Equal("""{"result":"OK"}""", body);
+        client.Verify(c => c.ScheduleNewOrchestrationInstanceAsync(
+            It.Is<TaskName>(n => n.Name == WriteOrchestration.Name),
+            It.Is<object?>(input => input is WriteRequest && ((WriteRequest)input).Key == "k"),
+            It.IsAny<StartOrchestrationOptions?>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task A_pipeline_below_the_base_reaches_the_router()
+    {
+        var (client, _) = Client();
+        var request = Request("POST", "/api/pipeline", """[["PING"],["ECHO","x"]]""");
+
+        var (status, body, _) = await Execute(await Functions().Rest(request, client.Object), request);
+
+        Assert.Equal(200, status);
+        Assert.Equal("""[{"result":"PONG"},{"result":"x"}]""", body);
+    }
+
+    [Fact]
+    public async Task A_wrong_token_is_refused_before_the_client_is_used()
+    {
+        var (client, entities) = Client();
+        var request = Request("GET", "/api/get/k", token: "wrong");
+
+        var (status, body, _) = await Execute(await Functions().Rest(request, client.Object), request);
+
+        client.VerifyNoOtherCalls();
+        entities.VerifyNoOtherCalls();
+        Assert.Equal(401, status);
+        Assert.Contains("unauthorized", body);
+    }
+
+    [Fact]
+    public async Task In_azure_without_a_token_nothing_is_served()
+    {
+        var (client, entities) = Client();
+        var access = AccessPolicy.FromSettings(name => name == AccessPolicy.AzureSiteSetting ? "my-store" : null);
+        var request = Request("GET", "/api/get/k", token: null, remote: "127.0.0.1");
+
+        var (status, body, _) = await Execute(await Functions(access).Rest(request, client.Object), request);
+
+        client.VerifyNoOtherCalls();
+        entities.VerifyNoOtherCalls();
+        Assert.Equal(403, status);
+        Assert.Contains(AccessPolicy.TokenSetting, JsonDocument.Parse(body).RootElement.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Without_a_token_outside_azure_only_loopback_is_served()
+    {
+        var (client, _) = Client();
+        var open = new AccessPolicy(null, null);
+        var remote = Request("GET", "/api/ping", token: null, remote: "203.0.113.7");
+        var local = Request("GET", "/api/ping", token: null, remote: "127.0.0.1");
+
+        Assert.Equal(403, (await Execute(await Functions(open).Rest(remote, client.Object), remote)).Status);
+        var (status, body, _) = await Execute(await Functions(open).Rest(local, client.Object), local);
+        Assert.Equal(200, status);
+        Assert.Equal("""{"result":"PONG"}""", body);
+    }
+
+    [Fact]
+    public async Task Percent_encoded_key_bytes_reach_the_store_undecoded_by_the_host()
+    {
+        var (client, entities) = Client();
+        var id = KeyEntity.Id(Encoding.UTF8.GetBytes("a/b"));
+        entities.Setup(e => e.GetEntityAsync<KeyState>(id, true, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new EntityMetadata<KeyState>(id, KeyState.OfString(Encoding.UTF8.GetBytes("slash"))));
+        var request = Request("GET", "/api/get/a%2Fb");
+
+        var (status, body, _) = await Execute(await Functions().Rest(request, client.Object), request);
+
+        Assert.Equal(200, status);
+        Assert.Equal("""{"result":"slash"}""", body);
+    }
+}
