@@ -21,7 +21,7 @@ namespace Serverless.Store.Tests.Http;
 public sealed class HttpDifferentialTests(StoreHost store, RedisServer redis, ITestOutputHelper output) : IClassFixture<RedisServer>
 {
     /// <summary>Writes cost tens of ms each over the durable store: a few dozen sequences keep this near a minute.</summary>
-    static readonly int Sequences = int.TryParse(Environment.GetEnvironmentVariable("HTTP_DIFFERENTIAL_SEQUENCES"), out var n) ? n : 16;
+    static readonly int Sequences = int.TryParse(Environment.GetEnvironmentVariable("HTTP_DIFFERENTIAL_SEQUENCES"), out var n) ? n : 32;
     const int Length = 30;
     const int Parallel = 4;
     static readonly string Run = Guid.NewGuid().ToString("N")[..6];
@@ -95,8 +95,9 @@ public sealed class HttpDifferentialTests(StoreHost store, RedisServer redis, IT
         for (var seed = 2001; seed <= 2006; seed++)
         {
             var prefix = $"hm{Run}s{seed}:";
+            // KEYS is left out too: whole-keyspace commands cannot be locked, so a transaction refuses them (documented).
             var commands = CommandGenerator.Sequence(new Random(seed), 40)
-                .Where(c => !IsWholeKeyspace(c)).Take(8).Select(c => Prefixed(c, prefix)).ToList();
+                .Where(c => !IsWholeKeyspace(c) && c[0] != "KEYS").Take(8).Select(c => Prefixed(c, prefix)).ToList();
             if (seed == 2006) commands.Insert(3, ["GET"]); // a queue-time error aborts the whole transaction
             using var resp = new RespClient(redis.Port);
             Assert.Equal(Reply.Ok, resp.Call("MULTI"));
