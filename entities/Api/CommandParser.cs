@@ -75,7 +75,7 @@ public static class CommandParser
             if (args.Count == limits.MaxArguments) throw Bad($"ERR a command holds at most {limits.MaxArguments} arguments{where}");
             args.Add(reader.TokenType switch
             {
-                JsonTokenType.String => Keyspace.BytesJsonConverter.ReadString(ref reader),
+                JsonTokenType.String => ReadString(ref reader, args.Count + 1, where),
                 JsonTokenType.Number => reader.ValueSpan.ToArray(),
                 JsonTokenType.True => "true"u8.ToArray(),
                 JsonTokenType.False => "false"u8.ToArray(),
@@ -85,6 +85,19 @@ public static class CommandParser
         }
         if (args.Count == 0) throw Bad($"ERR empty command{where}: {CommandShape}");
         return args.ToArray();
+    }
+
+    static byte[] ReadString(ref Utf8JsonReader reader, int position, string where)
+    {
+        try
+        {
+            return Keyspace.BytesJsonConverter.ReadString(ref reader);
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped string is unescaped through UTF-16, which refuses bytes that are not UTF-8.
+            throw Bad($"ERR argument {position}{where} is not valid UTF-8 (escape sequences and bytes that are not UTF-8 in one string): {CommandShape}");
+        }
     }
 
     static void EnsureEnd(ref Utf8JsonReader reader, string shape)

@@ -1,0 +1,266 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace Serverless.Store.Tests.Http;
+
+/// <summary>
+/// The real standalone store as a child process: Azurite on free loopback ports with a temporary
+/// folder, then `dotnet Serverless.Store.Standalone.dll` (the build copied next to this test
+/// assembly, else standalone/bin, else built) on a free port with a full and a read-only token
+/// and a fresh task hub. <see cref="KillAndRestartAsync"/> kills the host with SIGKILL and starts
+/// it again on the same storage. Everything is stopped and the folder deleted at the end.
+/// </summary>
+public sealed class StoreHost : IAsyncLifetime
+{
+    public const string FullToken = "http-tests-full-token";
+    public const string ReadOnlyToken = "http-tests-read-token";
+
+    readonly string folder = Path.Combine(Path.GetTempPath(), "storehost-" + Guid.NewGuid().ToString("N")[..8]);
+    readonly string taskHub = "http" + Guid.NewGuid().ToString("N")[..8];
+    readonly ConcurrentQueue<string> hostLog = new();
+    Process? azurite;
+    Process? host;
+    string hostDll = "";
+    string connection = "";
+
+    public int Port { get; } = FreePort();
+    public Uri BaseUri => new($"http://127.0.0.1:{Port}/api");
+    public string BaseUrl => BaseUri.ToString();
+
+    /// <summary>A client with the full token; callers add headers per request.</summary>
+    public HttpClient Http { get; } = new(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+    {
+        Timeout = TimeSpan.FromMinutes(3),
+    };
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(folder);
+        hostDll = await FindHostAsync();
+        await StartAzuriteAsync();
+        await StartHostAsync();
+    }
+
+    async Task StartAzuriteAsync()
+    {
+        int blob = FreePort(), queue = FreePort(), table = FreePort();
+        var psi = new ProcessStartInfo(FindAzurite()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "--silent", "--location", folder, "--skipApiVersionCheck", "--loose",
+                     "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
+                     "--blobPort", blob.ToString(), "--queuePort", queue.ToString(), "--tablePort", table.ToString() })
+            psi.ArgumentList.Add(a);
+        azurite = Start(psi, "azurite");
+        foreach (var port in new[] { blob, queue, table }) await WaitForPort(port);
+        connection =
+            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
+            "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
+            $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;" +
+            $"QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;" +
+            $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
+    }
+
+    async Task StartHostAsync()
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(hostDll)!,
+        };
+        psi.ArgumentList.Add(hostDll);
+        psi.ArgumentList.Add("--urls");
+        psi.ArgumentList.Add($"http://127.0.0.1:{Port}");
+        psi.Environment["AzureWebJobsStorage"] = connection;
+        psi.Environment["STORE_TOKEN"] = FullToken;
+        psi.Environment["STORE_READONLY_TOKEN"] = ReadOnlyToken;
+        psi.Environment["TaskHub"] = taskHub;
+        psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        host = Start(psi, "host");
+        await WaitUntilServingAsync();
+    }
+
+    /// <summary>
+    /// Until /api answers a read and a write: the write needs the worker, which after a kill may
+    /// first wait for the dead process's queue leases to expire.
+    /// </summary>
+    async Task WaitUntilServingAsync()
+    {
+        var started = Stopwatch.StartNew();
+        var deadline = TimeSpan.FromSeconds(120);
+        string last = "";
+        while (started.Elapsed < deadline)
+        {
+            if (host!.HasExited) throw new InvalidOperationException($"the store host exited with {host.ExitCode}:\n{RecentLog()}");
+            try
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                var (status, body) = await SendAsync(["SET", "__storehost:ready", "1"], cancellation: cts.Token);
+                if (status == 200) return;
+                last = $"{status} {body}";
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                last = e.Message;
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"the store host did not serve within {deadline}: {last}\n{RecentLog()}");
+    }
+
+    /// <summary>kill -9 the host (no graceful shutdown), then start it again on the same storage and task hub.</summary>
+    public async Task<TimeSpan> KillAndRestartAsync()
+    {
+        host!.Kill(entireProcessTree: true); // SIGKILL on Linux
+        await host.WaitForExitAsync();
+        host.Dispose();
+        var clock = Stopwatch.StartNew();
+        await StartHostAsync();
+        return clock.Elapsed;
+    }
+
+    public string RecentLog() => string.Join('\n', hostLog.TakeLast(60));
+
+    /// <summary>One command as a JSON array to POST /api (strings exact, base64-encoded replies when asked).</summary>
+    public Task<(int Status, string Body)> SendAsync(string[] command, string? token = FullToken, bool base64 = false, CancellationToken cancellation = default) =>
+        PostAsync("", JsonSerializer.Serialize(command), token, base64, cancellation);
+
+    public async Task<(int Status, string Body)> PostAsync(string path, string json, string? token = FullToken, bool base64 = false, CancellationToken cancellation = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, BaseUrl.TrimEnd('/') + path)
+        {
+            Content = new StringContent(json, Encoding.UTF8, "application/json"),
+        };
+        return await SendRequestAsync(request, token, base64, cancellation);
+    }
+
+    public async Task<(int Status, string Body)> SendRequestAsync(HttpRequestMessage request, string? token = FullToken, bool base64 = false, CancellationToken cancellation = default)
+    {
+        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (base64) request.Headers.Add("Upstash-Encoding", "base64");
+        using var response = await Http.SendAsync(request, cancellation);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellation));
+    }
+
+    /// <summary>One command's result, failing with the host's log when it is not 200.</summary>
+    public async Task<JsonElement> ResultAsync(params string[] command)
+    {
+        var (status, body) = await SendAsync(command);
+        if (status != 200) throw new Xunit.Sdk.XunitException($"{string.Join(' ', command)} -> {status} {body}\n{RecentLog()}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("result").Clone();
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        foreach (var p in new[] { host, azurite })
+        {
+            if (p is null) continue;
+            try
+            {
+                if (!p.HasExited)
+                {
+                    p.Kill(entireProcessTree: true);
+                    await p.WaitForExitAsync();
+                }
+            }
+            catch (InvalidOperationException) { }
+            p.Dispose();
+        }
+        try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+    }
+
+    Process Start(ProcessStartInfo psi, string name)
+    {
+        var p = Process.Start(psi) ?? throw new InvalidOperationException($"{name} did not start");
+        void Keep(string? line)
+        {
+            if (line is null) return;
+            hostLog.Enqueue($"[{name}] {line}");
+            while (hostLog.Count > 500) hostLog.TryDequeue(out _);
+        }
+        p.OutputDataReceived += (_, e) => Keep(e.Data);
+        p.ErrorDataReceived += (_, e) => Keep(e.Data);
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
+    /// <summary>
+    /// The host's build: the test project references it, so its dll, deps and runtimeconfig are
+    /// copied next to this assembly; else the standalone project's own output; else build it.
+    /// </summary>
+    static async Task<string> FindHostAsync()
+    {
+        const string dll = "Serverless.Store.Standalone.dll";
+        var here = Path.Combine(AppContext.BaseDirectory, dll);
+        if (File.Exists(here) && File.Exists(Path.ChangeExtension(here, ".runtimeconfig.json"))) return here;
+        var root = RepoRoot() ?? throw new InvalidOperationException($"{dll} is not next to the tests and the repository root was not found");
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent?.Parent?.Name ?? "Debug";
+        var built = Path.Combine(root, "standalone", "bin", configuration, "net10.0", dll);
+        if (File.Exists(built)) return built;
+        var psi = new ProcessStartInfo("dotnet", ["build", Path.Combine(root, "standalone"), "-c", configuration, "-nologo", "-v", "q"]) { UseShellExecute = false };
+        using var build = Process.Start(psi)!;
+        await build.WaitForExitAsync();
+        if (build.ExitCode != 0 || !File.Exists(built)) throw new InvalidOperationException($"building the standalone host failed ({build.ExitCode})");
+        return built;
+    }
+
+    static string? RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "standalone", "Serverless.Store.Standalone.csproj"))) return dir.FullName;
+        return null;
+    }
+
+    public static string? TestsFolder() => RepoRoot() is { } root ? Path.Combine(root, "tests") : null;
+
+    static string FindAzurite()
+    {
+        if (Environment.GetEnvironmentVariable("AZURITE_BIN") is { Length: > 0 } bin) return bin;
+        var tests = TestsFolder();
+        if (tests is not null && File.Exists(Path.Combine(tests, "node_modules", ".bin", "azurite")))
+            return Path.Combine(tests, "node_modules", ".bin", "azurite");
+        throw new InvalidOperationException("Azurite is missing: run `npm ci --prefix tests` (or set AZURITE_BIN)");
+    }
+
+    static async Task WaitForPort(int port)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                using var c = new TcpClient();
+                await c.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+}
+
+/// <summary>One store host for every HTTP test class; they run one after another.</summary>
+[CollectionDefinition(Name)]
+public sealed class StoreHostCollection : ICollectionFixture<StoreHost>
+{
+    public const string Name = "store-host";
+}
