@@ -1,8 +1,10 @@
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Client.Entities;
 using Microsoft.DurableTask.Entities;
 using Microsoft.Extensions.Logging;
 using Serverless.Store.Api;
@@ -24,7 +26,20 @@ public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> lo
     public Task<IActionResult> Rest(
         [HttpTrigger(AuthorizationLevel.Anonymous, Route = StoreRoutes.Route)] HttpRequest request,
         [DurableClient] DurableTaskClient client) =>
-        StoreHttp.ResultAsync(request, new DurableStore(client), access, logger);
+        StoreHttp.ResultAsync(request, StoreFor(client), access, logger);
+
+    static readonly ConditionalWeakTable<DurableEntityClient, DurableStore> Stores = new();
+
+    /// <summary>
+    /// One <see cref="DurableStore"/> per underlying durable client, so that concurrent writes to a
+    /// hot key from different requests go to its entity together in one signal (the store's grouped
+    /// send works within one instance). The worker binds a new per-invocation wrapper around one
+    /// long-lived gRPC client, whose <see cref="DurableTaskClient.Entities"/> is that client's, so
+    /// that is the cache key. No commit notification reaches the worker (the host stores entity
+    /// batches), so the store polls for replies: <see cref="DurableStore.CommitsNotified"/> is false.
+    /// </summary>
+    internal static DurableStore StoreFor(DurableTaskClient client) =>
+        Stores.GetValue(client.Entities, _ => new DurableStore(client) { CommitsNotified = false });
 }
 
 /// <summary>

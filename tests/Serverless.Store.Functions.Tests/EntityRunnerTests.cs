@@ -40,42 +40,64 @@ public class EntityRunnerTests
 
     static byte[][] Command(params string[] args) => args.Select(Encoding.UTF8.GetBytes).ToArray();
 
-    static Reply[] Replies(P.OperationResult result)
+    static SubmitRequest Request(string id, params byte[][][] commands) => new() { Id = id, Commands = new CommandBatch(commands) };
+
+    /// <summary>A signalled <c>submit</c>: as the worker sees it, an operation whose result nobody reads.</summary>
+    static P.OperationRequest Submit(params SubmitRequest[] requests) => Operation(KeyEntity.Submit, requests);
+
+    static void Succeeded(P.EntityBatchResult result)
     {
-        Assert.True(result.ResultTypeCase == P.OperationResult.ResultTypeOneofCase.Success, result.Failure?.FailureDetails?.ErrorMessage);
-        return Converter.Deserialize<ReplyBatch>(result.Success.Result)!.Replies;
+        Assert.Null(result.FailureDetails);
+        foreach (var r in result.Results)
+            Assert.True(r.ResultTypeCase == P.OperationResult.ResultTypeOneofCase.Success, r.Failure?.FailureDetails?.ErrorMessage);
     }
 
+    static KeyRecord Record(P.EntityBatchResult result) =>
+        Assert.IsType<KeyRecord>(Converter.Deserialize<KeyRecord>(result.EntityState));
+
+    static Reply[] RepliesTo(KeyRecord record, string requestId) =>
+        Assert.IsType<StoredReply>(record.FindReply(requestId)).Replies;
+
     [Fact]
-    public async Task A_batch_of_run_operations_applies_in_order_and_stores_the_new_state()
+    public async Task A_batch_of_submit_signals_applies_in_order_and_stores_the_key_with_each_requests_replies()
     {
         var result = await RunAsync(Id("counter"), null,
-            Operation("run", new CommandBatch([Command("SET", "counter", "10")])),
-            Operation("run", new CommandBatch([Command("INCR", "counter"), Command("INCRBY", "counter", "5")])),
-            Operation("run", new CommandBatch([Command("GET", "counter")])));
+            Submit(Request("a", Command("SET", "counter", "10"))),
+            Submit(Request("b", Command("INCR", "counter"), Command("INCRBY", "counter", "5")), Request("c", Command("GET", "counter"))),
+            Submit(Request("b", Command("INCR", "counter")))); // a redelivered request id: already applied, not run again
 
-        Assert.Null(result.FailureDetails);
+        Succeeded(result);
         Assert.Equal(3, result.Results.Count);
-        Assert.Equal([Reply.Ok], Replies(result.Results[0]));
-        Assert.Equal([Reply.Integer(11), Reply.Integer(16)], Replies(result.Results[1]));
-        Assert.Equal(Encoding.UTF8.GetBytes("16"), Assert.IsType<BulkReply>(Assert.Single(Replies(result.Results[2]))).Value);
-        var state = Converter.Deserialize<KeyState>(result.EntityState);
-        Assert.Equal(Encoding.UTF8.GetBytes("16"), state!.String);
+        var record = Record(result);
+        Assert.Equal(Encoding.UTF8.GetBytes("16"), record.Key!.String);
+        Assert.Equal(["a", "b", "c"], record.Replies!.Select(r => r.Id));
+        Assert.Equal([Reply.Ok], RepliesTo(record, "a"));
+        Assert.Equal([Reply.Integer(11), Reply.Integer(16)], RepliesTo(record, "b"));
+        Assert.Equal(Encoding.UTF8.GetBytes("16"), Assert.IsType<BulkReply>(Assert.Single(RepliesTo(record, "c"))).Value);
     }
 
     [Fact]
-    public async Task The_entity_starts_from_the_state_the_host_sends_and_a_wrong_type_is_an_error_reply()
+    public async Task The_entity_starts_from_the_record_the_host_sends_and_a_wrong_type_is_an_error_reply()
     {
-        var stored = Converter.Serialize(KeyState.OfString(Encoding.UTF8.GetBytes("text")));
+        var stored = Converter.Serialize(new KeyRecord
+        {
+            Key = KeyState.OfString(Encoding.UTF8.GetBytes("text")),
+            Replies = [new StoredReply("earlier", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), [Reply.Ok])],
+        });
         var result = await RunAsync(Id("k"), stored,
-            Operation("run", new CommandBatch([Command("APPEND", "k", "!")])),
-            Operation("run", new CommandBatch([Command("LPUSH", "k", "x")])),
+            Submit(Request("append", Command("APPEND", "k", "!"))),
+            Submit(Request("push", Command("LPUSH", "k", "x"))),
+            Submit(Request("earlier", Command("APPEND", "k", "again"))), // its reply is in the record: not run
             Operation("get", null));
 
-        Assert.Equal([Reply.Integer(5)], Replies(result.Results[0]));
-        var error = Assert.IsType<ErrorReply>(Assert.Single(Replies(result.Results[1])));
+        Succeeded(result);
+        var record = Record(result);
+        Assert.Equal([Reply.Integer(5)], RepliesTo(record, "append"));
+        var error = Assert.IsType<ErrorReply>(Assert.Single(RepliesTo(record, "push")));
         Assert.StartsWith("WRONGTYPE", error.Message);
-        var got = Converter.Deserialize<KeyState>(result.Results[2].Success.Result);
+        Assert.Equal([Reply.Ok], RepliesTo(record, "earlier"));
+        Assert.Equal(Encoding.UTF8.GetBytes("text!"), record.Key!.String);
+        var got = Converter.Deserialize<KeyState>(result.Results[3].Success.Result);
         Assert.Equal(Encoding.UTF8.GetBytes("text!"), got!.String);
     }
 
@@ -83,8 +105,9 @@ public class EntityRunnerTests
     public async Task A_key_with_a_ttl_schedules_its_own_expire_signal()
     {
         var result = await RunAsync(Id("session"), null,
-            Operation("run", new CommandBatch([Command("SET", "session", "x", "EX", "100")])));
+            Submit(Request("set", Command("SET", "session", "x", "EX", "100"))));
 
+        Succeeded(result);
         var signal = Assert.Single(result.Actions, a => a.OperationActionTypeCase == P.OperationAction.OperationActionTypeOneofCase.SendSignal).SendSignal;
         Assert.Equal("expire", signal.Name);
         Assert.Equal(Id("session"), signal.InstanceId);
@@ -92,9 +115,24 @@ public class EntityRunnerTests
     }
 
     [Fact]
+    public async Task A_write_that_deletes_the_key_keeps_its_reply_and_schedules_a_trim()
+    {
+        var stored = Converter.Serialize(new KeyRecord { Key = KeyState.OfString(Encoding.UTF8.GetBytes("v")) });
+        var result = await RunAsync(Id("k"), stored, Submit(Request("del", Command("DEL", "k"))));
+
+        Succeeded(result);
+        var record = Record(result);
+        Assert.Null(record.Key);
+        Assert.Equal([Reply.Integer(1)], RepliesTo(record, "del"));
+        var signal = Assert.Single(result.Actions).SendSignal;
+        Assert.Equal("trim", signal.Name);
+        Assert.Equal(Id("k"), signal.InstanceId);
+    }
+
+    [Fact]
     public async Task Delete_removes_the_state()
     {
-        var stored = Converter.Serialize(KeyState.OfString(Encoding.UTF8.GetBytes("v")));
+        var stored = Converter.Serialize(new KeyRecord { Key = KeyState.OfString(Encoding.UTF8.GetBytes("v")) });
         var result = await RunAsync(Id("gone"), stored, Operation("delete", null));
 
         Assert.Equal(P.OperationResult.ResultTypeOneofCase.Success, result.Results[0].ResultTypeCase);
@@ -118,6 +156,8 @@ public class EntityRunnerTests
             new CommandBatch([Command("MSET", "a", "1", "b", "2")]),
             new ReplyBatch([Reply.Ok, Reply.Integer(3)], [new WriteStamp("k", 1, 2)]),
             KeyState.OfString(Encoding.UTF8.GetBytes("v")),
+            new[] { new SubmitRequest { Id = "id", Commands = new CommandBatch([Command("INCR", "k")]) } },
+            new KeyRecord { Key = KeyState.OfString(Encoding.UTF8.GetBytes("v")), Replies = [new StoredReply("id", 1, [Reply.Integer(1)])] },
         ];
         foreach (var message in messages)
             Assert.Equal(Converter.Serialize(message), worker.Serialize(message));

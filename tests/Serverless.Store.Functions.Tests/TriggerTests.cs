@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.DurableTask;
-using Microsoft.DurableTask.Converters;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Client.Entities;
 using Microsoft.DurableTask.Entities;
@@ -68,8 +67,8 @@ public class TriggerTests
     {
         var (client, entities) = Client();
         var id = KeyEntity.Id(Encoding.UTF8.GetBytes("greeting"));
-        entities.Setup(e => e.GetEntityAsync<KeyState>(id, true, It.IsAny<CancellationToken>()))
-            .ReturnsAsync(new EntityMetadata<KeyState>(id, KeyState.OfString(Encoding.UTF8.GetBytes("hello"))));
+        entities.Setup(e => e.GetEntityAsync<KeyRecord>(id, true, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new EntityMetadata<KeyRecord>(id, new KeyRecord { Key = KeyState.OfString(Encoding.UTF8.GetBytes("hello")) }));
         var request = Request("GET", "/api/get/greeting");
 
         var result = await Functions().Rest(request, client.Object);
@@ -81,36 +80,59 @@ public class TriggerTests
         Assert.Equal("""{"result":"hello"}""", body);
         Assert.Equal("application/json", headers.ContentType.ToString());
         Assert.Equal("*", headers.AccessControlAllowOrigin.ToString());
-        entities.Verify(e => e.GetEntityAsync<KeyState>(id, true, It.IsAny<CancellationToken>()), Times.Once);
+        entities.Verify(e => e.GetEntityAsync<KeyRecord>(id, true, It.IsAny<CancellationToken>()), Times.Once);
     }
 
     [Fact]
-    public async Task A_write_at_the_base_runs_the_write_orchestration_through_the_bound_client()
+    public async Task A_write_at_the_base_signals_the_key_entity_and_answers_from_its_stored_record()
     {
         var (client, entities) = Client();
-        var converter = JsonDataConverter.Default;
-        client.Setup(c => c.ScheduleNewOrchestrationInstanceAsync(
-                It.Is<TaskName>(n => n.Name == WriteOrchestration.Name), It.IsAny<object?>(), It.IsAny<StartOrchestrationOptions?>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync("instance-1");
-        client.Setup(c => c.WaitForInstanceCompletionAsync("instance-1", true, It.IsAny<CancellationToken>()))
-            .ReturnsAsync(new OrchestrationMetadata(WriteOrchestration.Name, "instance-1")
-            {
-                RuntimeStatus = OrchestrationRuntimeStatus.Completed,
-                SerializedOutput = converter.Serialize(new ReplyBatch([Reply.Ok])),
-                DataConverter = converter,
-            });
-        client.Setup(c => c.PurgeInstanceAsync("instance-1", It.IsAny<PurgeInstanceOptions?>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync(new PurgeResult(1));
+        var id = KeyEntity.Id(Encoding.UTF8.GetBytes("k"));
+        SubmitRequest[]? signalled = null;
+        entities.Setup(e => e.SignalEntityAsync(id, KeyEntity.Submit, It.IsAny<object?>(), It.IsAny<SignalEntityOptions?>(), It.IsAny<CancellationToken>()))
+            .Callback((EntityInstanceId _, string _, object? input, SignalEntityOptions? _, CancellationToken _) => signalled = (SubmitRequest[])input!)
+            .Returns(Task.CompletedTask);
+        // The stored record: empty until the signal was sent, then it holds the reply under the signalled request id.
+        entities.Setup(e => e.GetEntityAsync<KeyRecord>(id, true, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(() => signalled is null
+                ? null
+                : new EntityMetadata<KeyRecord>(id, new KeyRecord
+                {
+                    Key = KeyState.OfString(Encoding.UTF8.GetBytes("v")),
+                    Replies = [new StoredReply(signalled[0].Id, 0, [Reply.Ok])],
+                }));
         var request = Request("POST", "/api", """["SET","k","v"]""");
 
-        var (status, body, _) = await Execute(await Functions().Rest(request, client.Object), request);
+        var result = await Functions().Rest(request, client.Object);
 
+        Assert.Equal(200, Assert.IsType<RestResult>(result).Response.Status);
+        var (status, body, _) = await Execute(result, request);
         Assert.True(status == 200, body);
         Assert.Equal("""{"result":"OK"}""", body);
+        var submitted = Assert.Single(signalled!);
+        Assert.False(string.IsNullOrEmpty(submitted.Id));
+        var command = Assert.Single(submitted.Commands.Commands);
+        Assert.Equal(["SET", "k", "v"], command.Select(Encoding.UTF8.GetString));
+        entities.Verify(e => e.SignalEntityAsync(id, KeyEntity.Submit, It.IsAny<object?>(), It.IsAny<SignalEntityOptions?>(), It.IsAny<CancellationToken>()), Times.Once);
         client.Verify(c => c.ScheduleNewOrchestrationInstanceAsync(
-            It.Is<TaskName>(n => n.Name == WriteOrchestration.Name),
-            It.Is<object?>(input => input is WriteRequest && ((WriteRequest)input).Key == "k"),
-            It.IsAny<StartOrchestrationOptions?>(), It.IsAny<CancellationToken>()), Times.Once);
+            It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<StartOrchestrationOptions?>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
+    public void Requests_bound_to_the_same_durable_client_share_one_store()
+    {
+        // The worker wraps its one gRPC client anew for every invocation; the wrappers share its Entities.
+        var (first, entities) = Client();
+        var second = new Mock<DurableTaskClient>("test") { CallBase = true };
+        second.SetupGet(c => c.Entities).Returns(entities.Object);
+        var (other, _) = Client();
+
+        var store = RestFunctions.StoreFor(first.Object);
+
+        Assert.Same(store, RestFunctions.StoreFor(second.Object));
+        Assert.NotSame(store, RestFunctions.StoreFor(other.Object));
+        Assert.False(store.CommitsNotified); // no commit notification in Functions: the store polls
+        Assert.Equal(SingleKeyWritePath.SignalAndAwait, store.WritePath);
     }
 
     [Fact]
@@ -133,6 +155,7 @@ public class TriggerTests
 
         var (status, body, _) = await Execute(await Functions().Rest(request, client.Object), request);
 
+        client.VerifyGet(c => c.Entities, Times.AtMostOnce()); // finding the client's store only
         client.VerifyNoOtherCalls();
         entities.VerifyNoOtherCalls();
         Assert.Equal(401, status);
@@ -148,6 +171,7 @@ public class TriggerTests
 
         var (status, body, _) = await Execute(await Functions(access).Rest(request, client.Object), request);
 
+        client.VerifyGet(c => c.Entities, Times.AtMostOnce()); // finding the client's store only
         client.VerifyNoOtherCalls();
         entities.VerifyNoOtherCalls();
         Assert.Equal(403, status);
@@ -173,8 +197,8 @@ public class TriggerTests
     {
         var (client, entities) = Client();
         var id = KeyEntity.Id(Encoding.UTF8.GetBytes("a/b"));
-        entities.Setup(e => e.GetEntityAsync<KeyState>(id, true, It.IsAny<CancellationToken>()))
-            .ReturnsAsync(new EntityMetadata<KeyState>(id, KeyState.OfString(Encoding.UTF8.GetBytes("slash"))));
+        entities.Setup(e => e.GetEntityAsync<KeyRecord>(id, true, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new EntityMetadata<KeyRecord>(id, new KeyRecord { Key = KeyState.OfString(Encoding.UTF8.GetBytes("slash")) }));
         var request = Request("GET", "/api/get/a%2Fb");
 
         var (status, body, _) = await Execute(await Functions().Rest(request, client.Object), request);
