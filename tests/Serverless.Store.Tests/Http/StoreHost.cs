@@ -6,6 +6,8 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
+using Serverless.Store.Tests.Infrastructure;
+
 namespace Serverless.Store.Tests.Http;
 
 /// <summary>
@@ -20,15 +22,14 @@ public sealed class StoreHost : IAsyncLifetime
     public const string FullToken = "http-tests-full-token";
     public const string ReadOnlyToken = "http-tests-read-token";
 
-    readonly string folder = Path.Combine(Path.GetTempPath(), "storehost-" + Guid.NewGuid().ToString("N")[..8]);
     readonly string taskHub = "http" + Guid.NewGuid().ToString("N")[..8];
     readonly ConcurrentQueue<string> hostLog = new();
-    Process? azurite;
+    Azurite? azurite;
     Process? host;
     string hostDll = "";
     string connection = "";
 
-    public int Port { get; } = FreePort();
+    public int Port { get; } = Ports.Free();
     public Uri BaseUri => new($"http://127.0.0.1:{Port}/api");
     public string BaseUrl => BaseUri.ToString();
 
@@ -40,7 +41,6 @@ public sealed class StoreHost : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(folder);
         hostDll = await FindHostAsync();
         await StartAzuriteAsync();
         await StartHostAsync();
@@ -48,20 +48,8 @@ public sealed class StoreHost : IAsyncLifetime
 
     async Task StartAzuriteAsync()
     {
-        int blob = FreePort(), queue = FreePort(), table = FreePort();
-        var psi = new ProcessStartInfo(FindAzurite()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "--silent", "--location", folder, "--skipApiVersionCheck", "--loose",
-                     "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
-                     "--blobPort", blob.ToString(), "--queuePort", queue.ToString(), "--tablePort", table.ToString() })
-            psi.ArgumentList.Add(a);
-        azurite = Start(psi, "azurite");
-        foreach (var port in new[] { blob, queue, table }) await WaitForPort(port);
-        connection =
-            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
-            "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
-            $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;" +
-            $"QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;" +
-            $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
+        azurite = await Azurite.StartAsync(line => Keep("azurite", line));
+        connection = azurite.ConnectionString;
     }
 
     async Task StartHostAsync()
@@ -159,7 +147,8 @@ public sealed class StoreHost : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Http.Dispose();
-        foreach (var p in new[] { host, azurite })
+        if (azurite is not null) await azurite.DisposeAsync();
+        foreach (var p in new[] { host })
         {
             if (p is null) continue;
             try
@@ -173,23 +162,23 @@ public sealed class StoreHost : IAsyncLifetime
             catch (InvalidOperationException) { }
             p.Dispose();
         }
-        try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
     }
 
     Process Start(ProcessStartInfo psi, string name)
     {
         var p = Process.Start(psi) ?? throw new InvalidOperationException($"{name} did not start");
-        void Keep(string? line)
-        {
-            if (line is null) return;
-            hostLog.Enqueue($"[{name}] {line}");
-            while (hostLog.Count > 500) hostLog.TryDequeue(out _);
-        }
-        p.OutputDataReceived += (_, e) => Keep(e.Data);
-        p.ErrorDataReceived += (_, e) => Keep(e.Data);
+        p.OutputDataReceived += (_, e) => Keep(name, e.Data);
+        p.ErrorDataReceived += (_, e) => Keep(name, e.Data);
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         return p;
+    }
+
+    void Keep(string name, string? line)
+    {
+        if (line is null) return;
+        hostLog.Enqueue($"[{name}] {line}");
+        while (hostLog.Count > 500) hostLog.TryDequeue(out _);
     }
 
     /// <summary>
@@ -220,42 +209,6 @@ public sealed class StoreHost : IAsyncLifetime
     }
 
     public static string? TestsFolder() => RepoRoot() is { } root ? Path.Combine(root, "tests") : null;
-
-    static string FindAzurite()
-    {
-        if (Environment.GetEnvironmentVariable("AZURITE_BIN") is { Length: > 0 } bin) return bin;
-        var tests = TestsFolder();
-        if (tests is not null && File.Exists(Path.Combine(tests, "node_modules", ".bin", "azurite")))
-            return Path.Combine(tests, "node_modules", ".bin", "azurite");
-        throw new InvalidOperationException("Azurite is missing: run `npm ci --prefix tests` (or set AZURITE_BIN)");
-    }
-
-    static async Task WaitForPort(int port)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            try
-            {
-                using var c = new TcpClient();
-                await c.ConnectAsync(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
-
-    static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
 }
 
 /// <summary>One store host for every HTTP test class; they run one after another.</summary>

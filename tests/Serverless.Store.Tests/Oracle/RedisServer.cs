@@ -17,7 +17,7 @@ public sealed class RedisServer : IDisposable
 
     public RedisServer()
     {
-        Port = FreePort();
+        Port = Infrastructure.Ports.Free();
         var psi = new ProcessStartInfo("redis-server")
         {
             RedirectStandardOutput = true,
@@ -52,15 +52,6 @@ public sealed class RedisServer : IDisposable
                 Thread.Sleep(50);
             }
         }
-    }
-
-    static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
     }
 
     public void Dispose()

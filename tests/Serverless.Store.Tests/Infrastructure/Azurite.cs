@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Serverless.Store.Tests.Infrastructure;
+
+/// <summary>Loopback ports for the servers the tests start.</summary>
+public static class Ports
+{
+    public static int Free()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
+    public static async Task WaitUntilListening(int port, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            try
+            {
+                using var c = new TcpClient();
+                await c.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Azurite (the Azure Storage emulator, from tests/node_modules, which tests/run.sh installs; or
+/// AZURITE_BIN) on free loopback ports with a temporary folder; killed and the folder deleted on
+/// dispose.
+/// </summary>
+public sealed class Azurite : IAsyncDisposable
+{
+    const string DevAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    readonly Process process;
+    readonly string folder;
+
+    public string ConnectionString { get; }
+
+    Azurite(Process process, string folder, string connectionString)
+    {
+        this.process = process;
+        this.folder = folder;
+        ConnectionString = connectionString;
+    }
+
+    /// <param name="log">Receives Azurite's output lines (optional).</param>
+    public static async Task<Azurite> StartAsync(Action<string>? log = null)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "azurite-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        int blob = Ports.Free(), queue = Ports.Free(), table = Ports.Free();
+        var psi = new ProcessStartInfo(Executable()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "--silent", "--location", folder, "--skipApiVersionCheck", "--loose",
+                     "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
+                     "--blobPort", blob.ToString(), "--queuePort", queue.ToString(), "--tablePort", table.ToString() })
+            psi.ArgumentList.Add(a);
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("azurite did not start");
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) log?.Invoke(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) log?.Invoke(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        foreach (var port in new[] { blob, queue, table }) await Ports.WaitUntilListening(port);
+        var connection =
+            $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevAccountKey};" +
+            $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;" +
+            $"QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;" +
+            $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
+        return new Azurite(process, folder, connection);
+    }
+
+    static string Executable()
+    {
+        if (Environment.GetEnvironmentVariable("AZURITE_BIN") is { Length: > 0 } bin) return bin;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "node_modules", ".bin", "azurite");
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new InvalidOperationException("Azurite is missing: run `npm ci --prefix tests` (or set AZURITE_BIN)");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+        }
+        catch (InvalidOperationException) { }
+        process.Dispose();
+        try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+    }
+}
