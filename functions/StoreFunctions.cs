@@ -51,6 +51,9 @@ public static class DurableFunctions
     [Function(KeyEntity.Name)]
     public static Task Key([EntityTrigger] TaskEntityDispatcher dispatcher) => dispatcher.DispatchAsync<KeyEntity>();
 
+    [Function(ExpiryIndex.Name)]
+    public static Task Expiry([EntityTrigger] TaskEntityDispatcher dispatcher) => dispatcher.DispatchAsync<ExpiryIndex>();
+
     [Function(WriteOrchestration.Name)]
     public static Task<ReplyBatch> Write([OrchestrationTrigger] TaskOrchestrationContext context) => Run<WriteOrchestration, WriteRequest, ReplyBatch>(context);
 
@@ -64,4 +67,21 @@ public static class DurableFunctions
     public static Task<TOutput> Run<TOrchestrator, TInput, TOutput>(TaskOrchestrationContext context)
         where TOrchestrator : TaskOrchestrator<TInput, TOutput>, new() =>
         new TOrchestrator().RunAsync(context, context.GetInput<TInput>()!);
+}
+
+/// <summary>
+/// The TTL sweep (<see cref="ExpirySweep"/>) on a timer; the schedule is the app setting
+/// <c>TtlSweepSchedule</c> (NCRONTAB, e.g. <c>0 */1 * * * *</c> = every minute).
+/// </summary>
+public sealed class SweepFunctions(ILogger<SweepFunctions> logger)
+{
+    public const string Name = "ttlsweep";
+    public const string ScheduleSetting = "TtlSweepSchedule";
+
+    [Function(Name)]
+    public Task<SweepResult> Sweep(
+        [TimerTrigger("%" + ScheduleSetting + "%")] TimerInfo timer,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellation) =>
+        new ExpirySweep(client, logger).RunAsync(cancellation);
 }

@@ -86,6 +86,7 @@ public sealed class DurableEngine : IAsyncDisposable
         orchestrations.Add(FlushOrchestration.Name, () => shims.CreateOrchestration(FlushOrchestration.Name, new FlushOrchestration()));
         var entities = new ObjectManager<CoreEntity>();
         entities.Add(KeyEntity.Name, () => new EntityDispatcher(shims, KeyEntity.Name, () => new KeyEntity()));
+        entities.Add(ExpiryIndex.Name, () => new EntityDispatcher(shims, ExpiryIndex.Name, () => new ExpiryIndex()));
 
         worker = new TaskHubWorker(
             new CompletionNotifyingService(Service, completions, (id, state) =>

@@ -16,6 +16,7 @@ builder.Services.AddSingleton(new DurableEngineOptions
 });
 builder.Services.AddSingleton<DurableEngine>();
 builder.Services.AddHostedService<EngineHost>();
+builder.Services.AddHostedService<ExpirySweepService>(); // TtlSweepSeconds (default 60, 0 = off)
 var app = builder.Build();
 
 app.MapStore();

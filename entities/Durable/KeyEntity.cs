@@ -32,6 +32,8 @@ public sealed class KeyEntity : ITaskEntity
 {
     public const string Name = EntityKeys.EntityName;
     public const string Submit = "submit";
+    /// <summary>Deletes the key if its version is the input's and its expiry is past; returns whether it did.</summary>
+    public const string Expire = "expire";
 
     public static EntityInstanceId Id(byte[] key) => new(Name, EntityKeys.ToEntityKey(key));
 
@@ -67,18 +69,20 @@ public sealed class KeyEntity : ITaskEntity
                 Store(operation, record, trimPending);
                 ScheduleExpiry(operation, state, record.Key);
                 return default;
-            case "expire":
+            case Expire:
                 var version = operation.GetInput<long>();
                 if (state is not null && state.Version == version && state.ExpiresAt is { } at)
                 {
                     if (at <= now)
                     {
-                        record.Key = null;
-                        Store(operation, record, trimPending);
+                        // Gone from storage, replies too: an expired key leaves no state behind
+                        // (docs/durable-store.md, "TTL", on the redelivery caveat this accepts).
+                        operation.State.SetState(null);
+                        return new(true);
                     }
-                    else ScheduleExpiry(operation, null, state); // delivered early: try again then
+                    ScheduleExpiry(operation, null, state, indexed: true); // delivered early (or chained): try again then
                 }
-                return default;
+                return new(false);
             case "trim":
                 record.Trim(now);
                 Store(operation, record, trimPending: false);
@@ -138,13 +142,26 @@ public sealed class KeyEntity : ITaskEntity
     /// Lazy expiry makes an expired key read as missing; this signal also frees its storage. It
     /// carries the version, so an older schedule never deletes a key written again since.
     /// </summary>
-    static void ScheduleExpiry(TaskEntityOperation operation, KeyState? before, KeyState? after)
+    static void ScheduleExpiry(TaskEntityOperation operation, KeyState? before, KeyState? after, bool indexed = false)
     {
         if (after?.ExpiresAt is not { } at) return;
         if (before is not null && before.ExpiresAt == at && before.Version == after.Version) return;
-        operation.Context.SignalEntity(operation.Context.Id, "expire", after.Version,
-            new SignalEntityOptions { SignalTime = DateTimeOffset.FromUnixTimeMilliseconds(at) });
+        // Azure Storage queues hide a message for at most 7 days: a farther expiry is reached by a
+        // chain of signals, each at most MaxSignalDelay out (an early one reschedules itself).
+        var signalAt = Math.Min(at, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + (long)MaxSignalDelay.TotalMilliseconds);
+        if (SelfExpiry)
+            operation.Context.SignalEntity(operation.Context.Id, Expire, after.Version,
+                new SignalEntityOptions { SignalTime = DateTimeOffset.FromUnixTimeMilliseconds(signalAt) });
+        // The sweep's index: the bucket of this expiry lists the key (once per expiry it gets).
+        if (!indexed)
+            operation.Context.SignalEntity(ExpiryIndex.BucketId(at), ExpiryIndex.Add, operation.Context.Id.Key);
     }
+
+    /// <summary>Tests only: false leaves expired keys to the sweep (ExpirySweep), to count what it deletes.</summary>
+    public static volatile bool SelfExpiry = true;
+
+    /// <summary>Farthest a self-scheduled signal goes (the backend's queues allow 7 days).</summary>
+    public static readonly TimeSpan MaxSignalDelay = TimeSpan.FromDays(6);
 }
 
 /// <summary>The keyspace an entity offers the engine: its own key, nothing else.</summary>

@@ -108,10 +108,28 @@ public class EntityRunnerTests
             Submit(Request("set", Command("SET", "session", "x", "EX", "100"))));
 
         Succeeded(result);
-        var signal = Assert.Single(result.Actions, a => a.OperationActionTypeCase == P.OperationAction.OperationActionTypeOneofCase.SendSignal).SendSignal;
-        Assert.Equal("expire", signal.Name);
+        var signals = result.Actions.Where(a => a.OperationActionTypeCase == P.OperationAction.OperationActionTypeOneofCase.SendSignal)
+            .Select(a => a.SendSignal).ToList();
+        Assert.Equal(2, signals.Count);
+        var signal = Assert.Single(signals, s => s.Name == "expire");
         Assert.Equal(Id("session"), signal.InstanceId);
         Assert.NotNull(signal.ScheduledTime);
+        // ...and lists the key in the expiry index's bucket for the sweep (now, not scheduled).
+        var index = Assert.Single(signals, s => s.Name == ExpiryIndex.Add);
+        Assert.StartsWith("@" + ExpiryIndex.Name + "@b", index.InstanceId);
+        Assert.Null(index.ScheduledTime);
+    }
+
+    [Fact]
+    public async Task An_expiry_past_what_the_queues_allow_is_reached_by_a_chain_of_signals()
+    {
+        var result = await RunAsync(Id("year"), null,
+            Submit(Request("set", Command("SET", "year", "x", "EX", "31536000"))));
+
+        Succeeded(result);
+        var signal = Assert.Single(result.Actions, a => a.SendSignal?.Name == "expire").SendSignal;
+        var delay = signal.ScheduledTime.ToDateTimeOffset() - DateTimeOffset.UtcNow;
+        Assert.InRange(delay, KeyEntity.MaxSignalDelay - TimeSpan.FromMinutes(1), KeyEntity.MaxSignalDelay);
     }
 
     [Fact]

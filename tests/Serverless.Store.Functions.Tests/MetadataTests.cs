@@ -37,13 +37,21 @@ public class MetadataTests
     }
 
     [Fact]
-    public void The_key_entity_has_one_entity_trigger_named_after_the_entity()
+    public void Each_entity_has_one_entity_trigger_named_after_the_entity()
     {
         var entityFunctions = Functions.Select(f => f!.AsObject())
             .Where(f => Bindings(f).Any(b => (string?)b["type"] == "entityTrigger")).ToList();
-        var key = Assert.Single(entityFunctions);
-        Assert.Equal(KeyEntity.Name, (string?)key["name"]);
-        Assert.Single(BindingsOfType("entityTrigger"));
+        Assert.Equal([ExpiryIndex.Name, KeyEntity.Name], entityFunctions.Select(f => (string?)f["name"]).Order());
+        Assert.Equal(2, BindingsOfType("entityTrigger").Count());
+    }
+
+    [Fact]
+    public void The_ttl_sweep_is_a_timer_on_the_schedule_setting_with_a_durable_client()
+    {
+        var sweep = Function(Serverless.Store.Functions.SweepFunctions.Name);
+        var timer = Assert.Single(Bindings(sweep), b => (string?)b["type"] == "timerTrigger");
+        Assert.Equal("%" + Serverless.Store.Functions.SweepFunctions.ScheduleSetting + "%", (string?)timer["schedule"]);
+        Assert.Contains(Bindings(sweep), b => (string?)b["type"] == "durableClient");
     }
 
     [Fact]

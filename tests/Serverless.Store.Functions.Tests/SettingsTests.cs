@@ -17,6 +17,7 @@ public class SettingsTests
     {
         var read = new List<string>();
         AccessPolicy.FromSettings(name => { read.Add(name); return null; });
+        read.Add(Serverless.Store.Functions.SweepFunctions.ScheduleSetting); // the TTL sweep timer's %setting%
         return read;
     }
 
