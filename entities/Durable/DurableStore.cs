@@ -48,6 +48,20 @@ public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = 
 
     long NowMs => time.GetUtcNow().ToUnixTimeMilliseconds();
 
+    /// <summary>
+    /// What commands without keys see (PING, INFO...): no keys, and for INFO's expired_keys the
+    /// keys this process's entity worker deleted on expiry (<see cref="KeyEntity.ExpiredKeysDeleted"/>).
+    /// </summary>
+    sealed class LocalKeyspace : IEnumerableKeyspace, IExpiryStats
+    {
+        public KeyState? Get(byte[] key) => null;
+        public void Set(byte[] key, KeyState state) { }
+        public void Remove(byte[] key) { }
+        public IEnumerable<KeyValuePair<byte[], KeyState>> Entries => [];
+        public void Clear() { }
+        public long ExpiredKeys => KeyEntity.ExpiredKeysDeleted;
+    }
+
     /// <summary>Runs one command and returns Redis's reply (errors are error replies).</summary>
     public async Task<Reply> ExecuteAsync(byte[][] args, CancellationToken cancellation = default)
     {
@@ -55,7 +69,7 @@ public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = 
         switch (route.Kind)
         {
             case RouteKind.Local:
-                return route.Reply ?? Engine.Execute(new CommandContext(new MemoryKeyspace(), NowMs), args);
+                return route.Reply ?? Engine.Execute(new CommandContext(new LocalKeyspace(), NowMs), args);
             case RouteKind.SingleKey:
                 return route.IsWrite
                     ? (await WriteAsync(route.EntityKey!, [args], cancellation))[0]
@@ -84,7 +98,7 @@ public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = 
                 var route = Classify(commands[i]);
                 if (route.Kind == RouteKind.Local)
                 {
-                    replies[i] = route.Reply ?? Engine.Execute(new CommandContext(new MemoryKeyspace(), NowMs), commands[i]);
+                    replies[i] = route.Reply ?? Engine.Execute(new CommandContext(new LocalKeyspace(), NowMs), commands[i]);
                     continue;
                 }
                 if (route.Kind != RouteKind.SingleKey) break;
@@ -131,7 +145,7 @@ public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = 
         var keys = LockedOrchestration.KeysOf(commands); // throws for a key too long
         if (keys.Count == 0 && !wholeKeyspace)
         {
-            var local = new CommandContext(new MemoryKeyspace(), NowMs);
+            var local = new CommandContext(new LocalKeyspace(), NowMs);
             return commands.Select(c => Engine.Execute(local, c)).ToArray();
         }
         if (keys.Count == 1 && !wholeKeyspace)

@@ -78,6 +78,7 @@ public sealed class KeyEntity : ITaskEntity
                         // Gone from storage, replies too: an expired key leaves no state behind
                         // (docs/durable-store.md, "TTL", on the redelivery caveat this accepts).
                         operation.State.SetState(null);
+                        Interlocked.Increment(ref expiredKeysDeleted);
                         return new(true);
                     }
                     ScheduleExpiry(operation, null, state, indexed: true); // delivered early (or chained): try again then
@@ -156,6 +157,15 @@ public sealed class KeyEntity : ITaskEntity
         if (!indexed)
             operation.Context.SignalEntity(ExpiryIndex.BucketId(at), ExpiryIndex.Add, operation.Context.Id.Key);
     }
+
+    static long expiredKeysDeleted;
+
+    /// <summary>
+    /// Keys this process's entity worker deleted on expiry (INFO expired_keys). Per process, not
+    /// durable: it restarts at 0 with the process, and an entity batch the backend retries after a
+    /// failed commit may count a deletion twice.
+    /// </summary>
+    public static long ExpiredKeysDeleted => Interlocked.Read(ref expiredKeysDeleted);
 
     /// <summary>Tests only: false leaves expired keys to the sweep (ExpirySweep), to count what it deletes.</summary>
     public static volatile bool SelfExpiry = true;

@@ -52,7 +52,7 @@ public static class Server
     }
 
     /// <summary>The INFO sections this store can fill honestly, in Redis's order.</summary>
-    static readonly string[] InfoSections = ["server", "replication", "cluster", "keyspace"];
+    static readonly string[] InfoSections = ["server", "stats", "replication", "cluster", "keyspace"];
 
     /// <summary>
     /// INFO [section ...]: no argument, "default", "all" and "everything" give every section we
@@ -76,10 +76,14 @@ public static class Server
         {
             if (!everything && !wanted.Contains(section)) continue;
             if (section == "keyspace" && ctx.Keyspace is not IEnumerableKeyspace) continue;
+            if (section == "stats" && ctx.Keyspace is not IExpiryStats) continue;
             if (sections++ > 0) sb.Append("\r\n");
             switch (section)
             {
                 case "server": ServerSection(ctx, sb); break;
+                case "stats":
+                    sb.Append("# Stats\r\nexpired_keys:").Append(((IExpiryStats)ctx.Keyspace).ExpiredKeys.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
+                    break;
                 case "replication": sb.Append("# Replication\r\nrole:master\r\nconnected_slaves:0\r\n"); break;
                 case "cluster": sb.Append("# Cluster\r\ncluster_enabled:0\r\n"); break;
                 case "keyspace": KeyspaceSection(ctx, sb); break;

@@ -54,6 +54,10 @@ public class DurableTtlTests(DurableFixture fixture)
             "the expired key's entity still has state");
         Assert.Empty(await StoredKeysAsync("ttl:gone"));
         Assert.Equal(Reply.Nil, await Run("GET", "ttl:gone"));
+        // INFO counts it (per process: this process's worker deleted it).
+        var info = Encoding.UTF8.GetString(((BulkReply)await Run("INFO", "stats")).Value!);
+        Assert.StartsWith("# Stats\r\nexpired_keys:", info);
+        Assert.True(long.Parse(info.Split(':')[1].Trim()) >= 1, info);
     }
 
     [Fact]

@@ -211,4 +211,21 @@ public sealed class ServerTests
         public void Set(byte[] key, KeyState state) { }
         public void Remove(byte[] key) { }
     }
+
+    sealed class CountingKeyspace : IKeyspace, IExpiryStats
+    {
+        public KeyState? Get(byte[] key) => null;
+        public void Set(byte[] key, KeyState state) { }
+        public void Remove(byte[] key) { }
+        public long ExpiredKeys => 7;
+    }
+
+    [Fact]
+    public void Info_stats_reports_expired_keys_where_the_keyspace_counts_them()
+    {
+        var counting = new CountingKeyspace();
+        Assert.Equal("# Stats\r\nexpired_keys:7\r\n", Text(Run("INFO stats", ks: counting)));
+        Assert.Contains("# Stats\r\nexpired_keys:7\r\n\r\n# Replication", Text(Run("INFO", ks: counting)));
+        Assert.DoesNotContain("# Stats", Text(Run("INFO"))); // the in-memory keyspace does not count
+    }
 }
