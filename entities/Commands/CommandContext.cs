@@ -17,6 +17,22 @@ public sealed class CommandContext(IKeyspace keyspace, long nowMs, Random? rando
     /// <summary>Keys deleted because they had expired, for INFO's expired_keys.</summary>
     public int ExpiredKeys { get; private set; }
 
+    /// <summary>True when the caller publishes keyspace notifications: <see cref="Notify"/> then records events.</summary>
+    public bool RecordEvents { get; init; }
+
+    /// <summary>The keyspace events this command raised (only when <see cref="RecordEvents"/>).</summary>
+    public List<KeyspaceEvent>? Events { get; private set; }
+
+    /// <summary>
+    /// Raises a keyspace event, as Redis's notifyKeyspaceEvent: <paramref name="eventClass"/> is
+    /// the notify-keyspace-events letter of its class ('g' generic, '$' string, 'l' list, 's' set,
+    /// 'h' hash, 'z' sorted set, 't' stream, 'x' expired), <paramref name="name"/> the event ("set", "lpush"...).
+    /// </summary>
+    public void Notify(char eventClass, string name, byte[] key)
+    {
+        if (RecordEvents) (Events ??= []).Add(new KeyspaceEvent(eventClass, name, key));
+    }
+
     /// <summary>The live state of a key, or null when it is missing or expired.</summary>
     public KeyState? Lookup(byte[] key)
     {
@@ -73,3 +89,6 @@ public sealed class CommandContext(IKeyspace keyspace, long nowMs, Random? rando
         Keyspace as IEnumerableKeyspace
         ?? throw new RedisException("ERR this command needs the whole keyspace and is not available here");
 }
+
+/// <summary>One keyspace notification: its class letter, its name, the key.</summary>
+public readonly record struct KeyspaceEvent(char Class, string Name, byte[] Key);

@@ -18,6 +18,11 @@ public enum CommandFlags
     WholeKeyspace = 16,
     /// <summary>Reply depends on randomness (SPOP, RANDOMKEY...): compared loosely in tests.</summary>
     Nondeterministic = 32,
+    /// <summary>
+    /// Served by a host service, not by keys (PUBLISH/PUBSUB by the pub/sub transport, SAVE/BGSAVE/
+    /// LASTSAVE by the snapshot service): the store hands it to its <see cref="ICommandService"/>.
+    /// </summary>
+    Service = 64,
 }
 
 /// <summary>One command's argument list, args[0] being the command name as sent.</summary>

@@ -44,6 +44,9 @@ public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = 
     /// <summary>How long a signalled write waits for its reply before giving up (it may still be applied).</summary>
     public TimeSpan ReplyTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>The host services that serve <see cref="CommandFlags.Service"/> commands (pub/sub, snapshots).</summary>
+    public IReadOnlyList<ICommandService> Services { get; init; } = [];
+
     readonly ConcurrentDictionary<string, TaskCompletionSource<Reply[]>> replyWaiters = new(StringComparer.Ordinal);
 
     long NowMs => time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -76,6 +79,8 @@ public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = 
                     : (await ReadAsync(route.Key!, route.EntityKey!, [args], cancellation))[0];
             case RouteKind.MultiKey:
                 return (await LockedAsync([args], cancellation))[0];
+            case RouteKind.Service:
+                return await ServiceAsync(route.Spec!, args, cancellation);
             default:
                 return await WholeKeyspaceAsync(route.Spec!, args, cancellation);
         }
@@ -395,6 +400,13 @@ public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = 
         return reply;
     }
 
+    Task<Reply> ServiceAsync(CommandSpec spec, byte[][] args, CancellationToken cancellation)
+    {
+        foreach (var service in Services)
+            if (service.Handles(spec)) return service.ExecuteAsync(args, cancellation);
+        return Task.FromResult(Reply.Error($"ERR '{spec.Name}' is not available: this host has no service for it"));
+    }
+
     async Task RunFlushAsync(string[] entityKeys, CancellationToken cancellation)
     {
         var id = await client.ScheduleNewOrchestrationInstanceAsync(FlushOrchestration.Name, entityKeys, cancellation);
@@ -404,7 +416,7 @@ public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = 
         if (PurgeCompletedOrchestrations) _ = PurgeAsync(id);
     }
 
-    enum RouteKind { Local, SingleKey, MultiKey, WholeKeyspace }
+    enum RouteKind { Local, SingleKey, MultiKey, WholeKeyspace, Service }
 
     sealed record Route(RouteKind Kind, CommandSpec? Spec = null, byte[]? Key = null, string? EntityKey = null,
         bool IsWrite = false, Reply? Reply = null);
@@ -423,6 +435,7 @@ public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = 
         var spec = args.Length == 0 ? null : CommandTable.Find(args[0]);
         if (spec is null || !spec.ArityOk(args.Length)) return new Route(RouteKind.Local);
         if (spec.Flags.HasFlag(CommandFlags.WholeKeyspace)) return new Route(RouteKind.WholeKeyspace, spec);
+        if (spec.Flags.HasFlag(CommandFlags.Service)) return new Route(RouteKind.Service, spec);
         var positions = spec.KeyPositions(args);
         if (positions.Count == 0) return new Route(RouteKind.Local, spec);
         byte[]? first = null;
