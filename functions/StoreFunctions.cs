@@ -85,3 +85,21 @@ public sealed class SweepFunctions(ILogger<SweepFunctions> logger)
         CancellationToken cancellation) =>
         new ExpirySweep(client, logger).RunAsync(cancellation);
 }
+
+/// <summary>
+/// <see cref="EntityStorageCleanup"/> on a timer (app setting <c>EntityCleanupSchedule</c>, NCRONTAB;
+/// every 30 minutes in the sample): removes the rows deleted and expired keys leave behind once the
+/// backend's 30-minute message-reorder window has passed, so storage does not grow forever.
+/// </summary>
+public sealed class CleanupFunctions(ILogger<CleanupFunctions> logger)
+{
+    public const string Name = "entitycleanup";
+    public const string ScheduleSetting = "EntityCleanupSchedule";
+
+    [Function(Name)]
+    public Task Cleanup(
+        [TimerTrigger("%" + ScheduleSetting + "%")] TimerInfo timer,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellation) =>
+        EntityStorageCleanup.RunAsync(client, logger, cancellation);
+}

@@ -33,6 +33,12 @@ public sealed class DurableEngineOptions
     public int ControlQueueBufferThreshold { get; set; } = 1000;
     /// <summary>When set, every storage request the backend makes is counted here (benchmarks, tests).</summary>
     public StorageRequestCounter? StorageRequests { get; set; }
+    /// <summary>
+    /// How long the backend holds entity messages to reorder and deduplicate them, and so how long a
+    /// deleted key's row must stay idle before <see cref="EntityStorageCleanup"/> may remove it. The
+    /// backend's default, 30 minutes, is kept in production; tests shorten it to see cleanup at once.
+    /// </summary>
+    public int EntityMessageReorderWindowMinutes { get; set; } = 30;
     /// <summary>How single-key writes get their reply (signal + await by default).</summary>
     public SingleKeyWritePath WritePath { get; set; } = SingleKeyWritePath.SignalAndAwait;
 }
@@ -72,6 +78,7 @@ public sealed class DurableEngine : IAsyncDisposable
             PartitionCount = options.PartitionCount,
             MaxEntityOperationBatchSize = options.MaxEntityOperationBatchSize,
             ControlQueueBufferThreshold = options.ControlQueueBufferThreshold,
+            EntityMessageReorderWindowInMinutes = options.EntityMessageReorderWindowMinutes,
             LoggerFactory = loggerFactory,
         });
 

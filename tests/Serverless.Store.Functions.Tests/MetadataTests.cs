@@ -55,6 +55,15 @@ public class MetadataTests
     }
 
     [Fact]
+    public void The_entity_storage_cleanup_is_a_timer_on_its_schedule_setting_with_a_durable_client()
+    {
+        var cleanup = Function(Serverless.Store.Functions.CleanupFunctions.Name);
+        var timer = Assert.Single(Bindings(cleanup), b => (string?)b["type"] == "timerTrigger");
+        Assert.Equal("%" + Serverless.Store.Functions.CleanupFunctions.ScheduleSetting + "%", (string?)timer["schedule"]);
+        Assert.Contains(Bindings(cleanup), b => (string?)b["type"] == "durableClient");
+    }
+
+    [Fact]
     public void Every_orchestration_class_has_one_orchestration_trigger_named_as_the_store_schedules_it()
     {
         // Every TaskOrchestrator in entities/ (found by reflection, so a new one cannot be forgotten).

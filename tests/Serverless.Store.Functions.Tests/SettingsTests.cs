@@ -18,6 +18,7 @@ public class SettingsTests
         var read = new List<string>();
         AccessPolicy.FromSettings(name => { read.Add(name); return null; });
         read.Add(Serverless.Store.Functions.SweepFunctions.ScheduleSetting); // the TTL sweep timer's %setting%
+        read.Add(Serverless.Store.Functions.CleanupFunctions.ScheduleSetting); // the entity cleanup timer's %setting%
         return read;
     }
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Client.Entities;
@@ -205,5 +206,22 @@ public class TriggerTests
 
         Assert.Equal(200, status);
         Assert.Equal("""{"result":"slash"}""", body);
+    }
+
+    [Fact]
+    public async Task The_cleanup_timer_removes_empty_entities_and_orphaned_locks_through_the_bound_client()
+    {
+        var (client, entities) = Client();
+        CleanEntityStorageRequest? asked = null;
+        entities.Setup(e => e.CleanEntityStorageAsync(It.IsAny<CleanEntityStorageRequest?>(), true, It.IsAny<CancellationToken>()))
+            .Callback((CleanEntityStorageRequest? r, bool _, CancellationToken _) => asked = r)
+            .ReturnsAsync(new CleanEntityStorageResult { EmptyEntitiesRemoved = 3 });
+
+        await new CleanupFunctions(NullLogger<CleanupFunctions>.Instance).Cleanup(new TimerInfo(), client.Object, CancellationToken.None);
+
+        Assert.NotNull(asked);
+        Assert.True(asked!.Value.RemoveEmptyEntities);
+        Assert.True(asked.Value.ReleaseOrphanedLocks);
+        entities.Verify(e => e.CleanEntityStorageAsync(It.IsAny<CleanEntityStorageRequest?>(), true, It.IsAny<CancellationToken>()), Times.Once);
     }
 }
