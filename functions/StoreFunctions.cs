@@ -83,7 +83,7 @@ public sealed class SweepFunctions(ILogger<SweepFunctions> logger)
         [TimerTrigger("%" + ScheduleSetting + "%")] TimerInfo timer,
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellation) =>
-        new ExpirySweep(client, logger).RunAsync(cancellation);
+        new ExpirySweep(client.Entities, logger).RunAsync(cancellation);
 }
 
 /// <summary>

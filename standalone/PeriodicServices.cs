@@ -32,7 +32,7 @@ public sealed class ExpirySweepService(DurableEngine engine, IConfiguration conf
     : PeriodicService(configuration, logger)
 {
     public const string Setting = "TtlSweepSeconds";
-    readonly ExpirySweep sweep = new(engine.Client, logger);
+    readonly ExpirySweep sweep = new(engine.Client.Entities, logger);
 
     protected override string IntervalSetting => Setting;
     protected override int DefaultInterval => 60;

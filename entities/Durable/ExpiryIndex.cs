@@ -74,7 +74,7 @@ public sealed record SweepResult(int Buckets, int BucketsWithKeys, int KeysScann
 /// (the entity checks again, so a key written since survives). Cost: one read per due bucket plus
 /// one read per listed key, so it grows with the keys that expire, not with the keyspace.
 /// </summary>
-public sealed class ExpirySweep(DurableTaskClient client, ILogger logger, TimeProvider? time = null)
+public sealed class ExpirySweep(DurableEntityClient entities, ILogger logger, TimeProvider? time = null)
 {
     readonly TimeProvider time = time ?? TimeProvider.System;
 
@@ -86,14 +86,14 @@ public sealed class ExpirySweep(DurableTaskClient client, ILogger logger, TimePr
     {
         var started = Stopwatch.GetTimestamp();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var cursorEntity = await client.Entities.GetEntityAsync<long>(ExpiryIndex.CursorId, cancellation);
+        var cursorEntity = await entities.GetEntityAsync<long>(ExpiryIndex.CursorId, cancellation);
         long cursor;
         if (cursorEntity is not null) cursor = cursorEntity.State;
         else
         {
             cursor = ExpiryIndex.BucketStart(now);
             var query = new EntityQuery { InstanceIdStartsWith = "@" + ExpiryIndex.Name + "@b", IncludeState = false };
-            await foreach (var e in client.Entities.GetAllEntitiesAsync(query).WithCancellation(cancellation))
+            await foreach (var e in entities.GetAllEntitiesAsync(query).WithCancellation(cancellation))
                 if (long.TryParse(e.Id.Key.AsSpan(1), out var start) && start < cursor) cursor = start;
         }
 
@@ -104,23 +104,23 @@ public sealed class ExpirySweep(DurableTaskClient client, ILogger logger, TimePr
             buckets++;
             next = bucket + ExpiryIndex.BucketMs;
             var id = new EntityInstanceId(ExpiryIndex.Name, ExpiryIndex.BucketKey(bucket));
-            var listed = await client.Entities.GetEntityAsync<List<string>>(id, cancellation);
+            var listed = await entities.GetEntityAsync<List<string>>(id, cancellation);
             if (listed?.State is not { } keys) continue;
             withKeys++;
             await Task.WhenAll(keys.Select(async entityKey =>
             {
                 Interlocked.Increment(ref scanned);
-                var record = await client.Entities.GetEntityAsync<KeyRecord>(KeyEntity.Id(entityKey), cancellation);
+                var record = await entities.GetEntityAsync<KeyRecord>(KeyEntity.Id(entityKey), cancellation);
                 if (record?.State?.Key is { ExpiresAt: { } at } state && at <= now)
                 {
-                    await client.Entities.SignalEntityAsync(KeyEntity.Id(entityKey), KeyEntity.Expire, state.Version, cancellation: cancellation);
+                    await entities.SignalEntityAsync(KeyEntity.Id(entityKey), KeyEntity.Expire, state.Version, cancellation: cancellation);
                     Interlocked.Increment(ref expired);
                 }
             }));
-            await client.Entities.SignalEntityAsync(id, ExpiryIndex.Clear, cancellation: cancellation);
+            await entities.SignalEntityAsync(id, ExpiryIndex.Clear, cancellation: cancellation);
         }
         if (next != cursor || cursorEntity is null)
-            await client.Entities.SignalEntityAsync(ExpiryIndex.CursorId, ExpiryIndex.Set, next, cancellation: cancellation);
+            await entities.SignalEntityAsync(ExpiryIndex.CursorId, ExpiryIndex.Set, next, cancellation: cancellation);
 
         var result = new SweepResult(buckets, withKeys, scanned, expired, Stopwatch.GetElapsedTime(started));
         logger.LogInformation(

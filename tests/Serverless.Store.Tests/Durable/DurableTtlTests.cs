@@ -79,34 +79,61 @@ public class DurableTtlTests(DurableFixture fixture)
     }
 
     [Fact]
-    public async Task TheSweepVisitsOnlyDueBucketsAndTheKeysThatExpire()
+    public async Task TheGuidesCacheAsideKeyCountsDownThenLeavesStorage()
     {
-        var sweep = new ExpirySweep(fixture.Engine.Client, NullLogger.Instance);
+        // The guide's `setex user:42 300 ...` with 3 s instead of 300 (the pure KeysTests run the 300 s
+        // version on a fake clock).
+        Assert.Equal(Reply.Ok, await Run("SETEX", "user:42", "3", "{\"name\":\"Ada\"}"));
+        Assert.Equal(Reply.Integer(3), await Run("TTL", "user:42"));
+        await Task.Delay(1600);
+        Assert.InRange(((IntegerReply)await Run("TTL", "user:42")).Value, 1, 2);
+        Assert.Equal(Reply.Bulk("{\"name\":\"Ada\"}"), await Run("GET", "user:42"));
+        Assert.True(await EventuallyAsync(async () => !await StoredAsync("user:42"), TimeSpan.FromSeconds(10)),
+            "the expired cache entry is still stored");
+        Assert.Equal(Reply.Nil, await Run("GET", "user:42"));
+        Assert.Equal(Reply.Integer(-2), await Run("TTL", "user:42"));
+    }
+
+    /// <summary>Sets many keys through the store, 500 per pipeline (distinct keys run in parallel).</summary>
+    async Task SetAllAsync(IEnumerable<byte[][]> commands)
+    {
+        foreach (var chunk in commands.Chunk(500))
+            Assert.All(await store.PipelineAsync(chunk), r => Assert.Equal(Reply.Ok, r));
+    }
+
+    [Fact]
+    public async Task TheSweepOf10000KeysOfWhich1000ExpireReadsAboutThe1000AndTheirBuckets()
+    {
+        var counting = new CountingEntityClient(Entities);
+        var sweep = new ExpirySweep(counting, NullLogger.Instance);
         await sweep.RunAsync(); // sets the cursor (a first sweep lists the buckets once)
         KeyEntity.SelfExpiry = false; // leave these keys to the sweep, to count what it deletes
         try
         {
-            // 300 keys: 30 expire in 2 s, 30 in an hour, 240 never.
-            var commands = Enumerable.Range(0, 300).Select(i => i switch
+            // 10,000 keys: 1,000 expire in 2 s, 1,000 in an hour, 8,000 never.
+            await SetAllAsync(Enumerable.Range(0, 10_000).Select(i => i switch
             {
-                < 30 => Cmd("SET", $"sweep:{i}", "v", "EX", "2"),
-                < 60 => Cmd("SET", $"sweep:{i}", "v", "EX", "3600"),
+                < 1000 => Cmd("SET", $"sweep:{i}", "v", "EX", "2"),
+                < 2000 => Cmd("SET", $"sweep:{i}", "v", "EX", "3600"),
                 _ => Cmd("SET", $"sweep:{i}", "v"),
-            }).ToList();
-            for (var i = 0; i < commands.Count; i += 50)
-                Assert.All(await store.PipelineAsync(commands.Skip(i).Take(50).ToList()), r => Assert.Equal(Reply.Ok, r));
-            Assert.Equal(300, (await StoredKeysAsync("sweep:")).Count);
-            // The 2 s expiries become due once their bucket (10 s) and a grace bucket are over.
+            }));
+            Assert.Equal(10_000, (await StoredKeysAsync("sweep:")).Count);
+            // The 2 s expiries become due once their 10 s bucket and a grace bucket are over.
             await Task.Delay(TimeSpan.FromMilliseconds(2 * ExpiryIndex.BucketMs + 2500));
+            var (pointsBefore, queriedBefore) = (counting.PointReads, counting.QueriedEntities);
             var result = await sweep.RunAsync();
+            var entityReads = counting.PointReads - pointsBefore + counting.QueriedEntities - queriedBefore;
 
-            Assert.InRange(result.Buckets, 2, 6); // ~25 s of 10 s buckets since the first sweep
-            Assert.InRange(result.BucketsWithKeys, 1, 2); // the 2 s expiries were written within a few seconds
-            Assert.InRange(result.KeysScanned, 30, 40); // the 30 due keys (plus any other test's), never the 300
-            Assert.Equal(30, result.KeysExpired);
-            Assert.True(await EventuallyAsync(async () => (await StoredKeysAsync("sweep:")).Count == 270, TimeSpan.FromSeconds(15)),
-                "the sweep's expire signals did not delete the 30 keys");
-            Assert.Equal(270, ((ArrayReply)await Run("KEYS", "sweep:*")).Items!.Count);
+            Assert.Equal(1000, result.KeysExpired);
+            Assert.InRange(result.KeysScanned, 1000, 1100); // the due keys (plus any other test's), never the 10,000
+            // Counted from outside the sweep: one read per due bucket, per listed key and the cursor; no query.
+            Assert.Equal(0, counting.QueriedEntities - queriedBefore);
+            Assert.Equal(1 + result.Buckets + result.KeysScanned, entityReads);
+            Assert.InRange(entityReads, 1000, 1200);
+            Assert.True(await EventuallyAsync(async () => (await StoredKeysAsync("sweep:")).Count == 9000, TimeSpan.FromSeconds(60)),
+                "the sweep's expire signals did not delete the 1,000 keys");
+            Assert.Equal(Reply.Integer(4), await Run("EXISTS", "sweep:1000", "sweep:1001", "sweep:1999", "sweep:9999"));
+            Assert.Equal(Reply.Integer(0), await Run("EXISTS", "sweep:0"));
 
             var again = await sweep.RunAsync(); // nothing new is due
             Assert.Equal(0, again.KeysExpired);

@@ -32,6 +32,20 @@ public sealed class KeysTests
         Assert.IsType<ArrayReply>(reply).Items!.Select(r => Encoding.UTF8.GetString(((BulkReply)r).Value!)).Order(StringComparer.Ordinal).ToList();
 
     [Fact]
+    public void The_guides_cache_aside_example_counts_down_then_the_key_is_gone()
+    {
+        Assert.Equal(Reply.Ok, Run(T0, "SETEX user:42 300 {name:Ada}"));
+        Assert.Equal(Int(300), Run(T0, "TTL user:42"));
+        Assert.Equal(Int(180), Run(T0 + 120_000, "TTL user:42"));
+        Assert.Equal(Int(1), Run(T0 + 299_400, "TTL user:42")); // 600 ms left: TTL rounds to the nearest second
+        Assert.Equal(Bulk("{name:Ada}"), Run(T0 + 299_999, "GET user:42"));
+        Assert.Equal(Reply.Nil, Run(T0 + 300_000, "GET user:42")); // expiry is inclusive
+        Assert.Null(Raw("user:42")); // gone from the keyspace, not only unreadable
+        Assert.Equal(Int(-2), Run(T0 + 300_000, "TTL user:42"));
+        Assert.Equal(Int(0), Run(T0 + 300_000, "DBSIZE"));
+    }
+
+    [Fact]
     public void Expired_key_is_missing_for_every_reader_and_gets_removed()
     {
         Put("gone", "v", T0 + 1000);
