@@ -44,7 +44,6 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
     httpsOnly: true
     siteConfig: {
       minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
     }
     functionAppConfig: {
       deployment: {
