@@ -6,11 +6,13 @@ using System.Text.RegularExpressions;
 namespace Serverless.Store.Infra.Tests;
 
 /// <summary>What the store needs from its Azure deployment, as checks over the compiled ARM template.</summary>
-/// <param name="SampleSettings">The setting names of local.settings.sample.json (SettingsTests keeps them equal to what the code reads).</param>
+/// <param name="SampleSettings">The setting names of local.settings.sample.json (the Functions tests' SettingsTests check that every setting the code reads is there).</param>
 /// <param name="DurableConnection">host.json's durableTask storageProvider.connectionName.</param>
 /// <param name="RoutePrefix">host.json's http routePrefix: the REST base path.</param>
 /// <param name="ServiceName">The azd service in azure.yaml that deploys functions/.</param>
-sealed record DeploymentRules(IReadOnlyCollection<string> SampleSettings, string DurableConnection, string RoutePrefix, string ServiceName)
+/// <param name="Runtime">The worker runtime the app is built for (the sample's FUNCTIONS_WORKER_RUNTIME).</param>
+/// <param name="RuntimeVersion">The .NET version the app targets (Directory.Build.props).</param>
+sealed record DeploymentRules(IReadOnlyCollection<string> SampleSettings, string DurableConnection, string RoutePrefix, string ServiceName, string Runtime, string RuntimeVersion)
 {
     /// <summary>The Functions runtime's own storage connection.</summary>
     public const string RuntimeConnection = "AzureWebJobsStorage";
@@ -115,8 +117,8 @@ sealed record DeploymentRules(IReadOnlyCollection<string> SampleSettings, string
         if (!kind.Contains("functionapp") || !kind.Contains("linux")) problems.Add($"the site's kind is '{kind}', not a Linux function app");
         var config = app.Properties?["functionAppConfig"];
         var runtime = config?["runtime"];
-        if ((string?)runtime?["name"] != "dotnet-isolated" || (string?)runtime?["version"] != "10.0")
-            problems.Add($"the function app's runtime is {(string?)runtime?["name"]} {(string?)runtime?["version"]}, not dotnet-isolated 10.0");
+        if ((string?)runtime?["name"] != Runtime || (string?)runtime?["version"] != RuntimeVersion)
+            problems.Add($"the function app's runtime is {(string?)runtime?["name"]} {(string?)runtime?["version"]}, not {Runtime} {RuntimeVersion}");
         var plans = arm.OfType("Microsoft.Web/serverfarms").Where(p => p.Scope == app.Scope).ToList();
         var serverFarm = app.Resolve(app.Properties?["serverFarmId"]);
         if (plans.Count != 1 || serverFarm != "[resourceId('Microsoft.Web/serverfarms', " + plans[0].Name.TrimStart('[').TrimEnd(']') + ")]")

@@ -38,6 +38,15 @@ public class DeploymentRulesTests
     }
 
     [Fact]
+    public void The_runtime_expected_is_the_one_the_app_is_built_for()
+    {
+        Assert.Equal("dotnet-isolated", Project.WorkerRuntime);
+        Assert.Equal("10.0", Project.DotnetVersion);
+        var problems = (Project.Rules with { RuntimeVersion = "11.0" }).Check(Bicep.MainTemplate());
+        Assert.Contains(problems, p => p.Contains("not dotnet-isolated 11.0"));
+    }
+
+    [Fact]
     public void The_lists_of_local_only_and_platform_settings_are_current()
     {
         var sample = Project.SampleSettingNames;

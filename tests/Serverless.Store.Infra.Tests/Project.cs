@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 
 namespace Serverless.Store.Infra.Tests;
 
@@ -8,8 +9,22 @@ static class Project
 {
     public static JsonObject HostJson => Repo.Json(Repo.PathOf("host.json")).AsObject();
 
-    public static IReadOnlyCollection<string> SampleSettingNames =>
-        Repo.Json(Repo.PathOf("local.settings.sample.json"))["Values"]!.AsObject().Select(p => p.Key).ToList();
+    static JsonObject SampleValues => Repo.Json(Repo.PathOf("local.settings.sample.json"))["Values"]!.AsObject();
+
+    public static IReadOnlyCollection<string> SampleSettingNames => SampleValues.Select(p => p.Key).ToList();
+
+    /// <summary>The worker runtime the app is built for, as the sample settings name it.</summary>
+    public static string WorkerRuntime => (string)SampleValues["FUNCTIONS_WORKER_RUNTIME"]!;
+
+    /// <summary>"10.0" from Directory.Build.props' net10.0: the .NET version every project targets.</summary>
+    public static string DotnetVersion
+    {
+        get
+        {
+            var framework = XDocument.Load(Repo.PathOf("Directory.Build.props")).Descendants("TargetFramework").Single().Value;
+            return Regex.Match(framework, @"^net(\d+\.\d+)$").Groups[1].Value;
+        }
+    }
 
     public static string DurableConnection => (string)HostJson["extensions"]!["durableTask"]!["storageProvider"]!["connectionName"]!;
 
@@ -42,5 +57,5 @@ static class Project
     public static string FunctionsServiceName =>
         AzdServices().Single(s => Path.GetFullPath(Repo.PathOf(s.Value["project"])).TrimEnd('/') == Repo.PathOf("functions")).Key;
 
-    public static DeploymentRules Rules => new(SampleSettingNames, DurableConnection, RoutePrefix, FunctionsServiceName);
+    public static DeploymentRules Rules => new(SampleSettingNames, DurableConnection, RoutePrefix, FunctionsServiceName, WorkerRuntime, DotnetVersion);
 }
