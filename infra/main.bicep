@@ -31,6 +31,9 @@ param storeReadOnlyToken string
 @description('TtlSweepSchedule (NCRONTAB): the sweep that deletes expired keys missed by their own expiry signal. Each run wakes the app.')
 param ttlSweepSchedule string = '0 */5 * * * *'
 
+@description('EntityCleanupSchedule (NCRONTAB): removes the storage rows of deleted and expired keys once the 30-minute message-reorder window has passed.')
+param entityCleanupSchedule string = '0 */30 * * * *'
+
 @description('SnapshotSchedule (NCRONTAB): when the timer writes an RDB snapshot to the snapshots container.')
 param snapshotSchedule string = '0 0 * * * *'
 
@@ -147,6 +150,7 @@ module settings 'app/settings.bicep' = {
     storeToken: storeToken
     storeReadOnlyToken: storeReadOnlyToken
     ttlSweepSchedule: ttlSweepSchedule
+    entityCleanupSchedule: entityCleanupSchedule
     snapshotSchedule: snapshotSchedule
     snapshotRetention: snapshotRetention
     signalRHub: signalRHub

@@ -19,6 +19,7 @@ param storeToken string
 param storeReadOnlyToken string
 
 param ttlSweepSchedule string
+param entityCleanupSchedule string
 param snapshotSchedule string
 param snapshotRetention int
 param signalRHub string
@@ -54,6 +55,7 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     STORE_TOKEN: storeToken
     STORE_READONLY_TOKEN: storeReadOnlyToken
     TtlSweepSchedule: ttlSweepSchedule
+    EntityCleanupSchedule: entityCleanupSchedule
     AzureSignalRConnectionString: signalR.listKeys().primaryConnectionString
     SignalRHub: signalRHub
     NotifyKeyspaceEvents: notifyKeyspaceEvents
