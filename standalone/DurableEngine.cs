@@ -59,6 +59,7 @@ public sealed class DurableEngine : IAsyncDisposable
     /// <summary>Entity batches this process's worker has stored (a benchmark divides operations by it).</summary>
     public long EntityBatchesCommitted => Interlocked.Read(ref entityBatches);
 
+    public string TaskHub => taskHub;
     public AzureStorageOrchestrationService Service { get; }
     public StandaloneClient Client { get; }
     public DurableStore Store { get; }

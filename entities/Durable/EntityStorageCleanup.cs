@@ -14,7 +14,7 @@ namespace Serverless.Store.Durable;
 /// </summary>
 public static class EntityStorageCleanup
 {
-    public static async Task RunAsync(DurableTaskClient client, ILogger logger, CancellationToken cancellation)
+    public static async Task<CleanEntityStorageResult> RunAsync(DurableTaskClient client, ILogger logger, CancellationToken cancellation)
     {
         var started = Stopwatch.GetTimestamp();
         var result = await client.Entities.CleanEntityStorageAsync(new CleanEntityStorageRequest
@@ -24,5 +24,6 @@ public static class EntityStorageCleanup
         }, continueUntilComplete: true, cancellation);
         logger.LogInformation("Entity storage cleaned: {EmptyEntitiesRemoved} empty entities removed, {OrphanedLocksReleased} orphaned locks released, {DurationMs} ms",
             result.EmptyEntitiesRemoved, result.OrphanedLocksReleased, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return result;
     }
 }

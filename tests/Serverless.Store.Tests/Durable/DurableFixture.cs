@@ -37,6 +37,23 @@ public sealed class DurableFixture : IAsyncLifetime
         await Engine.StartAsync();
     }
 
+    /// <summary>
+    /// Another engine on the same Azurite with a task hub of its own, for tests that fill storage
+    /// (Azurite's tables slow down as they grow) or need other engine options.
+    /// </summary>
+    public async Task<DurableEngine> StartEngineAsync(string hubPrefix, Action<DurableEngineOptions>? configure = null)
+    {
+        var options = new DurableEngineOptions
+        {
+            StorageConnection = ConnectionString,
+            TaskHub = hubPrefix + Guid.NewGuid().ToString("N")[..8],
+        };
+        configure?.Invoke(options);
+        var engine = new DurableEngine(options, LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole()));
+        await engine.StartAsync();
+        return engine;
+    }
+
     public async Task DisposeAsync()
     {
         try
