@@ -289,7 +289,7 @@ public static class Server
             Reply.Integer(spec.FirstKey),
             Reply.Integer(spec.LastKey),
             Reply.Integer(spec.Step),
-            Reply.Array(container ? [] : Categories(spec).Select(Reply.Simple).ToArray()),
+            Reply.Array(Categories(spec).Select(Reply.Simple).ToArray()),
             Reply.Array(tips),
             Reply.Array(container ? [] : KeySpecs(spec)),
             Reply.Array(subcommands),
@@ -315,6 +315,7 @@ public static class Server
     {
         var group = spec.Handler.Method.DeclaringType;
         var categories = new List<string>();
+        if (spec.Flags.HasFlag(CommandFlags.Container)) return categories; // Redis lists only @slow for XGROUP, XINFO
         if (group == typeof(Keys)) categories.Add("@keyspace");
         if (spec.IsReadOnly) categories.Add("@read");
         if (spec.IsWrite) categories.Add("@write");
