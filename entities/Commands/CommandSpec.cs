@@ -23,6 +23,11 @@ public enum CommandFlags
     /// LASTSAVE by the snapshot service): the store hands it to its <see cref="ICommandService"/>.
     /// </summary>
     Service = 64,
+    /// <summary>
+    /// A container of subcommands (XGROUP, XINFO): Redis's COMMAND INFO shows no flags, categories
+    /// or keys for the container itself; the handler checks each subcommand's arity.
+    /// </summary>
+    Container = 128,
 }
 
 /// <summary>One command's argument list, args[0] being the command name as sent.</summary>

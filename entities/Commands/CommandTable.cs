@@ -147,6 +147,23 @@ public static class CommandTable
         new("zdiff", -3, ReadOnly | MultiKey, 0, 0, 0, SortedSets.ZDiff, NumKeys(1)),
         new("zscan", -3, ReadOnly, 1, 1, 1, SortedSets.ZScan),
 
+        // streams (t_stream.c)
+        new("xadd", -5, Write, 1, 1, 1, Streams.XAdd),
+        new("xlen", 2, ReadOnly, 1, 1, 1, Streams.XLen),
+        new("xrange", -4, ReadOnly, 1, 1, 1, Streams.XRange),
+        new("xrevrange", -4, ReadOnly, 1, 1, 1, Streams.XRevRange),
+        new("xdel", -3, Write, 1, 1, 1, Streams.XDel),
+        new("xtrim", -4, Write, 1, 1, 1, Streams.XTrim),
+        new("xread", -4, ReadOnly | MultiKey, 0, 0, 0, Streams.XRead, Streams.ReadKeys),
+        new("xreadgroup", -7, Write | MultiKey, 0, 0, 0, Streams.XReadGroup, Streams.ReadKeys),
+        new("xgroup", -2, Write | Container, 0, 0, 0, Streams.XGroup, Streams.SubcommandKey),
+        new("xack", -4, Write, 1, 1, 1, Streams.XAck),
+        new("xpending", -3, ReadOnly, 1, 1, 1, Streams.XPending),
+        new("xclaim", -6, Write, 1, 1, 1, Streams.XClaim),
+        new("xautoclaim", -6, Write, 1, 1, 1, Streams.XAutoClaim),
+        new("xinfo", -2, ReadOnly | Container, 0, 0, 0, Streams.XInfo, Streams.SubcommandKey),
+        new("xsetid", -3, Write, 1, 1, 1, Streams.XSetId),
+
         // server (server.c)
         new("ping", -1, None, 0, 0, 0, Server.Ping),
         new("echo", 2, None, 0, 0, 0, Server.Echo),

@@ -24,7 +24,7 @@ namespace Serverless.Store.Durable;
 /// </list>
 /// The only dependency is <see cref="DurableTaskClient"/>, so Functions and the standalone host share it.
 /// </summary>
-public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = null) : IStore
+public sealed partial class DurableStore(DurableTaskClient client, TimeProvider? time = null) : IStore
 {
     readonly TimeProvider time = time ?? TimeProvider.System;
 
@@ -68,6 +68,7 @@ public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = 
     /// <summary>Runs one command and returns Redis's reply (errors are error replies).</summary>
     public async Task<Reply> ExecuteAsync(byte[][] args, CancellationToken cancellation = default)
     {
+        if (BlockingRead(args) is { } block) return await BlockingReadAsync(args, block, cancellation); // XREAD/XREADGROUP BLOCK
         var route = Classify(args);
         switch (route.Kind)
         {
@@ -290,6 +291,7 @@ public sealed class DurableStore(DurableTaskClient client, TimeProvider? time = 
     /// </summary>
     public void EntityCommitted(string instanceId, string? serializedState)
     {
+        SignalCommit(instanceId);
         if (replyWaiters.IsEmpty || serializedState is null || !EntityKeys.IsKeyInstanceId(instanceId)) return;
         KeyRecord? record;
         try { record = JsonSerializer.Deserialize<KeyRecord>(serializedState); }

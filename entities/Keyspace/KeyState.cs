@@ -3,7 +3,7 @@ using Serverless.Store.Types;
 
 namespace Serverless.Store.Keyspace;
 
-public enum RedisType { None, String, List, Set, ZSet, Hash }
+public enum RedisType { None, String, List, Set, ZSet, Hash, Stream }
 
 /// <summary>
 /// Everything stored under one key: its value (exactly one of the typed fields is set), its
@@ -28,6 +28,9 @@ public sealed class KeyState
     [JsonPropertyName("z"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public SortedSetValue? SortedSet { get; set; }
 
+    [JsonPropertyName("t"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public StreamValue? Stream { get; set; }
+
     /// <summary>Absolute expiry, unix time in milliseconds; null when the key is persistent.</summary>
     [JsonPropertyName("x"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? ExpiresAt { get; set; }
@@ -42,12 +45,13 @@ public sealed class KeyState
         List is not null ? RedisType.List :
         Set is not null ? RedisType.Set :
         SortedSet is not null ? RedisType.ZSet :
+        Stream is not null ? RedisType.Stream :
         RedisType.None;
 
-    /// <summary>An aggregate with no elements: Redis deletes such a key.</summary>
+    /// <summary>An aggregate with no elements: Redis deletes such a key (never a stream: Redis keeps empty streams).</summary>
     [JsonIgnore]
     public bool IsEmpty =>
-        String is null && (Hash?.Count ?? 0) == 0 && (List?.Count ?? 0) == 0 &&
+        String is null && Stream is null && (Hash?.Count ?? 0) == 0 && (List?.Count ?? 0) == 0 &&
         (Set?.Count ?? 0) == 0 && (SortedSet?.Count ?? 0) == 0;
 
     public bool IsExpired(long nowMs) => ExpiresAt is { } at && at <= nowMs;
@@ -62,6 +66,7 @@ public sealed class KeyState
         List = List?.Clone(),
         Set = Set?.Clone(),
         SortedSet = SortedSet?.Clone(),
+        Stream = Stream?.Clone(),
         ExpiresAt = ExpiresAt,
         Version = Version,
     };
@@ -73,6 +78,7 @@ public sealed class KeyState
         RedisType.Set => "set",
         RedisType.ZSet => "zset",
         RedisType.Hash => "hash",
+        RedisType.Stream => "stream",
         _ => "none",
     };
 }

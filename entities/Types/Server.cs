@@ -268,10 +268,11 @@ public static class Server
     static Reply CommandInfo(CommandSpec spec)
     {
         var flags = new List<Reply>();
-        if (spec.IsWrite) flags.Add(Reply.Simple("write"));
-        if (spec.IsReadOnly) flags.Add(Reply.Simple("readonly"));
+        var container = spec.Flags.HasFlag(CommandFlags.Container); // XGROUP, XINFO: Redis shows none of these
+        if (spec.IsWrite && !container) flags.Add(Reply.Simple("write"));
+        if (spec.IsReadOnly && !container) flags.Add(Reply.Simple("readonly"));
         // Our Admin (needs the full-access token) is wider than Redis's admin flag (FLUSHALL lacks it).
-        if (spec.MovableKeys is not null) flags.Add(Reply.Simple("movablekeys"));
+        if (spec.MovableKeys is not null && !container) flags.Add(Reply.Simple("movablekeys"));
 
         var tips = new List<Reply>();
         if (spec.Flags.HasFlag(CommandFlags.Nondeterministic)) tips.Add(Reply.Bulk("nondeterministic_output"));
@@ -290,7 +291,7 @@ public static class Server
             Reply.Integer(spec.Step),
             Reply.Array(Categories(spec).Select(Reply.Simple).ToArray()),
             Reply.Array(tips),
-            Reply.Array(KeySpecs(spec)),
+            Reply.Array(container ? [] : KeySpecs(spec)),
             Reply.Array(subcommands),
         ]);
     }
@@ -314,6 +315,7 @@ public static class Server
     {
         var group = spec.Handler.Method.DeclaringType;
         var categories = new List<string>();
+        if (spec.Flags.HasFlag(CommandFlags.Container)) return categories; // Redis lists only @slow for XGROUP, XINFO
         if (group == typeof(Keys)) categories.Add("@keyspace");
         if (spec.IsReadOnly) categories.Add("@read");
         if (spec.IsWrite) categories.Add("@write");
@@ -322,6 +324,7 @@ public static class Server
         if (group == typeof(Lists)) categories.Add("@list");
         if (group == typeof(Hashes)) categories.Add("@hash");
         if (group == typeof(Strings)) categories.Add("@string");
+        if (group == typeof(Streams)) categories.Add("@stream");
         // KEYS (O(n) in one go) and INFO (exposes the server) are Redis's other dangerous commands.
         if (spec.Flags.HasFlag(CommandFlags.Admin) || spec.Name is "keys" or "info") categories.Add("@dangerous");
         if (spec.Name is "ping" or "echo" or "command") categories.Add("@connection");
