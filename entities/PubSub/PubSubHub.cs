@@ -23,7 +23,7 @@ public sealed partial class PubSubHub(IPubSubTransport transport, string hubName
     /// <summary>
     /// The settings the hosts read: <c>SignalRHub</c> (default "store"), <c>AzureSignalRConnectionString</c>
     /// (null here = the host's in-process hub, from <paramref name="inProcess"/>), <c>NotifyKeyspaceEvents</c>
-    /// (sets <see cref="KeyspaceNotifications.Current"/>) and <c>STORE_TOKEN</c> (subscribe tokens' key).
+    /// (sets <see cref="KeyspaceNotifications.Current"/> when there is pub/sub) and <c>STORE_TOKEN</c> (subscribe tokens' key).
     /// Returns null when there is no Azure connection string and no in-process hub: no pub/sub.
     /// </summary>
     public static PubSubHub? FromSettings(Func<string, string?> setting, Func<string, IPubSubTransport>? inProcess, HttpClient? http = null, ILogger? logger = null)
@@ -31,17 +31,19 @@ public sealed partial class PubSubHub(IPubSubTransport transport, string hubName
         var hub = setting(HubSetting) is { Length: > 0 } h ? h : DefaultHub;
         if (!HubNameRule().IsMatch(hub))
             throw new FormatException($"{HubSetting}: '{hub}' is not a hub name (a letter, then letters, digits or '_', at most 128)");
-        KeyspaceNotifications.Current = KeyspaceNotifications.Parse(setting(KeyspaceNotifications.Setting));
+        var notifications = KeyspaceNotifications.Parse(setting(KeyspaceNotifications.Setting));
         var tokens = new SubscribeTokens(setting(Api.AccessPolicy.TokenSetting));
         if (setting(SignalRConnectionString.Setting) is { Length: > 0 } text)
         {
             var connection = SignalRConnectionString.Parse(text);
             var transport = new AzureSignalRTransport(connection, hub, http ?? SharedHttp, logger);
-            logger?.LogInformation("Pub/sub through Azure SignalR Service {Endpoint}, hub {Hub}", connection.BaseUrl, hub);
+            logger?.LogInformation("Pub/sub through Azure SignalR Service {Endpoint}, hub {Hub}, keyspace events {Events}", connection.BaseUrl, hub, notifications);
+            KeyspaceNotifications.Current = notifications;
             return new PubSubHub(transport, hub, tokens, connection.AccessKey, logger);
         }
         if (inProcess is null) return null;
-        logger?.LogInformation("Pub/sub through the in-process SignalR hub {Hub}", hub);
+        logger?.LogInformation("Pub/sub through the in-process SignalR hub {Hub}, keyspace events {Events}", hub, notifications);
+        KeyspaceNotifications.Current = notifications;
         return new PubSubHub(inProcess(hub), hub, tokens, null, logger);
     }
 
