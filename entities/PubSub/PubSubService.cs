@@ -80,8 +80,10 @@ public sealed class PubSubService(PubSubHub hub, DurableTaskClient client, TimeP
         var sub = Lower(args[1]);
         if (!Subcommands.TryGetValue(sub, out var arity))
             return Reply.Error($"ERR unknown subcommand '{Clip(args[1])}'. Try PUBSUB HELP.");
-        if (arity >= 0 ? args.Length != arity : args.Length < -arity || (sub is "channels" or "shardchannels" && args.Length > 3))
+        if (arity >= 0 ? args.Length != arity : args.Length < -arity)
             return Reply.Error(Errors.WrongArity("pubsub|" + sub));
+        if (sub is "channels" or "shardchannels" && args.Length > 3) // checked by pubsubCommand itself, hence its own text
+            return Reply.Error($"ERR unknown subcommand or wrong number of arguments for '{Clip(args[1])}'. Try PUBSUB HELP.");
         switch (sub)
         {
             case "help":
