@@ -34,7 +34,7 @@ public static class StoreHttp
         var request = await ToRestRequestAsync(http, basePath);
         // Pub/sub routes (negotiate, subscribe, the console page...) come before command parsing.
         if (PubSubEndpoints.Serves(request.RawPath))
-            return await PubSubEndpoints.HandleAsync(request, new Uri($"{http.Request.Scheme}://{http.Request.Host}"), access, pubsub, logger, http.RequestAborted);
+            return await PubSubEndpoints.HandleAsync(request, Origin(http.Request), access, pubsub, logger, http.RequestAborted);
         var router = new RestRouter(store, access, logger: logger);
         return await router.HandleAsync(request, http.RequestAborted);
     }
@@ -44,6 +44,10 @@ public static class StoreHttp
     public static async Task<IActionResult> ResultAsync(HttpRequest request, IStore store, AccessPolicy access, ILogger? logger = null,
         PubSubService? pubsub = null) =>
         new RestResult(await HandleAsync(request.HttpContext, store, access, logger, pubsub: pubsub));
+
+    /// <summary>The request's scheme://host (the in-process hub's URL is built on it).</summary>
+    static Uri Origin(HttpRequest request) =>
+        new($"{(string.IsNullOrEmpty(request.Scheme) ? "http" : request.Scheme)}://{(request.Host.HasValue ? request.Host.Value : "localhost")}");
 
     public static async Task<RestRequest> ToRestRequestAsync(HttpContext http, string basePath = StoreRoutes.BasePath)
     {
