@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using Serverless.Store.Api;
 using Serverless.Store.Durable;
 using Serverless.Store.Http;
+using Serverless.Store.PubSub;
 
 namespace Serverless.Store.Functions;
 
@@ -18,7 +19,7 @@ namespace Serverless.Store.Functions;
 /// anonymous at the host (the store checks its own Bearer tokens), every method (the router answers
 /// 405 itself). The request and the durable client go to the shared adapter and router.
 /// </summary>
-public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> logger)
+public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> logger, PubSubHub? pubsub = null)
 {
     public const string Name = "rest";
 
@@ -26,7 +27,7 @@ public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> lo
     public Task<IActionResult> Rest(
         [HttpTrigger(AuthorizationLevel.Anonymous, Route = StoreRoutes.Route)] HttpRequest request,
         [DurableClient] DurableTaskClient client) =>
-        StoreHttp.ResultAsync(request, StoreFor(client), access, logger);
+        StoreHttp.ResultAsync(request, StoreFor(client, pubsub), access, logger, PubSubFor(client, pubsub));
 
     static readonly ConditionalWeakTable<DurableEntityClient, DurableStore> Stores = new();
 
@@ -38,8 +39,16 @@ public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> lo
     /// that is the cache key. No commit notification reaches the worker (the host stores entity
     /// batches), so the store polls for replies: <see cref="DurableStore.CommitsNotified"/> is false.
     /// </summary>
-    internal static DurableStore StoreFor(DurableTaskClient client) =>
-        Stores.GetValue(client.Entities, _ => new DurableStore(client) { CommitsNotified = false });
+    internal static DurableStore StoreFor(DurableTaskClient client, PubSubHub? pubsub = null) =>
+        Stores.GetValue(client.Entities, _ => new DurableStore(client)
+        {
+            CommitsNotified = false,
+            Services = pubsub is null ? [] : [new PubSubService(pubsub, client)],
+        });
+
+    /// <summary>The store's pub/sub service (PUBLISH, subscriptions), null without Azure SignalR Service.</summary>
+    internal static PubSubService? PubSubFor(DurableTaskClient client, PubSubHub? pubsub) =>
+        pubsub is null ? null : StoreFor(client, pubsub).Services.OfType<PubSubService>().FirstOrDefault();
 }
 
 /// <summary>
@@ -53,6 +62,10 @@ public static class DurableFunctions
 
     [Function(ExpiryIndex.Name)]
     public static Task Expiry([EntityTrigger] TaskEntityDispatcher dispatcher) => dispatcher.DispatchAsync<ExpiryIndex>();
+
+    /// <summary>The subscription registry; its PubSubHub (to publish keyspace events) comes from the app's services.</summary>
+    [Function(SubscriptionRegistry.Name)]
+    public static Task PubSub([EntityTrigger] TaskEntityDispatcher dispatcher) => dispatcher.DispatchAsync<SubscriptionRegistry>();
 
     [Function(WriteOrchestration.Name)]
     public static Task<ReplyBatch> Write([OrchestrationTrigger] TaskOrchestrationContext context) => Run<WriteOrchestration, WriteRequest, ReplyBatch>(context);

@@ -8,6 +8,7 @@ using Microsoft.DurableTask.Entities;
 using Microsoft.DurableTask.Worker;
 using Microsoft.DurableTask.Worker.Shims;
 using Serverless.Store.Durable;
+using Serverless.Store.PubSub;
 using CoreEntity = DurableTask.Core.Entities.TaskEntity;
 
 namespace Serverless.Store.Standalone;
@@ -64,7 +65,10 @@ public sealed class DurableEngine : IAsyncDisposable
     public StandaloneClient Client { get; }
     public DurableStore Store { get; }
 
-    public DurableEngine(DurableEngineOptions options, ILoggerFactory loggerFactory)
+    /// <summary>PUBLISH, PUBSUB and subscriptions, when the host has pub/sub (a <see cref="PubSubHub"/>).</summary>
+    public PubSubService? PubSub { get; }
+
+    public DurableEngine(DurableEngineOptions options, ILoggerFactory loggerFactory, PubSubHub? pubsub = null)
     {
         logger = loggerFactory.CreateLogger<DurableEngine>();
         taskHub = options.TaskHub;
@@ -95,6 +99,8 @@ public sealed class DurableEngine : IAsyncDisposable
         var entities = new ObjectManager<CoreEntity>();
         entities.Add(KeyEntity.Name, () => new EntityDispatcher(shims, KeyEntity.Name, () => new KeyEntity()));
         entities.Add(ExpiryIndex.Name, () => new EntityDispatcher(shims, ExpiryIndex.Name, () => new ExpiryIndex()));
+        var registryLogger = loggerFactory.CreateLogger<SubscriptionRegistry>();
+        entities.Add(SubscriptionRegistry.Name, () => new EntityDispatcher(shims, SubscriptionRegistry.Name, () => new SubscriptionRegistry(pubsub, registryLogger)));
 
         worker = new TaskHubWorker(
             new CompletionNotifyingService(Service, completions, (id, state) =>
@@ -106,7 +112,13 @@ public sealed class DurableEngine : IAsyncDisposable
             ErrorPropagationMode = ErrorPropagationMode.UseFailureDetails,
         };
         Client = new StandaloneClient(Service, completions, converter, fallbackPoll: TimeSpan.FromSeconds(1));
-        Store = new DurableStore(Client) { WritePath = options.WritePath, CommitsNotified = true };
+        PubSub = pubsub is null ? null : new PubSubService(pubsub, Client);
+        Store = new DurableStore(Client)
+        {
+            WritePath = options.WritePath,
+            CommitsNotified = true,
+            Services = PubSub is null ? [] : [PubSub],
+        };
     }
 
     public async Task StartAsync()

@@ -15,12 +15,14 @@ builder.Services.AddSingleton(new DurableEngineOptions
     WritePath = builder.Configuration.GetValue("WritePath", Serverless.Store.Durable.SingleKeyWritePath.SignalAndAwait),
 });
 builder.Services.AddSingleton<DurableEngine>();
+builder.AddPubSub(); // SignalR: the in-process hub, or Azure SignalR Service (AzureSignalRConnectionString)
 builder.Services.AddHostedService<EngineHost>();
 builder.Services.AddHostedService<ExpirySweepService>(); // TtlSweepSeconds (default 60, 0 = off)
 builder.Services.AddHostedService<EntityCleanupService>(); // EntityCleanupMinutes (default 30, 0 = off)
 var app = builder.Build();
 
 app.MapStore();
+app.MapPubSubHub();
 if (storageRequests is not null)
     app.MapGet("/_bench/storage-requests", () => storageRequests.Snapshot());
 

@@ -20,6 +20,6 @@ public static class RestEndpoint
             logger.LogWarning("No STORE_TOKEN or STORE_READONLY_TOKEN is configured: {Rule}",
                 access.InAzure ? "refusing every request (running in Azure)" : "serving loopback clients only, without authentication");
 
-        app.Map(StoreRoutes.Template, (HttpContext http, DurableEngine engine) => StoreHttp.ServeAsync(http, engine.Store, access, logger));
+        app.Map(StoreRoutes.Template, (HttpContext http, DurableEngine engine) => StoreHttp.ServeAsync(http, engine.Store, access, logger, pubsub: engine.PubSub));
     }
 }

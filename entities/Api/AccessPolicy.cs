@@ -56,13 +56,14 @@ public sealed class AccessPolicy(string? fullToken, string? readOnlyToken, bool 
 
     /// <summary>
     /// Read-only tokens run commands flagged read-only (KEYS and SCAN included: they read) and
-    /// the keyless informational ones (PING, ECHO, TIME, INFO, COMMAND); admin commands need the
-    /// full token.
+    /// the keyless informational ones (PING, ECHO, TIME, INFO, COMMAND, PUBSUB); admin commands and
+    /// PUBLISH need the full token.
     /// </summary>
     public static bool Allows(Access access, CommandSpec spec) => access switch
     {
         Access.Full => true,
-        Access.ReadOnly => !spec.Flags.HasFlag(CommandFlags.Write) && !spec.Flags.HasFlag(CommandFlags.Admin),
+        // PUBLISH writes no key (Redis does not flag it "write") but it sends: not for read-only tokens.
+        Access.ReadOnly => !spec.Flags.HasFlag(CommandFlags.Write) && !spec.Flags.HasFlag(CommandFlags.Admin) && spec.Name != "publish",
         _ => false,
     };
 

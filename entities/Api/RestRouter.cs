@@ -19,7 +19,7 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
     {
         ["Access-Control-Allow-Origin"] = "*",
         ["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS",
-        ["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Upstash-Encoding",
+        ["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Upstash-Encoding, X-Requested-With, X-SignalR-User-Agent", // the last two: SignalR clients' negotiate
         ["Access-Control-Max-Age"] = "86400",
     };
 
@@ -148,7 +148,8 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
 
     static int StatusOf(ErrorReply refusal) => refusal.Message.StartsWith("NOPERM", StringComparison.Ordinal) ? 403 : 400;
 
-    static string? Token(RestRequest request)
+    /// <summary>The bearer token of a request (header, or ?_token=).</summary>
+    public static string? Token(RestRequest request)
     {
         var header = request.Header("Authorization");
         if (header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return header[7..].Trim();
@@ -158,7 +159,8 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
     /// <summary>A 403 refusal decided before routing (e.g. a store without tokens), with the usual headers.</summary>
     public static RestResponse Refused(string message) => Respond(403, ReplyEncoder.Error(message));
 
-    static RestResponse Respond(int status, byte[] body, params (string Name, string Value)[] extra)
+    /// <summary>A response with the API's headers (CORS; JSON content type when there is a body).</summary>
+    public static RestResponse Respond(int status, byte[] body, params (string Name, string Value)[] extra)
     {
         var headers = new Dictionary<string, string>(CorsHeaders);
         if (body.Length > 0) headers["Content-Type"] = RestResponse.JsonContentType;

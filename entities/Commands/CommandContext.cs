@@ -42,6 +42,7 @@ public sealed class CommandContext(IKeyspace keyspace, long nowMs, Random? rando
         {
             Keyspace.Remove(key);
             ExpiredKeys++;
+            Notify('x', "expired", key); // Redis's expireIfNeeded: a key found expired on access
             return null;
         }
         return state;

@@ -170,6 +170,10 @@ public static class CommandTable
         new("time", 1, Nondeterministic, 0, 0, 0, Server.Time),
         new("info", -1, Nondeterministic, 0, 0, 0, Server.Info),
         new("command", -1, None, 0, 0, 0, Server.Command),
+
+        // pub/sub (pubsub.c): served by PubSubService through the transport (entities/PubSub)
+        new("publish", 3, Service, 0, 0, 0, PubSub.PubSubCommands.Unavailable),
+        new("pubsub", -2, Service, 0, 0, 0, PubSub.PubSubCommands.Unavailable),
     ];
 
     static readonly Dictionary<string, CommandSpec> ByName =

@@ -2,6 +2,7 @@ using Microsoft.DurableTask.Entities;
 using Serverless.Store.Commands;
 using Serverless.Store.Keyspace;
 using Serverless.Store.Protocol;
+using Serverless.Store.PubSub;
 
 namespace Serverless.Store.Durable;
 
@@ -79,6 +80,7 @@ public sealed class KeyEntity : ITaskEntity
                         // (docs/durable-store.md, "TTL", on the redelivery caveat this accepts).
                         operation.State.SetState(null);
                         Interlocked.Increment(ref expiredKeysDeleted);
+                        Publish(operation, [new KeyspaceEvent('x', "expired", EntityKeys.FromEntityKey(operation.Context.Id.Key))]);
                         return new(true);
                     }
                     ScheduleExpiry(operation, null, state, indexed: true); // delivered early (or chained): try again then
@@ -109,13 +111,18 @@ public sealed class KeyEntity : ITaskEntity
         var expiresBefore = state?.ExpiresAt;
         var keyspace = new SingleKeyspace(key, state);
         var replies = new Reply[batch.Commands.Length];
+        var notifications = KeyspaceNotifications.Current;
+        List<KeyspaceEvent>? events = null;
         for (var i = 0; i < replies.Length; i++)
         {
             var args = batch.Commands[i];
+            var ctx = new CommandContext(keyspace, now) { RecordEvents = notifications.Enabled };
             replies[i] = keyspace.Accepts(args)
-                ? Engine.Execute(new CommandContext(keyspace, now), args)
+                ? Engine.Execute(ctx, args)
                 : Reply.Error("ERR internal: command sent to the entity of another key");
+            if (ctx.Events is not null) (events ??= []).AddRange(notifications.Filter(ctx.Events));
         }
+        if (events is not null) Publish(operation, events);
         stamp = null;
         if (!keyspace.Changed) return replies;
         record.Key = keyspace.State;
@@ -123,6 +130,20 @@ public sealed class KeyEntity : ITaskEntity
             ScheduleExpiry(operation, null, keyspace.State);
         stamp = new WriteStamp(operation.Context.Id.Key, before, keyspace.State?.Version);
         return replies;
+    }
+
+    /// <summary>
+    /// Keyspace notifications are published from the entity, not by the caller that got the reply:
+    /// the entity is the one place every write passes (signalled writes, the write orchestration,
+    /// expiry by its own signal or by the sweep), and a signal it emits leaves with the batch's
+    /// commit, so an event goes out only for a write that was stored (a retried commit can repeat
+    /// it). The registry entity, which holds the subscriptions, sends them; signals from one entity
+    /// to another arrive in order, so a key's events keep their order.
+    /// </summary>
+    internal static void Publish(TaskEntityOperation operation, List<KeyspaceEvent> events)
+    {
+        if (events.Count > 0)
+            operation.Context.SignalEntity(SubscriptionRegistry.Id, SubscriptionRegistry.Notify, KeyspaceEventBatch.Of(events));
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using Microsoft.DurableTask.Entities;
 using Serverless.Store.Commands;
 using Serverless.Store.Keyspace;
 using Serverless.Store.Protocol;
+using Serverless.Store.PubSub;
 
 namespace Serverless.Store.Durable;
 
@@ -44,8 +45,14 @@ public sealed class LockedOrchestration : TaskOrchestrator<CommandBatch, ReplyBa
             // Replays must compute the same thing: time and randomness come from the orchestration.
             var now = new DateTimeOffset(context.CurrentUtcDateTime).ToUnixTimeMilliseconds();
             var random = new Random(context.NewGuid().GetHashCode());
+            var notifications = KeyspaceNotifications.Current;
+            var events = new List<KeyspaceEvent>();
             for (var i = 0; i < replies.Length; i++)
-                replies[i] = Engine.Execute(new CommandContext(keyspace, now, random), input.Commands[i]);
+            {
+                var ctx = new CommandContext(keyspace, now, random) { RecordEvents = notifications.Enabled };
+                replies[i] = Engine.Execute(ctx, input.Commands[i]);
+                events.AddRange(notifications.Filter(ctx.Events));
+            }
 
             var writes = new List<Task>();
             foreach (var (key, state) in keyspace.Changes())
@@ -54,6 +61,9 @@ public sealed class LockedOrchestration : TaskOrchestrator<CommandBatch, ReplyBa
                 stamps.Add(new WriteStamp(key, versionsBefore[keys.IndexOf(key)], state?.Version));
             }
             await Task.WhenAll(writes);
+            // After the puts were answered: the keys' entities have applied them (docs/pubsub.md).
+            if (events.Count > 0)
+                await context.Entities.SignalEntityAsync(SubscriptionRegistry.Id, SubscriptionRegistry.Notify, KeyspaceEventBatch.Of(events));
         }
         return new ReplyBatch(replies, stamps.ToArray());
     }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Serverless.Store.Api;
+using Serverless.Store.PubSub;
 
 namespace Serverless.Store.Http;
 
@@ -16,26 +17,37 @@ namespace Serverless.Store.Http;
 public static class StoreHttp
 {
     /// <summary>Runs one request through the router over <paramref name="store"/> and writes the answer.</summary>
-    public static async Task ServeAsync(HttpContext http, IStore store, AccessPolicy access, ILogger? logger = null, string basePath = StoreRoutes.BasePath)
+    public static async Task ServeAsync(HttpContext http, IStore store, AccessPolicy access, ILogger? logger = null, string basePath = StoreRoutes.BasePath,
+        PubSubService? pubsub = null)
     {
-        var response = await HandleAsync(http, store, access, logger, basePath);
+        var response = await HandleAsync(http, store, access, logger, basePath, pubsub);
         await WriteAsync(http.Response, response, http.RequestAborted);
     }
 
     /// <summary>The router's response to this request (nothing written yet).</summary>
-    public static async Task<RestResponse> HandleAsync(HttpContext http, IStore store, AccessPolicy access, ILogger? logger = null, string basePath = StoreRoutes.BasePath)
+    public static async Task<RestResponse> HandleAsync(HttpContext http, IStore store, AccessPolicy access, ILogger? logger = null, string basePath = StoreRoutes.BasePath,
+        PubSubService? pubsub = null)
     {
         var remote = http.Connection.RemoteIpAddress;
         if (access.RefusalWithoutToken(remote is not null && IPAddress.IsLoopback(remote)) is { } refusal)
             return RestRouter.Refused(refusal);
+        var request = await ToRestRequestAsync(http, basePath);
+        // Pub/sub routes (negotiate, subscribe, the console page...) come before command parsing.
+        if (PubSubEndpoints.Serves(request.RawPath))
+            return await PubSubEndpoints.HandleAsync(request, Origin(http.Request), access, pubsub, logger, http.RequestAborted);
         var router = new RestRouter(store, access, logger: logger);
-        return await router.HandleAsync(await ToRestRequestAsync(http, basePath), http.RequestAborted);
+        return await router.HandleAsync(request, http.RequestAborted);
     }
 
     /// <summary>For hosts whose handlers return results (Functions triggers): runs the router now and
     /// returns its response as an action result that writes it.</summary>
-    public static async Task<IActionResult> ResultAsync(HttpRequest request, IStore store, AccessPolicy access, ILogger? logger = null) =>
-        new RestResult(await HandleAsync(request.HttpContext, store, access, logger));
+    public static async Task<IActionResult> ResultAsync(HttpRequest request, IStore store, AccessPolicy access, ILogger? logger = null,
+        PubSubService? pubsub = null) =>
+        new RestResult(await HandleAsync(request.HttpContext, store, access, logger, pubsub: pubsub));
+
+    /// <summary>The request's scheme://host (the in-process hub's URL is built on it).</summary>
+    static Uri Origin(HttpRequest request) =>
+        new($"{(string.IsNullOrEmpty(request.Scheme) ? "http" : request.Scheme)}://{(request.Host.HasValue ? request.Host.Value : "localhost")}");
 
     public static async Task<RestRequest> ToRestRequestAsync(HttpContext http, string basePath = StoreRoutes.BasePath)
     {

@@ -249,6 +249,7 @@ public static class Hashes
         for (var i = 2; i < args.Length; i += 2)
             if (hash.Set(args[i], args[i + 1])) added++;
         ctx.Modified(args[1], state);
+        ctx.Notify('h', "hset", args[1]);
     }
 
     public static Reply HSetNx(CommandContext ctx, byte[][] args)
@@ -258,6 +259,7 @@ public static class Hashes
         if (hash.Contains(args[2])) return Reply.Zero;
         hash.Set(args[2], args[3]);
         ctx.Modified(args[1], state);
+        ctx.Notify('h', "hset", args[1]);
         return Reply.One;
     }
 
@@ -304,7 +306,12 @@ public static class Hashes
         var deleted = 0;
         for (var i = 2; i < args.Length; i++)
             if (state.Hash!.Remove(args[i])) deleted++;
-        if (deleted > 0) ctx.Modified(args[1], state); // deletes the key when it emptied
+        if (deleted > 0)
+        {
+            ctx.Modified(args[1], state); // deletes the key when it emptied
+            ctx.Notify('h', "hdel", args[1]);
+            if (state.IsEmpty) ctx.Notify('g', "del", args[1]);
+        }
         return Reply.Integer(deleted);
     }
 
@@ -328,6 +335,7 @@ public static class Hashes
         var result = current + increment;
         state.Hash.Set(args[2], Numbers.ToBytes(result));
         ctx.Modified(args[1], state);
+        ctx.Notify('h', "hincrby", args[1]);
         return Reply.Integer(result);
     }
 
@@ -345,6 +353,7 @@ public static class Hashes
         var formatted = sum.Format();
         state.Hash.Set(args[2], formatted);
         ctx.Modified(args[1], state);
+        ctx.Notify('h', "hincrbyfloat", args[1]);
         return Reply.Bulk(formatted);
     }
 

@@ -23,7 +23,11 @@ public static class Keys
     {
         long deleted = 0;
         for (var i = 1; i < args.Length; i++)
-            if (ctx.Delete(args[i])) deleted++;
+            if (ctx.Delete(args[i]))
+            {
+                deleted++;
+                ctx.Notify('g', "del", args[i]);
+            }
         return Reply.Integer(deleted);
     }
 
@@ -81,10 +85,12 @@ public static class Keys
         {
             // A time already past deletes the key, as Redis does.
             ctx.Keyspace.Remove(key);
+            ctx.Notify('g', "del", key);
             return Reply.One;
         }
         state.ExpiresAt = when;
         ctx.Modified(key, state);
+        ctx.Notify('g', "expire", key);
         return Reply.One;
     }
 
@@ -134,6 +140,7 @@ public static class Keys
         if (state?.ExpiresAt is null) return Reply.Zero;
         state.ExpiresAt = null;
         ctx.Modified(args[1], state);
+        ctx.Notify('g', "persist", args[1]);
         return Reply.One;
     }
 
@@ -149,6 +156,8 @@ public static class Keys
         if (nx && ctx.Lookup(destination) is not null) return Reply.Zero;
         ctx.Keyspace.Remove(source);
         ctx.Replace(destination, state);
+        ctx.Notify('g', "rename_from", source);
+        ctx.Notify('g', "rename_to", destination);
         return nx ? Reply.One : Reply.Ok;
     }
 
@@ -186,6 +195,7 @@ public static class Keys
         if (state is null) return Reply.Zero;
         if (!replace && ctx.Lookup(destination) is not null) return Reply.Zero;
         ctx.Replace(destination, state.Clone());
+        ctx.Notify('g', "copy_to", destination);
         return Reply.One;
     }
 

@@ -285,6 +285,7 @@ public static class Lists
             else list.PushBack(args[i]);
         }
         ctx.Modified(args[1], state);
+        ctx.Notify('l', front ? "lpush" : "rpush", args[1]);
         return Reply.Integer(list.Count);
     }
 
@@ -321,6 +322,7 @@ public static class Lists
             reply = Reply.Array(popped);
         }
         ctx.Modified(args[1], state);
+        Removed(ctx, args[1], state, front ? "lpop" : "rpop");
         return reply;
     }
 
@@ -368,6 +370,7 @@ public static class Lists
         }
         list.Trim((int)front, (int)back);
         ctx.Modified(args[1], state);
+        Removed(ctx, args[1], state, "ltrim");
         return Reply.Ok;
     }
 
@@ -393,6 +396,7 @@ public static class Lists
         if (index < 0 || index >= list.Count) throw new RedisException(Errors.IndexOutOfRange);
         list[(int)index] = args[3];
         ctx.Modified(args[1], state);
+        ctx.Notify('l', "lset", args[1]);
         return Reply.Ok;
     }
 
@@ -405,7 +409,11 @@ public static class Lists
         // |long.MinValue| does not fit a long; any limit beyond the list's length means "all it finds".
         var limit = count == long.MinValue ? long.MaxValue : Math.Abs(count);
         var removed = state.List!.Remove(args[3], limit, fromTail: count < 0);
-        if (removed > 0) ctx.Modified(args[1], state);
+        if (removed > 0)
+        {
+            ctx.Modified(args[1], state);
+            Removed(ctx, args[1], state, "lrem");
+        }
         return Reply.Integer(removed);
     }
 
@@ -425,6 +433,7 @@ public static class Lists
             if (!list[i].AsSpan().SequenceEqual(pivot)) continue;
             list.Insert(after ? i + 1 : i, args[4]);
             ctx.Modified(args[1], state);
+            ctx.Notify('l', "linsert", args[1]);
             return Reply.Integer(list.Count);
         }
         return Reply.Integer(-1);
@@ -513,6 +522,15 @@ public static class Lists
 
         ctx.Modified(destinationKey, destination);
         if (!sameKey) ctx.Modified(sourceKey, source);
+        ctx.Notify('l', toLeft ? "lpush" : "rpush", destinationKey); // lmoveHandlePush, then the pop
+        Removed(ctx, sourceKey, source, fromLeft ? "lpop" : "rpop");
         return Reply.Bulk(value);
+    }
+
+    /// <summary>Redis's events after elements left a list: the command's, then "del" if it emptied (and so was deleted).</summary>
+    static void Removed(CommandContext ctx, byte[] key, KeyState state, string name)
+    {
+        ctx.Notify('l', name, key);
+        if (state.IsEmpty) ctx.Notify('g', "del", key);
     }
 }

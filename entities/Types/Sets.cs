@@ -210,7 +210,11 @@ public static class Sets
         long added = 0;
         for (var i = 2; i < args.Length; i++)
             if (set.Add(args[i])) added++;
-        if (added > 0) ctx.Modified(args[1], state);
+        if (added > 0)
+        {
+            ctx.Modified(args[1], state);
+            ctx.Notify('s', "sadd", args[1]);
+        }
         return Reply.Integer(added);
     }
 
@@ -222,7 +226,11 @@ public static class Sets
         long removed = 0;
         for (var i = 2; i < args.Length && set.Count > 0; i++)
             if (set.Remove(args[i])) removed++;
-        if (removed > 0) ctx.Modified(args[1], state);
+        if (removed > 0)
+        {
+            ctx.Modified(args[1], state);
+            Removed(ctx, args[1], state, "srem");
+        }
         return Reply.Integer(removed);
     }
 
@@ -259,6 +267,7 @@ public static class Sets
         if (state is null) return Reply.Nil;
         var member = state.Set!.PopRandom(ctx.Random);
         ctx.Modified(args[1], state);
+        Removed(ctx, args[1], state, "spop");
         return Reply.Bulk(member);
     }
 
@@ -274,6 +283,8 @@ public static class Sets
         {
             var all = MembersReply(set.InRedisOrder());
             ctx.Delete(args[1]);
+            ctx.Notify('s', "spop", args[1]);
+            ctx.Notify('g', "del", args[1]);
             return all;
         }
 
@@ -281,6 +292,7 @@ public static class Sets
         for (var i = 0; i < popped.Length; i++) popped[i] = Reply.Bulk(set.PopRandom(ctx.Random));
         if (set.Count * SPopMoveStrategyMul <= count) set.Reencode();
         ctx.Modified(args[1], state);
+        ctx.Notify('s', "spop", args[1]);
         return Reply.Array(popped);
     }
 
@@ -352,25 +364,25 @@ public static class Sets
         var sets = LookupSets(ctx, args, 2, out var anyMissing);
         if (anyMissing)
         {
-            ctx.Delete(args[1]);
+            if (ctx.Delete(args[1])) ctx.Notify('g', "del", args[1]);
             return Reply.Zero;
         }
         var result = new SetValue();
         foreach (var m in Intersect(sets)) result.Add(m);
-        return Store(ctx, args[1], result);
+        return Store(ctx, args[1], result, "sinterstore");
     }
 
     public static Reply SUnion(CommandContext ctx, byte[][] args) =>
         MembersReply(Union(LookupSets(ctx, args, 1, out _)).InRedisOrder());
 
     public static Reply SUnionStore(CommandContext ctx, byte[][] args) =>
-        Store(ctx, args[1], Union(LookupSets(ctx, args, 2, out _)));
+        Store(ctx, args[1], Union(LookupSets(ctx, args, 2, out _)), "sunionstore");
 
     public static Reply SDiff(CommandContext ctx, byte[][] args) =>
         MembersReply(Diff(LookupSets(ctx, args, 1, out _)).InRedisOrder());
 
     public static Reply SDiffStore(CommandContext ctx, byte[][] args) =>
-        Store(ctx, args[1], Diff(LookupSets(ctx, args, 2, out _)));
+        Store(ctx, args[1], Diff(LookupSets(ctx, args, 2, out _)), "sdiffstore");
 
     public static Reply SMove(CommandContext ctx, byte[][] args)
     {
@@ -386,9 +398,14 @@ public static class Sets
         if (Bytes.Comparer.Equals(args[1], args[2])) return Reply.Integer(source.Set!.Contains(member));
         if (!source.Set!.Remove(member)) return Reply.Zero;
         ctx.Modified(args[1], source);
+        Removed(ctx, args[1], source, "srem");
 
         destination ??= new KeyState { Set = new SetValue() };
-        if (destination.Set!.Add(member)) ctx.Modified(args[2], destination);
+        if (destination.Set!.Add(member))
+        {
+            ctx.Modified(args[2], destination);
+            ctx.Notify('s', "sadd", args[2]);
+        }
         return Reply.One;
     }
 
@@ -546,15 +563,23 @@ public static class Sets
     }
 
     /// <summary>*STORE: replaces the destination (any type, TTL dropped); an empty result deletes it.</summary>
-    static Reply Store(CommandContext ctx, byte[] destination, SetValue result)
+    static Reply Store(CommandContext ctx, byte[] destination, SetValue result, string name)
     {
         if (result.Count == 0)
         {
-            ctx.Delete(destination);
+            if (ctx.Delete(destination)) ctx.Notify('g', "del", destination);
             return Reply.Zero;
         }
         ctx.Replace(destination, new KeyState { Set = result });
+        ctx.Notify('s', name, destination);
         return Reply.Integer(result.Count);
+    }
+
+    /// <summary>Redis's events after members left a set: the command's, then "del" if it emptied (and so was deleted).</summary>
+    static void Removed(CommandContext ctx, byte[] key, KeyState state, string name)
+    {
+        ctx.Notify('s', name, key);
+        if (state.IsEmpty) ctx.Notify('g', "del", key);
     }
 
     static Reply MembersReply(IReadOnlyList<byte[]> members)

@@ -396,7 +396,11 @@ public static class SortedSets
                 processed++;
             }
         }
-        if (added + updated > 0) ctx.Modified(args[1], state);
+        if (added + updated > 0)
+        {
+            ctx.Modified(args[1], state);
+            ctx.Notify('z', incr ? "zincr" : "zadd", args[1]);
+        }
         if (incr) return processed > 0 ? Reply.Double(score) : Reply.Nil;
         return Reply.Integer(ch ? added + updated : added);
     }
@@ -646,8 +650,7 @@ public static class SortedSets
         var deleted = 0;
         for (var j = 2; j < args.Length && z.Count > 0; j++)
             if (z.Remove(args[j])) deleted++;
-        if (deleted > 0) ctx.Modified(args[1], state);
-        return Reply.Integer(deleted);
+        return Removed(ctx, args[1], state, deleted, "zrem");
     }
 
     public static Reply ZRemRangeByRank(CommandContext ctx, byte[][] args)
@@ -664,7 +667,7 @@ public static class SortedSets
         if (start > end || start >= len) return Reply.Zero;
         if (end >= len) end = len - 1;
         var deleted = z.List.DeleteRangeByRank(start + 1, end + 1, z.Forget);
-        return Removed(ctx, args[1], state, deleted);
+        return Removed(ctx, args[1], state, deleted, "zremrangebyrank");
     }
 
     public static Reply ZRemRangeByScore(CommandContext ctx, byte[][] args)
@@ -674,7 +677,7 @@ public static class SortedSets
         if (state is null) return Reply.Zero;
         var z = state.SortedSet!;
         var deleted = z.List.DeleteFrom(new BelowMin(range), n => range.LteMax(n.Score), z.Forget);
-        return Removed(ctx, args[1], state, deleted);
+        return Removed(ctx, args[1], state, deleted, "zremrangebyscore");
     }
 
     public static Reply ZRemRangeByLex(CommandContext ctx, byte[][] args)
@@ -686,7 +689,7 @@ public static class SortedSets
         var deleted = FirstInLex(z, range) is null ? 0 : z.IsSmall
             ? DeleteLexRun(z, range)
             : z.List.DeleteFrom(new BelowLexMin(range), n => range.LteMax(n.Member), z.Forget);
-        return Removed(ctx, args[1], state, deleted);
+        return Removed(ctx, args[1], state, deleted, "zremrangebylex");
     }
 
     /// <summary>zzlDeleteRangeByLex: from the first member in range, while members stay under the maximum.</summary>
@@ -698,9 +701,15 @@ public static class SortedSets
         return run.Count;
     }
 
-    static Reply Removed(CommandContext ctx, byte[] key, KeyState state, int deleted)
+    /// <summary>After members left: stores the change, then Redis's events: the command's, and "del" if it emptied (and so was deleted).</summary>
+    static Reply Removed(CommandContext ctx, byte[] key, KeyState state, int deleted, string name)
     {
-        if (deleted > 0) ctx.Modified(key, state);
+        if (deleted > 0)
+        {
+            ctx.Modified(key, state);
+            ctx.Notify('z', name, key);
+            if (state.IsEmpty) ctx.Notify('g', "del", key);
+        }
         return Reply.Integer(deleted);
     }
 
@@ -731,7 +740,7 @@ public static class SortedSets
             items.Add(Reply.Double(node.Score));
             z.Remove(node.Member);
         }
-        ctx.Modified(args[1], state);
+        Removed(ctx, args[1], state, (int)n, max ? "zpopmax" : "zpopmin");
         return Reply.Array(items);
     }
 
@@ -913,9 +922,10 @@ public static class SortedSets
             {
                 result.NormalizeZerosIfSmall();
                 ctx.Replace(destination, new KeyState { SortedSet = result });
+                ctx.Notify('z', op switch { SetOp.Union => "zunionstore", SetOp.Inter => "zinterstore", _ => "zdiffstore" }, destination);
                 return Reply.Integer(result.Count);
             }
-            ctx.Delete(destination);
+            if (ctx.Delete(destination)) ctx.Notify('g', "del", destination);
             return Reply.Zero;
         }
         var items = new List<Reply>(withScores ? result.Count * 2 : result.Count);

@@ -71,6 +71,7 @@ public static class Strings
     {
         var old = ctx.Lookup(args[1], RedisType.String);
         ctx.Replace(args[1], KeyState.OfString(args[2])); // a plain set: the TTL goes
+        ctx.Notify('$', "set", args[1]);
         return Reply.Bulk(old?.String);
     }
 
@@ -79,6 +80,7 @@ public static class Strings
         var state = ctx.Lookup(args[1], RedisType.String);
         if (state is null) return Reply.Nil;
         ctx.Delete(args[1]);
+        ctx.Notify('g', "del", args[1]);
         return Reply.Bulk(state.String);
     }
 
@@ -94,16 +96,19 @@ public static class Strings
         if ((flags & (Opt.ExAt | Opt.PxAt)) != 0 && when <= ctx.NowMs)
         {
             ctx.Delete(key); // an absolute time already past deletes the key
+            ctx.Notify('g', "del", key);
         }
         else if (expire is not null)
         {
             state.ExpiresAt = when;
             ctx.Modified(key, state);
+            ctx.Notify('g', "expire", key);
         }
         else if ((flags & Opt.Persist) != 0 && state.ExpiresAt is not null)
         {
             state.ExpiresAt = null;
             ctx.Modified(key, state);
+            ctx.Notify('g', "persist", key);
         }
         return reply;
     }
@@ -121,6 +126,8 @@ public static class Strings
         if ((flags & Opt.KeepTtl) != 0) state.ExpiresAt = current?.ExpiresAt;
         if (hasExpire) state.ExpiresAt = when; // may already be past (EXAT/PXAT): then the key reads as gone
         ctx.Replace(key, state);
+        ctx.Notify('$', "set", key);
+        if (hasExpire) ctx.Notify('g', "expire", key);
         return get ? Reply.Bulk(current?.String) : okReply;
     }
 
@@ -196,7 +203,11 @@ public static class Strings
     public static Reply MSet(CommandContext ctx, byte[][] args)
     {
         if (args.Length % 2 == 0) throw new RedisException(Errors.WrongArity("mset"));
-        for (var j = 1; j < args.Length; j += 2) ctx.Replace(args[j], KeyState.OfString(args[j + 1]));
+        for (var j = 1; j < args.Length; j += 2)
+        {
+            ctx.Replace(args[j], KeyState.OfString(args[j + 1]));
+            ctx.Notify('$', "set", args[j]);
+        }
         return Reply.Ok;
     }
 
@@ -205,7 +216,11 @@ public static class Strings
         if (args.Length % 2 == 0) throw new RedisException(Errors.WrongArity("msetnx"));
         for (var j = 1; j < args.Length; j += 2)
             if (ctx.Lookup(args[j]) is not null) return Reply.Zero;
-        for (var j = 1; j < args.Length; j += 2) ctx.Replace(args[j], KeyState.OfString(args[j + 1]));
+        for (var j = 1; j < args.Length; j += 2)
+        {
+            ctx.Replace(args[j], KeyState.OfString(args[j + 1]));
+            ctx.Notify('$', "set", args[j]);
+        }
         return Reply.One;
     }
 
@@ -234,6 +249,7 @@ public static class Strings
             throw new RedisException(Errors.Overflow);
         value += incr;
         Store(ctx, key, state, FormatLong(value));
+        ctx.Notify('$', "incrby", key);
         return Reply.Integer(value);
     }
 
@@ -248,6 +264,7 @@ public static class Strings
         if (!sum.IsFinite) throw new RedisException(Errors.NanOrInfinity);
         var text = sum.Format();
         Store(ctx, key, state, text);
+        ctx.Notify('$', "incrbyfloat", key);
         return Reply.Bulk(text);
     }
 
@@ -280,6 +297,7 @@ public static class Strings
         if (state is null)
         {
             ctx.Replace(key, KeyState.OfString(tail));
+            ctx.Notify('$', "append", key);
             return Reply.Integer(tail.Length);
         }
         var old = state.String!;
@@ -290,6 +308,7 @@ public static class Strings
         tail.CopyTo(value, old.Length);
         state.String = value;
         ctx.Modified(key, state);
+        ctx.Notify('$', "append", key);
         return Reply.Integer(value.Length);
     }
 
@@ -328,6 +347,7 @@ public static class Strings
             var created = new byte[offset + patch.Length];
             patch.CopyTo(created, offset);
             ctx.Replace(key, KeyState.OfString(created));
+            ctx.Notify('$', "setrange", key);
             return Reply.Integer(created.Length);
         }
         var old = state.String!;
@@ -338,6 +358,7 @@ public static class Strings
         patch.CopyTo(value, offset);
         state.String = value;
         ctx.Modified(key, state);
+        ctx.Notify('$', "setrange", key);
         return Reply.Integer(value.Length);
     }
 

@@ -19,6 +19,13 @@ public class SettingsTests
         AccessPolicy.FromSettings(name => { read.Add(name); return null; });
         read.Add(Serverless.Store.Functions.SweepFunctions.ScheduleSetting); // the TTL sweep timer's %setting%
         read.Add(Serverless.Store.Functions.CleanupFunctions.ScheduleSetting); // the entity cleanup timer's %setting%
+        // Pub/sub: the Functions app has no in-process hub; a connection string makes the hub read everything.
+        Serverless.Store.PubSub.PubSubHub.FromSettings(name =>
+        {
+            read.Add(name);
+            return name == Serverless.Store.PubSub.SignalRConnectionString.Setting ? "Endpoint=http://localhost;AccessKey=sample-key-sample-key-sample-key-0000;Version=1.0;" : null;
+        }, inProcess: null);
+        Serverless.Store.PubSub.KeyspaceNotifications.Current = Serverless.Store.PubSub.KeyspaceNotifications.Off;
         return read;
     }
 

@@ -225,3 +225,46 @@ public class TriggerTests
         entities.Verify(e => e.CleanEntityStorageAsync(It.IsAny<CleanEntityStorageRequest?>(), true, It.IsAny<CancellationToken>()), Times.Once);
     }
 }
+
+/// <summary>Azure SignalR Service's upstream call through the HTTP trigger: a disconnect drops the connection's subscriptions.</summary>
+public class UpstreamTriggerTests
+{
+    const string Key = "upstream-tests-access-key-0123456789abcdef";
+
+    static Serverless.Store.PubSub.PubSubHub Hub() => Serverless.Store.PubSub.PubSubHub.FromSettings(
+        name => name == Serverless.Store.PubSub.SignalRConnectionString.Setting ? $"Endpoint=http://127.0.0.1;Port=9;AccessKey={Key};Version=1.0;" : null,
+        inProcess: null)!;
+
+    static HttpRequest Upstream(string connectionId, string signature)
+    {
+        var http = new DefaultHttpContext();
+        http.Request.Method = "POST";
+        http.Request.Path = "/api/_signalr/store/connections/disconnected";
+        http.Request.Headers["X-ASRS-Connection-Id"] = connectionId;
+        http.Request.Headers["X-ASRS-Signature"] = signature;
+        http.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes("{}"));
+        http.Connection.RemoteIpAddress = IPAddress.Parse("203.0.113.9");
+        http.Response.Body = new MemoryStream();
+        return http.Request;
+    }
+
+    [Fact]
+    public async Task A_signed_disconnect_signals_the_registry_and_a_bad_signature_gets_401()
+    {
+        var client = new Mock<DurableTaskClient>("test") { CallBase = true };
+        var entities = new Mock<DurableEntityClient>("test") { CallBase = true };
+        client.SetupGet(c => c.Entities).Returns(entities.Object);
+        entities.Setup(e => e.SignalEntityAsync(It.IsAny<EntityInstanceId>(), It.IsAny<string>(), It.IsAny<object?>(), It.IsAny<SignalEntityOptions?>(), It.IsAny<CancellationToken>()))
+            .Returns(Task.CompletedTask);
+        var functions = new RestFunctions(new AccessPolicy("full", null), NullLogger<RestFunctions>.Instance, Hub());
+
+        var bad = await functions.Rest(Upstream("conn-1", Serverless.Store.PubSub.PubSubHub.UpstreamSignature("wrong-key", "conn-1")), client.Object);
+        Assert.Equal(401, Assert.IsType<RestResult>(bad).Response.Status);
+        entities.Verify(e => e.SignalEntityAsync(It.IsAny<EntityInstanceId>(), It.IsAny<string>(), It.IsAny<object?>(), It.IsAny<SignalEntityOptions?>(), It.IsAny<CancellationToken>()), Times.Never);
+
+        var good = await functions.Rest(Upstream("conn-1", Serverless.Store.PubSub.PubSubHub.UpstreamSignature(Key, "conn-1")), client.Object);
+        Assert.Equal(200, Assert.IsType<RestResult>(good).Response.Status);
+        entities.Verify(e => e.SignalEntityAsync(Serverless.Store.PubSub.SubscriptionRegistry.Id, Serverless.Store.PubSub.SubscriptionRegistry.Disconnect,
+            "conn-1", It.IsAny<SignalEntityOptions?>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+}

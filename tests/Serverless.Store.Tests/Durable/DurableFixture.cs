@@ -23,6 +23,9 @@ public sealed class DurableFixture : IAsyncLifetime
     /// <summary>Every HTTP request the engine sends to Azure Storage (benchmarks report requests per write).</summary>
     public StorageRequestCounter Requests { get; } = new();
 
+    /// <summary>Pub/sub's transport in these tests: records what it is asked to do (PubSub/PubSubDurableTests).</summary>
+    public PubSub.RecordingTransport PubSubTransport { get; } = new();
+
     public async Task InitializeAsync()
     {
         azurite = await Azurite.StartAsync();
@@ -33,7 +36,7 @@ public sealed class DurableFixture : IAsyncLifetime
             StorageConnection = ConnectionString,
             TaskHub = "test" + Guid.NewGuid().ToString("N")[..8],
             StorageRequests = Requests,
-        }, loggers);
+        }, loggers, new Serverless.Store.PubSub.PubSubHub(PubSubTransport, "store", new Serverless.Store.PubSub.SubscribeTokens(null)));
         await Engine.StartAsync();
     }
 

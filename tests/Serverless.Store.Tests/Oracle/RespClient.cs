@@ -37,6 +37,9 @@ public sealed class RespClient : IDisposable
 
     public Reply Call(params string[] args) => Call(args.Select(Encoding.UTF8.GetBytes).ToArray());
 
+    /// <summary>The next reply without sending anything: a subscribed connection's pushed messages.</summary>
+    public Reply Read() => ReadReply();
+
     Reply ReadReply()
     {
         var kind = stream.ReadByte();

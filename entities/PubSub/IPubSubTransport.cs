@@ -1,0 +1,65 @@
+using System.Text;
+using System.Text.Json.Serialization;
+
+namespace Serverless.Store.PubSub;
+
+/// <summary>
+/// Where subscribers are connected: Azure SignalR Service (<see cref="AzureSignalRTransport"/>, its
+/// data-plane REST API) or the standalone host's in-process ASP.NET Core hub. Channels and
+/// patterns are SignalR groups (<see cref="Groups"/>); a message is an invocation of the client
+/// target <see cref="Target"/> with one <see cref="PubSubMessage"/>. A failure throws
+/// <see cref="PubSubTransportException"/>: a publish that did not go out is an error, not silence.
+/// </summary>
+public interface IPubSubTransport
+{
+    /// <summary>The client method every message invokes.</summary>
+    const string Target = "message";
+
+    /// <summary>What <c>negotiate</c> answers: where the client connects and its token.</summary>
+    NegotiateResult Negotiate(string userId, Uri requestOrigin);
+
+    Task SendToGroupAsync(string group, PubSubMessage message, CancellationToken cancellation);
+    Task AddToGroupAsync(string group, string connectionId, CancellationToken cancellation);
+    Task RemoveFromGroupAsync(string group, string connectionId, CancellationToken cancellation);
+    Task RemoveFromAllGroupsAsync(string connectionId, CancellationToken cancellation);
+    Task<bool> ConnectionExistsAsync(string connectionId, CancellationToken cancellation);
+}
+
+/// <summary>The body of a negotiate answer: the SignalR clients follow <c>url</c> with <c>accessToken</c>.</summary>
+public sealed record NegotiateResult(
+    [property: JsonPropertyName("url")] string Url,
+    [property: JsonPropertyName("accessToken")] string AccessToken);
+
+/// <summary>
+/// A message as subscribers receive it, in Redis's shape: <c>{type:"message", channel, data}</c> or
+/// <c>{type:"pmessage", pattern, channel, data}</c>. Channel and data are bytes in Redis; here they
+/// are text (UTF-8, invalid sequences replaced), like the REST API's replies.
+/// </summary>
+public sealed record PubSubMessage(
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("pattern"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Pattern,
+    [property: JsonPropertyName("channel")] string Channel,
+    [property: JsonPropertyName("data")] string Data)
+{
+    public static PubSubMessage Message(string channel, string data) => new("message", null, channel, data);
+    public static PubSubMessage PMessage(string pattern, string channel, string data) => new("pmessage", pattern, channel, data);
+}
+
+/// <summary>
+/// Group names: <c>c.</c> + the channel, <c>p.</c> + the pattern, base64url-encoded so that any
+/// channel text is a valid group name in Azure (which limits names to 1024 characters: hence
+/// <see cref="MaxNameBytes"/>) and channels and patterns never share a group.
+/// </summary>
+public static class Groups
+{
+    /// <summary>Longest channel or pattern a connection can subscribe to (UTF-8 bytes).</summary>
+    public const int MaxNameBytes = 512;
+
+    public static string Channel(string channel) => "c." + Base64Url(channel);
+    public static string Pattern(string pattern) => "p." + Base64Url(pattern);
+
+    static string Base64Url(string text) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
+
+public sealed class PubSubTransportException(string message, Exception? inner = null) : Exception(message, inner);
