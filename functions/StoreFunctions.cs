@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using Serverless.Store.Api;
 using Serverless.Store.Durable;
 using Serverless.Store.Http;
+using Serverless.Store.Persistence;
 
 namespace Serverless.Store.Functions;
 
@@ -18,7 +19,7 @@ namespace Serverless.Store.Functions;
 /// anonymous at the host (the store checks its own Bearer tokens), every method (the router answers
 /// 405 itself). The request and the durable client go to the shared adapter and router.
 /// </summary>
-public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> logger)
+public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> logger, SnapshotStorage? snapshots = null)
 {
     public const string Name = "rest";
 
@@ -26,7 +27,7 @@ public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> lo
     public Task<IActionResult> Rest(
         [HttpTrigger(AuthorizationLevel.Anonymous, Route = StoreRoutes.Route)] HttpRequest request,
         [DurableClient] DurableTaskClient client) =>
-        StoreHttp.ResultAsync(request, StoreFor(client), access, logger);
+        StoreHttp.ResultAsync(request, StoreFor(client, snapshots, logger), access, logger);
 
     static readonly ConditionalWeakTable<DurableEntityClient, DurableStore> Stores = new();
 
@@ -38,8 +39,12 @@ public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> lo
     /// that is the cache key. No commit notification reaches the worker (the host stores entity
     /// batches), so the store polls for replies: <see cref="DurableStore.CommitsNotified"/> is false.
     /// </summary>
-    internal static DurableStore StoreFor(DurableTaskClient client) =>
-        Stores.GetValue(client.Entities, _ => new DurableStore(client) { CommitsNotified = false });
+    internal static DurableStore StoreFor(DurableTaskClient client, SnapshotStorage? snapshots = null, ILogger? logger = null) =>
+        Stores.GetValue(client.Entities, _ => new DurableStore(client)
+        {
+            CommitsNotified = false,
+            Services = snapshots is null ? [] : [snapshots.For(client, logger)],
+        });
 }
 
 /// <summary>
@@ -63,6 +68,9 @@ public static class DurableFunctions
     [Function(FlushOrchestration.Name)]
     public static Task<int> Flush([OrchestrationTrigger] TaskOrchestrationContext context) => Run<FlushOrchestration, string[], int>(context);
 
+    [Function(RestoreOrchestration.Name)]
+    public static Task<int> Restore([OrchestrationTrigger] TaskOrchestrationContext context) => Run<RestoreOrchestration, RestoreBatch, int>(context);
+
     /// <summary>Runs an orchestrator class on the trigger's context with the orchestration's input.</summary>
     public static Task<TOutput> Run<TOrchestrator, TInput, TOutput>(TaskOrchestrationContext context)
         where TOrchestrator : TaskOrchestrator<TInput, TOutput>, new() =>
@@ -84,4 +92,36 @@ public sealed class SweepFunctions(ILogger<SweepFunctions> logger)
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellation) =>
         new ExpirySweep(client, logger).RunAsync(cancellation);
+}
+
+/// <summary>
+/// The scheduled snapshot (<see cref="SnapshotService.RunScheduledAsync"/>) on a timer; the schedule
+/// is the app setting <c>SnapshotSchedule</c> (NCRONTAB, e.g. <c>0 0 * * * *</c> = hourly). It runs on
+/// the same snapshot service as SAVE/BGSAVE from the REST route, so they take turns.
+/// </summary>
+public sealed class SnapshotFunctions(SnapshotStorage storage, ILogger<SnapshotFunctions> logger)
+{
+    public const string Name = "snapshot";
+
+    [Function(Name)]
+    public Task<SnapshotInfo> Snapshot(
+        [TimerTrigger("%" + SnapshotOptions.ScheduleSetting + "%")] TimerInfo timer,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellation) =>
+        RestFunctions.StoreFor(client, storage, logger).Services.OfType<SnapshotService>().First().RunScheduledAsync(cancellation);
+}
+
+/// <summary>
+/// Where snapshots go: the <c>snapshots</c> container of the app's storage account (the
+/// <c>AzureWebJobsStorage</c> connection string), and how many are kept (<c>SnapshotRetention</c>).
+/// </summary>
+public sealed class SnapshotStorage(Azure.Storage.Blobs.BlobContainerClient container, SnapshotOptions options)
+{
+    public const string ConnectionSetting = "AzureWebJobsStorage";
+
+    public static SnapshotStorage FromSettings(Func<string, string?> setting) =>
+        new(new Azure.Storage.Blobs.BlobContainerClient(setting(ConnectionSetting) is { Length: > 0 } c ? c : "UseDevelopmentStorage=true",
+            SnapshotOptions.ContainerName), SnapshotOptions.FromSettings(setting));
+
+    public SnapshotService For(DurableTaskClient client, ILogger? logger) => new(client, container, options, logger);
 }

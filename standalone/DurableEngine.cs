@@ -8,6 +8,7 @@ using Microsoft.DurableTask.Entities;
 using Microsoft.DurableTask.Worker;
 using Microsoft.DurableTask.Worker.Shims;
 using Serverless.Store.Durable;
+using Serverless.Store.Persistence;
 using CoreEntity = DurableTask.Core.Entities.TaskEntity;
 
 namespace Serverless.Store.Standalone;
@@ -35,6 +36,8 @@ public sealed class DurableEngineOptions
     public StorageRequestCounter? StorageRequests { get; set; }
     /// <summary>How single-key writes get their reply (signal + await by default).</summary>
     public SingleKeyWritePath WritePath { get; set; } = SingleKeyWritePath.SignalAndAwait;
+    /// <summary>Snapshots kept in the <c>snapshots</c> container (setting <c>SnapshotRetention</c>).</summary>
+    public SnapshotOptions Snapshots { get; set; } = new();
 }
 
 /// <summary>
@@ -56,6 +59,8 @@ public sealed class DurableEngine : IAsyncDisposable
     public AzureStorageOrchestrationService Service { get; }
     public StandaloneClient Client { get; }
     public DurableStore Store { get; }
+    /// <summary>SAVE/BGSAVE/LASTSAVE, the scheduled snapshot and restore, on the same storage account.</summary>
+    public SnapshotService Snapshots { get; }
 
     public DurableEngine(DurableEngineOptions options, ILoggerFactory loggerFactory)
     {
@@ -84,6 +89,7 @@ public sealed class DurableEngine : IAsyncDisposable
         orchestrations.Add(WriteOrchestration.Name, () => shims.CreateOrchestration(WriteOrchestration.Name, new WriteOrchestration()));
         orchestrations.Add(LockedOrchestration.Name, () => shims.CreateOrchestration(LockedOrchestration.Name, new LockedOrchestration()));
         orchestrations.Add(FlushOrchestration.Name, () => shims.CreateOrchestration(FlushOrchestration.Name, new FlushOrchestration()));
+        orchestrations.Add(RestoreOrchestration.Name, () => shims.CreateOrchestration(RestoreOrchestration.Name, new RestoreOrchestration()));
         var entities = new ObjectManager<CoreEntity>();
         entities.Add(KeyEntity.Name, () => new EntityDispatcher(shims, KeyEntity.Name, () => new KeyEntity()));
         entities.Add(ExpiryIndex.Name, () => new EntityDispatcher(shims, ExpiryIndex.Name, () => new ExpiryIndex()));
@@ -98,7 +104,9 @@ public sealed class DurableEngine : IAsyncDisposable
             ErrorPropagationMode = ErrorPropagationMode.UseFailureDetails,
         };
         Client = new StandaloneClient(Service, completions, converter, fallbackPoll: TimeSpan.FromSeconds(1));
-        Store = new DurableStore(Client) { WritePath = options.WritePath, CommitsNotified = true };
+        Snapshots = new SnapshotService(Client, new Azure.Storage.Blobs.BlobContainerClient(options.StorageConnection, SnapshotOptions.ContainerName),
+            options.Snapshots, loggerFactory.CreateLogger<SnapshotService>());
+        Store = new DurableStore(Client) { WritePath = options.WritePath, CommitsNotified = true, Services = [Snapshots] };
     }
 
     public async Task StartAsync()

@@ -80,6 +80,8 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
                 return await PipelineAsync(RequirePost(method, CommandParser.ParseBatch, request), granted, base64, ct);
             case "multi-exec":
                 return await TransactionAsync(RequirePost(method, CommandParser.ParseBatch, request), granted, base64, ct);
+            case "restore":
+                return await Persistence.RestoreEndpoint.HandleAsync(store, request, granted, ct);
             default:
                 var body = method == "POST" ? request.Body : null;
                 return await SingleAsync(CommandParser.ParsePath(path, body, limits), granted, base64, ct);
@@ -158,7 +160,7 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
     /// <summary>A 403 refusal decided before routing (e.g. a store without tokens), with the usual headers.</summary>
     public static RestResponse Refused(string message) => Respond(403, ReplyEncoder.Error(message));
 
-    static RestResponse Respond(int status, byte[] body, params (string Name, string Value)[] extra)
+    internal static RestResponse Respond(int status, byte[] body, params (string Name, string Value)[] extra)
     {
         var headers = new Dictionary<string, string>(CorsHeaders);
         if (body.Length > 0) headers["Content-Type"] = RestResponse.JsonContentType;

@@ -153,6 +153,11 @@ public static class CommandTable
         new("time", 1, Nondeterministic, 0, 0, 0, Server.Time),
         new("info", -1, Nondeterministic, 0, 0, 0, Server.Info),
         new("command", -1, None, 0, 0, 0, Server.Command),
+
+        // persistence (rdb.c): served by the snapshot service (entities/Persistence)
+        new("save", 1, Admin | Service, 0, 0, 0, Persistence.SnapshotService.NotHere),
+        new("bgsave", -1, Admin | Service, 0, 0, 0, Persistence.SnapshotService.NotHere),
+        new("lastsave", 1, Admin | Service | Nondeterministic, 0, 0, 0, Persistence.SnapshotService.NotHere),
     ];
 
     static readonly Dictionary<string, CommandSpec> ByName =

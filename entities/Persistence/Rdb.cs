@@ -59,7 +59,7 @@ public static class Rdb
 }
 
 /// <summary>An RDB file the reader refuses: what is wrong and at which byte offset.</summary>
-public sealed class RdbFormatException(string message, long offset) : Exception($"{message} (at byte {offset})")
+public sealed class RdbFormatException(string message, long offset = -1) : Exception(offset >= 0 ? $"{message} (at byte {offset})" : message)
 {
     public long Offset { get; } = offset;
     public string Reason { get; } = message;

@@ -18,6 +18,8 @@ public class SettingsTests
         var read = new List<string>();
         AccessPolicy.FromSettings(name => { read.Add(name); return null; });
         read.Add(Serverless.Store.Functions.SweepFunctions.ScheduleSetting); // the TTL sweep timer's %setting%
+        Serverless.Store.Functions.SnapshotStorage.FromSettings(name => { read.Add(name); return null; }); // snapshot container, retention
+        read.Add(Serverless.Store.Persistence.SnapshotOptions.ScheduleSetting); // the snapshot timer's %setting%
         return read;
     }
 
