@@ -19,7 +19,7 @@ builder.Services.AddSingleton<DurableEngine>();
 builder.Services.AddHostedService<EngineHost>();
 builder.Services.AddHostedService<ExpirySweepService>(); // TtlSweepSeconds (default 60, 0 = off)
 builder.Services.AddHostedService<EntityCleanupService>(); // EntityCleanupMinutes (default 30, 0 = off)
-builder.Services.AddHostedService<SnapshotScheduleService>(); // SnapshotMinutes (default 0 = off)
+builder.Services.AddHostedService<SnapshotScheduleService>(); // SnapshotSeconds (default 0 = off)
 var app = builder.Build();
 
 app.MapStore();
