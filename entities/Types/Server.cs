@@ -340,6 +340,7 @@ public static class Server
         if (group == typeof(Lists)) categories.Add("@list");
         if (group == typeof(Hashes)) categories.Add("@hash");
         if (group == typeof(Strings)) categories.Add("@string");
+        if (group == typeof(Persistence.SnapshotService)) categories.Add("@admin"); // SAVE, BGSAVE, LASTSAVE
         // KEYS (O(n) in one go) and INFO (exposes the server) are Redis's other dangerous commands.
         if (spec.Flags.HasFlag(CommandFlags.Admin) || spec.Name is "keys" or "info") categories.Add("@dangerous");
         if (spec.Name is "ping" or "echo" or "command") categories.Add("@connection");
