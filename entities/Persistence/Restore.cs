@@ -49,7 +49,7 @@ public sealed partial class SnapshotService
     const long RestoreBatchBytes = 256 * 1024;
 
     /// <summary>Restore orchestrations in flight at once.</summary>
-    const int RestoreParallelism = 4;
+    const int RestoreParallelism = 8;
 
     /// <summary>Restores a snapshot from the container by name (<c>latest</c> = the marker's).</summary>
     public async Task<RestoreResult> RestoreSnapshotAsync(string name, RestoreMode mode, CancellationToken cancellation)

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Serverless.Store.Commands;
 using Serverless.Store.Durable;
+using Serverless.Store.Keyspace;
 using Serverless.Store.Protocol;
 
 namespace Serverless.Store.Persistence;
@@ -243,7 +244,22 @@ public sealed partial class SnapshotService(
     /// <c>latest</c> marker, and retention. Each key is as its entity last stored it when its page
     /// was read: consistent per key, not a point in time across keys (docs/snapshots.md).
     /// </summary>
-    async Task<SnapshotInfo> SaveCoreAsync(string reason, CancellationToken cancellation)
+    Task<SnapshotInfo> SaveCoreAsync(string reason, CancellationToken cancellation) => WriteAsync(StoredKeysAsync(cancellation), reason, cancellation);
+
+    /// <summary>Every key entity's key and state, one query page at a time (states may be expired: the writer skips those).</summary>
+    async IAsyncEnumerable<(byte[] Key, KeyState State)> StoredKeysAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation)
+    {
+        var query = new EntityQuery { InstanceIdStartsWith = EntityKeys.InstanceIdPrefix, IncludeState = true, PageSize = options.PageSize };
+        await foreach (var entity in client.Entities.GetAllEntitiesAsync<KeyRecord>(query).WithCancellation(cancellation))
+            if (entity.State?.Key is { } state && !state.IsEmpty) // else only replies to recent writes
+                yield return (EntityKeys.FromEntityKey(entity.Id.Key), state);
+    }
+
+    /// <summary>
+    /// Writes keys as a new snapshot blob (the store's saves pass <see cref="StoredKeysAsync"/>; the
+    /// snapshot benchmark also passes keys read from a file, to time the writing apart from the query).
+    /// </summary>
+    public async Task<SnapshotInfo> WriteAsync(IAsyncEnumerable<(byte[] Key, KeyState State)> source, string reason, CancellationToken cancellation)
     {
         var started = Stopwatch.GetTimestamp();
         var createdMs = time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -269,16 +285,14 @@ public sealed partial class SnapshotService(
             chunk.SetLength(0);
         }
 
-        var query = new EntityQuery { InstanceIdStartsWith = EntityKeys.InstanceIdPrefix, IncludeState = true, PageSize = options.PageSize };
-        await foreach (var entity in client.Entities.GetAllEntitiesAsync<KeyRecord>(query).WithCancellation(cancellation))
+        await foreach (var (key, state) in source.WithCancellation(cancellation))
         {
-            if (entity.State?.Key is not { } state || state.IsEmpty) continue; // only replies to recent writes
             if (state.IsExpired(time.GetUtcNow().ToUnixTimeMilliseconds()))
             {
                 skippedExpired++;
                 continue;
             }
-            body.WriteKey(EntityKeys.FromEntityKey(entity.Id.Key), state);
+            body.WriteKey(key, state);
             keys++;
             if (state.ExpiresAt is not null) expires++;
             if (chunk.Length >= options.BlockBytes) await StageAsync();
