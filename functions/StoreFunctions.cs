@@ -43,7 +43,7 @@ public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> lo
         Stores.GetValue(client.Entities, _ => new DurableStore(client)
         {
             CommitsNotified = false,
-            Services = snapshots is null ? [] : [snapshots.For(client, logger)],
+            Services = snapshots?.For(client, logger) is { } service ? [service] : [],
         });
 }
 
@@ -104,24 +104,38 @@ public sealed class SnapshotFunctions(SnapshotStorage storage, ILogger<SnapshotF
     public const string Name = "snapshot";
 
     [Function(Name)]
-    public Task<SnapshotInfo> Snapshot(
+    public async Task<SnapshotInfo?> Snapshot(
         [TimerTrigger("%" + SnapshotOptions.ScheduleSetting + "%")] TimerInfo timer,
         [DurableClient] DurableTaskClient client,
-        CancellationToken cancellation) =>
-        RestFunctions.StoreFor(client, storage, logger).Services.OfType<SnapshotService>().First().RunScheduledAsync(cancellation);
+        CancellationToken cancellation)
+    {
+        if (RestFunctions.StoreFor(client, storage, logger).Services.OfType<SnapshotService>().FirstOrDefault() is not { } snapshots)
+        {
+            logger.LogWarning("Snapshots are off: {Setting} is not a connection string", SnapshotStorage.ConnectionSetting);
+            return null;
+        }
+        return await snapshots.RunScheduledAsync(cancellation);
+    }
 }
 
 /// <summary>
 /// Where snapshots go: the <c>snapshots</c> container of the app's storage account (the
-/// <c>AzureWebJobsStorage</c> connection string), and how many are kept (<c>SnapshotRetention</c>).
+/// <c>AzureWebJobsStorage</c> connection string; Azurite when it is unset outside Azure), and how
+/// many are kept (<c>SnapshotRetention</c>). In Azure without a connection string (an identity-based
+/// connection) snapshots are off: SAVE answers that the host has no service for it, the timer logs it.
 /// </summary>
-public sealed class SnapshotStorage(Azure.Storage.Blobs.BlobContainerClient container, SnapshotOptions options)
+public sealed class SnapshotStorage(Azure.Storage.Blobs.BlobContainerClient? container, SnapshotOptions options)
 {
     public const string ConnectionSetting = "AzureWebJobsStorage";
 
-    public static SnapshotStorage FromSettings(Func<string, string?> setting) =>
-        new(new Azure.Storage.Blobs.BlobContainerClient(setting(ConnectionSetting) is { Length: > 0 } c ? c : "UseDevelopmentStorage=true",
-            SnapshotOptions.ContainerName), SnapshotOptions.FromSettings(setting));
+    public static SnapshotStorage FromSettings(Func<string, string?> setting)
+    {
+        var connection = setting(ConnectionSetting) is { Length: > 0 } c ? c
+            : string.IsNullOrEmpty(setting(AccessPolicy.AzureSiteSetting)) ? "UseDevelopmentStorage=true" : null;
+        return new(connection is null ? null : new Azure.Storage.Blobs.BlobContainerClient(connection, SnapshotOptions.ContainerName),
+            SnapshotOptions.FromSettings(setting));
+    }
 
-    public SnapshotService For(DurableTaskClient client, ILogger? logger) => new(client, container, options, logger);
+    public SnapshotService? For(DurableTaskClient client, ILogger? logger) =>
+        container is null ? null : new(client, container, options, logger);
 }

@@ -73,6 +73,7 @@ public class SnapshotTriggerTests
         var functions = new SnapshotFunctions(new SnapshotStorage(container.Object, new SnapshotOptions()), NullLogger<SnapshotFunctions>.Instance);
         var info = await functions.Snapshot(new TimerInfo(), client.Object, CancellationToken.None);
 
+        Assert.NotNull(info);
         Assert.Equal(1, info.Keys);
         Assert.Equal(EntityKeys.InstanceIdPrefix, asked?.InstanceIdStartsWith);
         Assert.True(asked!.IncludeState);
@@ -86,5 +87,18 @@ public class SnapshotTriggerTests
         Assert.False(reader.TryRead(out _)); // the end, with the checksum verified
         Assert.NotEqual(0UL, reader.Checksum);
         marker.Verify(m => m.UploadAsync(It.IsAny<BinaryData>(), It.IsAny<BlobUploadOptions>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task In_azure_without_a_storage_connection_string_snapshots_are_off_and_say_so()
+    {
+        var storage = SnapshotStorage.FromSettings(name => name == Serverless.Store.Api.AccessPolicy.AzureSiteSetting ? "my-app" : null);
+        var client = new Mock<DurableTaskClient>("test") { CallBase = true };
+        client.SetupGet(c => c.Entities).Returns(new Mock<DurableEntityClient>("test") { CallBase = true }.Object);
+        Assert.Null(storage.For(client.Object, null));
+        Assert.Null(await new SnapshotFunctions(storage, NullLogger<SnapshotFunctions>.Instance).Snapshot(new TimerInfo(), client.Object, CancellationToken.None));
+        var store = RestFunctions.StoreFor(client.Object, storage);
+        var reply = await store.ExecuteAsync([Encoding.UTF8.GetBytes("SAVE")]);
+        Assert.Equal("ERR 'save' is not available: this host has no service for it", ((Serverless.Store.Protocol.ErrorReply)reply).Message);
     }
 }
