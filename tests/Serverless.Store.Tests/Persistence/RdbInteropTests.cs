@@ -109,6 +109,7 @@ public sealed class RdbInteropTests : IDisposable
 
         var file = File.ReadAllBytes(Path.Combine(dir, "theirs.rdb"));
         Assert.Equal("REDIS0010", Encoding.ASCII.GetString(file, 0, 9));
+        Assert.Equal(-1, file.AsSpan().IndexOf(U("compress me compress me compress me"))); // LZF-compressed on save
         var reader = new RdbReader(new MemoryStream(file));
         var read = new Dictionary<byte[], KeyState>(Bytes.Comparer);
         while (reader.TryRead(out var entry)) read[entry.Key] = entry.State;
