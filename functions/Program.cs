@@ -3,12 +3,12 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serverless.Store.Api;
-using Serverless.Store.PubSub;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication(); // ASP.NET Core integration: HTTP triggers take HttpRequest
 var configuration = builder.Configuration;
 builder.Services.AddSingleton(AccessPolicy.FromSettings(name => configuration[name]));
-// Pub/sub through Azure SignalR Service when AzureSignalRConnectionString is set (SignalRHub, NotifyKeyspaceEvents).
-if (PubSubHub.FromSettings(name => configuration[name], inProcess: null) is { } pubsub) builder.Services.AddSingleton(pubsub);
+// Pub/sub through Azure SignalR Service when AzureSignalRConnectionString is set (SignalRHub, NotifyKeyspaceEvents);
+// snapshots to the app's storage account (SnapshotRetention).
+builder.Services.AddSingleton(Serverless.Store.Functions.StoreServices.FromSettings(name => configuration[name]));
 builder.Build().Run();

@@ -8,9 +8,11 @@ using Microsoft.DurableTask.Client.Entities;
 using Microsoft.DurableTask.Entities;
 using Microsoft.Extensions.Logging;
 using Serverless.Store.Api;
+using Serverless.Store.Commands;
 using Serverless.Store.Durable;
 using Serverless.Store.Http;
 using Serverless.Store.PubSub;
+using Serverless.Store.Persistence;
 
 namespace Serverless.Store.Functions;
 
@@ -19,7 +21,7 @@ namespace Serverless.Store.Functions;
 /// anonymous at the host (the store checks its own Bearer tokens), every method (the router answers
 /// 405 itself). The request and the durable client go to the shared adapter and router.
 /// </summary>
-public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> logger, PubSubHub? pubsub = null)
+public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> logger, StoreServices? services = null)
 {
     public const string Name = "rest";
 
@@ -27,7 +29,7 @@ public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> lo
     public Task<IActionResult> Rest(
         [HttpTrigger(AuthorizationLevel.Anonymous, Route = StoreRoutes.Route)] HttpRequest request,
         [DurableClient] DurableTaskClient client) =>
-        StoreHttp.ResultAsync(request, StoreFor(client, pubsub), access, logger, PubSubFor(client, pubsub));
+        StoreHttp.ResultAsync(request, StoreFor(client, services, logger), access, logger, PubSubFor(client, services));
 
     static readonly ConditionalWeakTable<DurableEntityClient, DurableStore> Stores = new();
 
@@ -39,16 +41,32 @@ public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> lo
     /// that is the cache key. No commit notification reaches the worker (the host stores entity
     /// batches), so the store polls for replies: <see cref="DurableStore.CommitsNotified"/> is false.
     /// </summary>
-    internal static DurableStore StoreFor(DurableTaskClient client, PubSubHub? pubsub = null) =>
+    internal static DurableStore StoreFor(DurableTaskClient client, StoreServices? services = null, ILogger? logger = null) =>
         Stores.GetValue(client.Entities, _ => new DurableStore(client)
         {
             CommitsNotified = false,
-            Services = pubsub is null ? [] : [new PubSubService(pubsub, client)],
+            Services = services?.For(client, logger) ?? [],
         });
 
     /// <summary>The store's pub/sub service (PUBLISH, subscriptions), null without Azure SignalR Service.</summary>
-    internal static PubSubService? PubSubFor(DurableTaskClient client, PubSubHub? pubsub) =>
-        pubsub is null ? null : StoreFor(client, pubsub).Services.OfType<PubSubService>().FirstOrDefault();
+    internal static PubSubService? PubSubFor(DurableTaskClient client, StoreServices? services) =>
+        services?.PubSub is null ? null : StoreFor(client, services).Services.OfType<PubSubService>().FirstOrDefault();
+}
+
+/// <summary>
+/// The host services the store hands <c>Service</c> commands to, made once from the app settings and
+/// shared by every trigger (the first trigger to run creates the store, so they must all pass the same).
+/// </summary>
+public sealed record StoreServices(PubSubHub? PubSub, SnapshotStorage? Snapshots)
+{
+    public static StoreServices FromSettings(Func<string, string?> setting) =>
+        new(PubSubHub.FromSettings(setting, inProcess: null), SnapshotStorage.FromSettings(setting));
+
+    public ICommandService[] For(DurableTaskClient client, ILogger? logger) =>
+    [
+        .. PubSub is null ? [] : new ICommandService[] { new PubSubService(PubSub, client) },
+        .. Snapshots?.For(client, logger) is { } snapshots ? new ICommandService[] { snapshots } : [],
+    ];
 }
 
 /// <summary>
@@ -75,6 +93,9 @@ public static class DurableFunctions
 
     [Function(FlushOrchestration.Name)]
     public static Task<int> Flush([OrchestrationTrigger] TaskOrchestrationContext context) => Run<FlushOrchestration, string[], int>(context);
+
+    [Function(RestoreOrchestration.Name)]
+    public static Task<int> Restore([OrchestrationTrigger] TaskOrchestrationContext context) => Run<RestoreOrchestration, RestoreBatch, int>(context);
 
     /// <summary>Runs an orchestrator class on the trigger's context with the orchestration's input.</summary>
     public static Task<TOutput> Run<TOrchestrator, TInput, TOutput>(TaskOrchestrationContext context)
@@ -115,4 +136,50 @@ public sealed class CleanupFunctions(ILogger<CleanupFunctions> logger)
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellation) =>
         EntityStorageCleanup.RunAsync(client, logger, cancellation);
+}
+
+/// <summary>
+/// The scheduled snapshot (<see cref="SnapshotService.RunScheduledAsync"/>) on a timer; the schedule
+/// is the app setting <c>SnapshotSchedule</c> (NCRONTAB, e.g. <c>0 0 * * * *</c> = hourly). It runs on
+/// the same snapshot service as SAVE/BGSAVE from the REST route, so they take turns.
+/// </summary>
+public sealed class SnapshotFunctions(StoreServices services, ILogger<SnapshotFunctions> logger)
+{
+    public const string Name = "snapshot";
+
+    [Function(Name)]
+    public async Task<SnapshotInfo?> Snapshot(
+        [TimerTrigger("%" + SnapshotOptions.ScheduleSetting + "%")] TimerInfo timer,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellation)
+    {
+        if (RestFunctions.StoreFor(client, services, logger).Services.OfType<SnapshotService>().FirstOrDefault() is not { } snapshots)
+        {
+            logger.LogWarning("Snapshots are off: {Setting} is not a connection string", SnapshotStorage.ConnectionSetting);
+            return null;
+        }
+        return await snapshots.RunScheduledAsync(cancellation);
+    }
+}
+
+/// <summary>
+/// Where snapshots go: the <c>snapshots</c> container of the app's storage account (the
+/// <c>AzureWebJobsStorage</c> connection string; Azurite when it is unset outside Azure), and how
+/// many are kept (<c>SnapshotRetention</c>). In Azure without a connection string (an identity-based
+/// connection) snapshots are off: SAVE answers that the host has no service for it, the timer logs it.
+/// </summary>
+public sealed class SnapshotStorage(Azure.Storage.Blobs.BlobContainerClient? container, SnapshotOptions options)
+{
+    public const string ConnectionSetting = "AzureWebJobsStorage";
+
+    public static SnapshotStorage FromSettings(Func<string, string?> setting)
+    {
+        var connection = setting(ConnectionSetting) is { Length: > 0 } c ? c
+            : string.IsNullOrEmpty(setting(AccessPolicy.AzureSiteSetting)) ? "UseDevelopmentStorage=true" : null;
+        return new(connection is null ? null : new Azure.Storage.Blobs.BlobContainerClient(connection, SnapshotOptions.ContainerName),
+            SnapshotOptions.FromSettings(setting));
+    }
+
+    public SnapshotService? For(DurableTaskClient client, ILogger? logger) =>
+        container is null ? null : new(client, container, options, logger);
 }

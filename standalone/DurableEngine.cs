@@ -9,6 +9,7 @@ using Microsoft.DurableTask.Worker;
 using Microsoft.DurableTask.Worker.Shims;
 using Serverless.Store.Durable;
 using Serverless.Store.PubSub;
+using Serverless.Store.Persistence;
 using CoreEntity = DurableTask.Core.Entities.TaskEntity;
 
 namespace Serverless.Store.Standalone;
@@ -42,6 +43,8 @@ public sealed class DurableEngineOptions
     public int EntityMessageReorderWindowMinutes { get; set; } = 30;
     /// <summary>How single-key writes get their reply (signal + await by default).</summary>
     public SingleKeyWritePath WritePath { get; set; } = SingleKeyWritePath.SignalAndAwait;
+    /// <summary>Snapshots kept in the <c>snapshots</c> container (setting <c>SnapshotRetention</c>).</summary>
+    public SnapshotOptions Snapshots { get; set; } = new();
 }
 
 /// <summary>
@@ -64,6 +67,8 @@ public sealed class DurableEngine : IAsyncDisposable
     public AzureStorageOrchestrationService Service { get; }
     public StandaloneClient Client { get; }
     public DurableStore Store { get; }
+    /// <summary>SAVE/BGSAVE/LASTSAVE, the scheduled snapshot and restore, on the same storage account.</summary>
+    public SnapshotService Snapshots { get; }
 
     /// <summary>PUBLISH, PUBSUB and subscriptions, when the host has pub/sub (a <see cref="PubSubHub"/>).</summary>
     public PubSubService? PubSub { get; }
@@ -96,6 +101,7 @@ public sealed class DurableEngine : IAsyncDisposable
         orchestrations.Add(WriteOrchestration.Name, () => shims.CreateOrchestration(WriteOrchestration.Name, new WriteOrchestration()));
         orchestrations.Add(LockedOrchestration.Name, () => shims.CreateOrchestration(LockedOrchestration.Name, new LockedOrchestration()));
         orchestrations.Add(FlushOrchestration.Name, () => shims.CreateOrchestration(FlushOrchestration.Name, new FlushOrchestration()));
+        orchestrations.Add(RestoreOrchestration.Name, () => shims.CreateOrchestration(RestoreOrchestration.Name, new RestoreOrchestration()));
         var entities = new ObjectManager<CoreEntity>();
         entities.Add(KeyEntity.Name, () => new EntityDispatcher(shims, KeyEntity.Name, () => new KeyEntity()));
         entities.Add(ExpiryIndex.Name, () => new EntityDispatcher(shims, ExpiryIndex.Name, () => new ExpiryIndex()));
@@ -113,11 +119,13 @@ public sealed class DurableEngine : IAsyncDisposable
         };
         Client = new StandaloneClient(Service, completions, converter, fallbackPoll: TimeSpan.FromSeconds(1));
         PubSub = pubsub is null ? null : new PubSubService(pubsub, Client);
+        Snapshots = new SnapshotService(Client, new Azure.Storage.Blobs.BlobContainerClient(options.StorageConnection, SnapshotOptions.ContainerName),
+            options.Snapshots, loggerFactory.CreateLogger<SnapshotService>());
         Store = new DurableStore(Client)
         {
             WritePath = options.WritePath,
             CommitsNotified = true,
-            Services = PubSub is null ? [] : [PubSub],
+            Services = PubSub is null ? [Snapshots] : [PubSub, Snapshots],
         };
     }
 

@@ -51,3 +51,19 @@ public sealed class EntityCleanupService(DurableEngine engine, IConfiguration co
     protected override TimeSpan Interval(int value) => TimeSpan.FromMinutes(value);
     protected override Task RunOnceAsync(CancellationToken cancellation) => EntityStorageCleanup.RunAsync(engine.Client, logger, cancellation);
 }
+
+/// <summary>
+/// The scheduled snapshot (<see cref="Serverless.Store.Persistence.SnapshotService.RunScheduledAsync"/>)
+/// every <c>SnapshotSeconds</c> (default 0 = off; the Functions app uses the NCRONTAB setting
+/// <c>SnapshotSchedule</c> instead).
+/// </summary>
+public sealed class SnapshotScheduleService(DurableEngine engine, IConfiguration configuration, ILogger<SnapshotScheduleService> logger)
+    : PeriodicService(configuration, logger)
+{
+    public const string Setting = "SnapshotSeconds";
+
+    protected override string IntervalSetting => Setting;
+    protected override int DefaultInterval => 0;
+    protected override TimeSpan Interval(int value) => TimeSpan.FromSeconds(value);
+    protected override Task RunOnceAsync(CancellationToken cancellation) => engine.Snapshots.RunScheduledAsync(cancellation);
+}

@@ -13,12 +13,14 @@ builder.Services.AddSingleton(new DurableEngineOptions
     StorageRequests = storageRequests,
     // "Orchestration" sends single-key writes through the write orchestration (for comparison).
     WritePath = builder.Configuration.GetValue("WritePath", Serverless.Store.Durable.SingleKeyWritePath.SignalAndAwait),
+    Snapshots = Serverless.Store.Persistence.SnapshotOptions.FromSettings(name => builder.Configuration[name]),
 });
 builder.Services.AddSingleton<DurableEngine>();
 builder.AddPubSub(); // SignalR: the in-process hub, or Azure SignalR Service (AzureSignalRConnectionString)
 builder.Services.AddHostedService<EngineHost>();
 builder.Services.AddHostedService<ExpirySweepService>(); // TtlSweepSeconds (default 60, 0 = off)
 builder.Services.AddHostedService<EntityCleanupService>(); // EntityCleanupMinutes (default 30, 0 = off)
+builder.Services.AddHostedService<SnapshotScheduleService>(); // SnapshotSeconds (default 0 = off)
 var app = builder.Build();
 
 app.MapStore();

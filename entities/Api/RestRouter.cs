@@ -80,6 +80,8 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
                 return await PipelineAsync(RequirePost(method, CommandParser.ParseBatch, request), granted, base64, ct);
             case "multi-exec":
                 return await TransactionAsync(RequirePost(method, CommandParser.ParseBatch, request), granted, base64, ct);
+            case "restore":
+                return await Persistence.RestoreEndpoint.HandleAsync(store, request, granted, ct);
             default:
                 var body = method == "POST" ? request.Body : null;
                 return await SingleAsync(CommandParser.ParsePath(path, body, limits), granted, base64, ct);

@@ -174,6 +174,10 @@ public static class CommandTable
         // pub/sub (pubsub.c): served by PubSubService through the transport (entities/PubSub)
         new("publish", 3, Service, 0, 0, 0, PubSub.PubSubCommands.Unavailable),
         new("pubsub", -2, Service, 0, 0, 0, PubSub.PubSubCommands.Unavailable),
+        // persistence (rdb.c): served by the snapshot service (entities/Persistence)
+        new("save", 1, Admin | Service, 0, 0, 0, Persistence.SnapshotService.NotHere),
+        new("bgsave", -1, Admin | Service, 0, 0, 0, Persistence.SnapshotService.NotHere),
+        new("lastsave", 1, Admin | Service | Nondeterministic, 0, 0, 0, Persistence.SnapshotService.NotHere),
     ];
 
     static readonly Dictionary<string, CommandSpec> ByName =

@@ -14,3 +14,9 @@ public interface ICommandService
     /// <summary>Runs the command; Redis errors come back as error replies.</summary>
     Task<Reply> ExecuteAsync(byte[][] args, CancellationToken cancellation);
 }
+
+/// <summary>A store with host services, reachable beyond commands (the REST router's restore finds the snapshot service here).</summary>
+public interface IServiceHost
+{
+    IReadOnlyList<ICommandService> Services { get; }
+}

@@ -24,7 +24,7 @@ namespace Serverless.Store.Durable;
 /// </list>
 /// The only dependency is <see cref="DurableTaskClient"/>, so Functions and the standalone host share it.
 /// </summary>
-public sealed partial class DurableStore(DurableTaskClient client, TimeProvider? time = null) : IStore
+public sealed partial class DurableStore(DurableTaskClient client, TimeProvider? time = null) : IStore, IServiceHost
 {
     readonly TimeProvider time = time ?? TimeProvider.System;
 
@@ -55,7 +55,7 @@ public sealed partial class DurableStore(DurableTaskClient client, TimeProvider?
     /// What commands without keys see (PING, INFO...): no keys, and for INFO's expired_keys the
     /// keys this process's entity worker deleted on expiry (<see cref="KeyEntity.ExpiredKeysDeleted"/>).
     /// </summary>
-    sealed class LocalKeyspace : IEnumerableKeyspace, IExpiryStats
+    sealed class LocalKeyspace(IReadOnlyList<ICommandService> services) : IEnumerableKeyspace, IExpiryStats, Persistence.IPersistenceStats
     {
         public KeyState? Get(byte[] key) => null;
         public void Set(byte[] key, KeyState state) { }
@@ -63,6 +63,7 @@ public sealed partial class DurableStore(DurableTaskClient client, TimeProvider?
         public IEnumerable<KeyValuePair<byte[], KeyState>> Entries => [];
         public void Clear() { }
         public long ExpiredKeys => KeyEntity.ExpiredKeysDeleted;
+        public Persistence.PersistenceStats? Persistence => services.OfType<Persistence.SnapshotService>().FirstOrDefault()?.Stats;
     }
 
     /// <summary>Runs one command and returns Redis's reply (errors are error replies).</summary>
@@ -73,7 +74,7 @@ public sealed partial class DurableStore(DurableTaskClient client, TimeProvider?
         switch (route.Kind)
         {
             case RouteKind.Local:
-                return route.Reply ?? Engine.Execute(new CommandContext(new LocalKeyspace(), NowMs), args);
+                return route.Reply ?? Engine.Execute(new CommandContext(new LocalKeyspace(Services), NowMs), args);
             case RouteKind.SingleKey:
                 return route.IsWrite
                     ? (await WriteAsync(route.EntityKey!, [args], cancellation))[0]
@@ -104,7 +105,7 @@ public sealed partial class DurableStore(DurableTaskClient client, TimeProvider?
                 var route = Classify(commands[i]);
                 if (route.Kind == RouteKind.Local)
                 {
-                    replies[i] = route.Reply ?? Engine.Execute(new CommandContext(new LocalKeyspace(), NowMs), commands[i]);
+                    replies[i] = route.Reply ?? Engine.Execute(new CommandContext(new LocalKeyspace(Services), NowMs), commands[i]);
                     continue;
                 }
                 if (route.Kind != RouteKind.SingleKey) break;
@@ -151,7 +152,7 @@ public sealed partial class DurableStore(DurableTaskClient client, TimeProvider?
         var keys = LockedOrchestration.KeysOf(commands); // throws for a key too long
         if (keys.Count == 0 && !wholeKeyspace)
         {
-            var local = new CommandContext(new LocalKeyspace(), NowMs);
+            var local = new CommandContext(new LocalKeyspace(Services), NowMs);
             return commands.Select(c => Engine.Execute(local, c)).ToArray();
         }
         if (keys.Count == 1 && !wholeKeyspace)

@@ -52,7 +52,7 @@ public static class Server
     }
 
     /// <summary>The INFO sections this store can fill honestly, in Redis's order.</summary>
-    static readonly string[] InfoSections = ["server", "stats", "replication", "cluster", "keyspace"];
+    static readonly string[] InfoSections = ["server", "persistence", "stats", "replication", "cluster", "keyspace"];
 
     /// <summary>
     /// INFO [section ...]: no argument, "default", "all" and "everything" give every section we
@@ -77,10 +77,12 @@ public static class Server
             if (!everything && !wanted.Contains(section)) continue;
             if (section == "keyspace" && ctx.Keyspace is not IEnumerableKeyspace) continue;
             if (section == "stats" && ctx.Keyspace is not IExpiryStats) continue;
+            if (section == "persistence" && (ctx.Keyspace as Persistence.IPersistenceStats)?.Persistence is null) continue;
             if (sections++ > 0) sb.Append("\r\n");
             switch (section)
             {
                 case "server": ServerSection(ctx, sb); break;
+                case "persistence": PersistenceSection(((Persistence.IPersistenceStats)ctx.Keyspace).Persistence!, sb); break;
                 case "stats":
                     sb.Append("# Stats\r\nexpired_keys:").Append(((IExpiryStats)ctx.Keyspace).ExpiredKeys.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
                     break;
@@ -106,6 +108,22 @@ public static class Server
             .Append("server_time_usec:").Append((ctx.NowMs * 1000).ToString(inv)).Append("\r\n")
             .Append("uptime_in_seconds:").Append(uptime.ToString(inv)).Append("\r\n")
             .Append("uptime_in_days:").Append((uptime / 86400).ToString(inv)).Append("\r\n");
+    }
+
+    /// <summary>
+    /// The snapshot service's numbers, in Redis's order and names, as this process knows them.
+    /// rdb_changes_since_last_save is left out: writes land in key entities across instances, and
+    /// no process sees them all (docs/snapshots.md).
+    /// </summary>
+    static void PersistenceSection(Persistence.PersistenceStats stats, StringBuilder sb)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        sb.Append("# Persistence\r\nloading:0\r\n")
+            .Append("rdb_bgsave_in_progress:").Append(stats.BgsaveInProgress ? '1' : '0').Append("\r\n")
+            .Append("rdb_last_save_time:").Append(stats.LastSaveUnix.ToString(inv)).Append("\r\n")
+            .Append("rdb_last_bgsave_status:").Append(stats.LastBgsaveOk ? "ok" : "err").Append("\r\n")
+            .Append("rdb_last_bgsave_time_sec:").Append(stats.LastBgsaveSeconds.ToString(inv)).Append("\r\n")
+            .Append("rdb_saves:").Append(stats.Saves.ToString(inv)).Append("\r\n");
     }
 
     /// <summary>db0:keys=N,expires=M,avg_ttl=ms: only when the database has keys, as in Redis.</summary>
@@ -325,6 +343,7 @@ public static class Server
         if (group == typeof(Hashes)) categories.Add("@hash");
         if (group == typeof(Strings)) categories.Add("@string");
         if (group == typeof(Streams)) categories.Add("@stream");
+        if (group == typeof(Persistence.SnapshotService)) categories.Add("@admin"); // SAVE, BGSAVE, LASTSAVE
         // KEYS (O(n) in one go) and INFO (exposes the server) are Redis's other dangerous commands.
         if (spec.Flags.HasFlag(CommandFlags.Admin) || spec.Name is "keys" or "info") categories.Add("@dangerous");
         if (spec.Name is "ping" or "echo" or "command") categories.Add("@connection");

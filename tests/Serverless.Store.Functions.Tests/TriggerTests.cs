@@ -256,7 +256,7 @@ public class UpstreamTriggerTests
         client.SetupGet(c => c.Entities).Returns(entities.Object);
         entities.Setup(e => e.SignalEntityAsync(It.IsAny<EntityInstanceId>(), It.IsAny<string>(), It.IsAny<object?>(), It.IsAny<SignalEntityOptions?>(), It.IsAny<CancellationToken>()))
             .Returns(Task.CompletedTask);
-        var functions = new RestFunctions(new AccessPolicy("full", null), NullLogger<RestFunctions>.Instance, Hub());
+        var functions = new RestFunctions(new AccessPolicy("full", null), NullLogger<RestFunctions>.Instance, new StoreServices(Hub(), null));
 
         var bad = await functions.Rest(Upstream("conn-1", Serverless.Store.PubSub.PubSubHub.UpstreamSignature("wrong-key", "conn-1")), client.Object);
         Assert.Equal(401, Assert.IsType<RestResult>(bad).Response.Status);

@@ -8,6 +8,8 @@ using Serverless.Store.Standalone;
 //   http   --url http://127.0.0.1:PORT/api [--token T]      the REST endpoint of a running store
 //   raw    --storage <connection string>                      the store in this process, no HTTP
 //   report --results a.json[,b.json] [--redis redis.csv]      markdown tables + goals
+//   snapshot --storage <conn> [--keys N] [--restore-keys M] [--file-keys F] [--out dir]
+//            seed N keys, snapshot, restore M; snapshot F keys read from a file (tests/benchmarks/snapshot.sh)
 // Load options: --duration S (default 15) --warmup S (default 3) --count N (ops per scenario,
 // the duration stays a cap) --only <text> (scenarios whose name contains it) --out results.json
 var options = ParseArgs(args);
@@ -38,6 +40,10 @@ switch (mode)
         await RunAllAsync(new StoreTarget(engine.Store, counter.Snapshot), "raw");
         break;
     }
+    case "snapshot": // RDB snapshot and restore (tests/benchmarks/snapshot.sh)
+        await SnapshotBenchmark.RunAsync(Required("storage"), int.Parse(options.GetValueOrDefault("keys") ?? "100000"),
+            int.Parse(options.GetValueOrDefault("restore-keys") ?? "2000"), int.Parse(options.GetValueOrDefault("file-keys") ?? "0"), options.GetValueOrDefault("out") ?? "snapshot-bench");
+        break;
     case "report":
     {
         var results = Required("results").Split(',', StringSplitOptions.RemoveEmptyEntries)

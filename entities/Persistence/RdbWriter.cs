@@ -1,0 +1,232 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+using Serverless.Store.Keyspace;
+using Serverless.Store.Protocol;
+
+namespace Serverless.Store.Persistence;
+
+/// <summary>
+/// Writes Redis RDB (rdb.c's rdbSave*) to a stream, one key at a time, computing the CRC-64 as it
+/// goes: nothing but the key being written is held. Plain encodings only (strings with Redis's
+/// integer encoding, RDB_TYPE_LIST/SET/HASH, ZSET_2 with binary scores), which Redis 7.0 loads and
+/// converts to its compact encodings itself. A type the writer does not know is refused
+/// (<see cref="NotSupportedException"/>): a new type is one more case in <see cref="WriteKey"/>.
+/// </summary>
+public sealed class RdbWriter(Stream output)
+{
+    readonly byte[] scratch = new byte[16];
+
+    /// <summary>CRC-64/Jones of every byte written so far.</summary>
+    public ulong Crc { get; private set; }
+
+    /// <summary>Bytes written so far.</summary>
+    public long Length { get; private set; }
+
+    /// <summary>"REDIS000N" and the AUX fields (name, value) Redis writes: redis-ver, redis-bits, ctime...</summary>
+    public void WriteHeader(int version, IEnumerable<(string Name, string Value)> aux)
+    {
+        Write(Encoding.ASCII.GetBytes("REDIS" + version.ToString("D4", CultureInfo.InvariantCulture)));
+        foreach (var (name, value) in aux)
+        {
+            WriteByte(Rdb.OpAux);
+            WriteString(Encoding.UTF8.GetBytes(name));
+            WriteString(Encoding.UTF8.GetBytes(value));
+        }
+    }
+
+    /// <summary>The AUX fields of a snapshot taken at <paramref name="nowMs"/>.</summary>
+    public static (string, string)[] DefaultAux(long nowMs) =>
+    [
+        ("redis-ver", Types.Server.RedisVersion),
+        ("redis-bits", "64"),
+        ("ctime", (nowMs / 1000).ToString(CultureInfo.InvariantCulture)),
+        ("used-mem", "0"),
+        ("aof-base", "0"),
+    ];
+
+    /// <summary>SELECTDB, then RESIZEDB with the key counts (a sizing hint for the loader).</summary>
+    public void WriteDbStart(int db, long keys, long expires)
+    {
+        WriteByte(Rdb.OpSelectDb);
+        WriteLength((ulong)db);
+        WriteByte(Rdb.OpResizeDb);
+        WriteLength((ulong)keys);
+        WriteLength((ulong)expires);
+    }
+
+    /// <summary>One key: EXPIRETIME_MS when it expires, then its type, name and value.</summary>
+    public void WriteKey(byte[] key, KeyState state)
+    {
+        var type = state.Type switch
+        {
+            RedisType.String => Rdb.TypeString,
+            RedisType.List => Rdb.TypeList,
+            RedisType.Set => Rdb.TypeSet,
+            RedisType.ZSet => Rdb.TypeZSet2,
+            RedisType.Hash => Rdb.TypeHash,
+            var other => throw new NotSupportedException($"the RDB writer does not know the type '{KeyState.TypeName(other)}' (key '{Encoding.UTF8.GetString(key)}')"),
+        };
+        if (state.ExpiresAt is { } at)
+        {
+            WriteByte(Rdb.OpExpireTimeMs);
+            BinaryPrimitives.WriteInt64LittleEndian(scratch, at);
+            Write(scratch.AsSpan(0, 8));
+        }
+        WriteByte(type);
+        WriteString(key);
+        switch (type)
+        {
+            case Rdb.TypeString:
+                WriteString(state.String!);
+                break;
+            case Rdb.TypeList:
+                var list = state.List!;
+                WriteLength((ulong)list.Count);
+                foreach (var element in list) WriteString(element);
+                break;
+            case Rdb.TypeSet:
+                var members = state.Set!.Members;
+                WriteLength((ulong)members.Count);
+                foreach (var member in members) WriteString(member);
+                break;
+            case Rdb.TypeZSet2:
+                var zset = state.SortedSet!;
+                WriteLength((ulong)zset.Count);
+                foreach (var (member, score) in zset.Entries)
+                {
+                    WriteString(member);
+                    BinaryPrimitives.WriteDoubleLittleEndian(scratch, score);
+                    Write(scratch.AsSpan(0, 8));
+                }
+                break;
+            case Rdb.TypeHash:
+                var hash = state.Hash!;
+                WriteLength((ulong)hash.Count);
+                foreach (var (field, value) in hash.Entries)
+                {
+                    WriteString(field);
+                    WriteString(value);
+                }
+                break;
+        }
+    }
+
+    /// <summary>EOF and the checksum: the file is complete.</summary>
+    public void WriteEnd()
+    {
+        WriteByte(Rdb.OpEof);
+        BinaryPrimitives.WriteUInt64LittleEndian(scratch, Crc);
+        output.Write(scratch, 0, 8); // the checksum is not part of what it sums
+        Length += 8;
+    }
+
+    /// <summary>
+    /// The end of a file whose bytes before it have CRC <paramref name="crcBefore"/> (for a file
+    /// written in parts, see <see cref="Crc64Jones.Combine"/>): EOF and the checksum.
+    /// </summary>
+    public static byte[] Trailer(ulong crcBefore)
+    {
+        var trailer = new byte[9];
+        trailer[0] = Rdb.OpEof;
+        BinaryPrimitives.WriteUInt64LittleEndian(trailer.AsSpan(1), Crc64Jones.Update(crcBefore, trailer.AsSpan(0, 1)));
+        return trailer;
+    }
+
+    /// <summary>
+    /// A whole file from keys in memory (tests, small exports): header, db 0, every key not
+    /// expired at <paramref name="nowMs"/>, EOF. Keys of other types than the writer knows throw.
+    /// </summary>
+    public static void WriteFile(Stream output, IReadOnlyCollection<KeyValuePair<byte[], KeyState>> keys, long nowMs)
+    {
+        var live = keys.Where(k => !k.Value.IsExpired(nowMs) && !k.Value.IsEmpty).ToList();
+        var writer = new RdbWriter(output);
+        writer.WriteHeader(Rdb.WriteVersion, DefaultAux(nowMs));
+        writer.WriteDbStart(0, live.Count, live.Count(k => k.Value.ExpiresAt is not null));
+        foreach (var (key, state) in live) writer.WriteKey(key, state);
+        writer.WriteEnd();
+    }
+
+    /// <summary>
+    /// rdbSaveLen: 6 bits in one byte, 14 bits in two (big-endian), else a marker byte and 32 or
+    /// 64 bits big-endian.
+    /// </summary>
+    public void WriteLength(ulong length)
+    {
+        if (length < 1 << 6)
+        {
+            WriteByte((byte)length);
+        }
+        else if (length < 1 << 14)
+        {
+            scratch[0] = (byte)((Rdb.Len14Bit << 6) | (int)(length >> 8));
+            scratch[1] = (byte)length;
+            Write(scratch.AsSpan(0, 2));
+        }
+        else if (length <= uint.MaxValue)
+        {
+            scratch[0] = Rdb.Len32Bit;
+            BinaryPrimitives.WriteUInt32BigEndian(scratch.AsSpan(1), (uint)length);
+            Write(scratch.AsSpan(0, 5));
+        }
+        else
+        {
+            scratch[0] = Rdb.Len64Bit;
+            BinaryPrimitives.WriteUInt64BigEndian(scratch.AsSpan(1), length);
+            Write(scratch.AsSpan(0, 9));
+        }
+    }
+
+    /// <summary>
+    /// rdbSaveRawString: a string that is a canonical integer in 32-bit range is stored as an
+    /// 8/16/32-bit integer (rdbTryIntegerEncoding), anything else as length + bytes.
+    /// </summary>
+    public void WriteString(byte[] value)
+    {
+        if (value.Length <= 11 && Numbers.TryParseLong(value, out var n) && n is >= int.MinValue and <= int.MaxValue &&
+            Canonical(value, n))
+        {
+            if (n is >= sbyte.MinValue and <= sbyte.MaxValue)
+            {
+                scratch[0] = (Rdb.LenEncValue << 6) | Rdb.EncInt8;
+                scratch[1] = (byte)(sbyte)n;
+                Write(scratch.AsSpan(0, 2));
+            }
+            else if (n is >= short.MinValue and <= short.MaxValue)
+            {
+                scratch[0] = (Rdb.LenEncValue << 6) | Rdb.EncInt16;
+                BinaryPrimitives.WriteInt16LittleEndian(scratch.AsSpan(1), (short)n);
+                Write(scratch.AsSpan(0, 3));
+            }
+            else
+            {
+                scratch[0] = (Rdb.LenEncValue << 6) | Rdb.EncInt32;
+                BinaryPrimitives.WriteInt32LittleEndian(scratch.AsSpan(1), (int)n);
+                Write(scratch.AsSpan(0, 5));
+            }
+            return;
+        }
+        WriteLength((ulong)value.Length);
+        Write(value);
+    }
+
+    /// <summary>The integer prints back as exactly these bytes (no "+1", "01", "-0").</summary>
+    static bool Canonical(byte[] value, long n)
+    {
+        Span<byte> text = stackalloc byte[20];
+        return n.TryFormat(text, out var written, provider: CultureInfo.InvariantCulture) && text[..written].SequenceEqual(value);
+    }
+
+    void WriteByte(byte b)
+    {
+        scratch[0] = b;
+        Write(scratch.AsSpan(0, 1));
+    }
+
+    void Write(ReadOnlySpan<byte> bytes)
+    {
+        Crc = Crc64Jones.Update(Crc, bytes);
+        Length += bytes.Length;
+        output.Write(bytes);
+    }
+}

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Text;
+using Serverless.Store.Keyspace;
+using Serverless.Store.Persistence;
+using Serverless.Store.Protocol;
+using Serverless.Store.Tests.Oracle;
+using Serverless.Store.Types;
+
+namespace Serverless.Store.Tests.Persistence;
+
+/// <summary>
+/// What the RDB tests compare: a key's type and value in one canonical text (sets and hashes
+/// sorted, lists and sorted sets in their order, scores as Redis prints them), from our key
+/// states or from a redis-server; and a redis-server of their own with a data folder.
+/// </summary>
+static class RdbModel
+{
+    static string B(byte[] b) => Convert.ToBase64String(b);
+
+    public static string Describe(KeyState s) => s.Type switch
+    {
+        RedisType.String => "string " + B(s.String!),
+        RedisType.List => "list " + string.Join(",", s.List!.Select(B)),
+        RedisType.Set => "set " + string.Join(",", s.Set!.Members.Select(B).Order(StringComparer.Ordinal)),
+        RedisType.Hash => "hash " + string.Join(",", s.Hash!.Entries.Select(e => B(e.Key) + "=" + B(e.Value)).Order(StringComparer.Ordinal)),
+        RedisType.ZSet => "zset " + string.Join(",", s.SortedSet!.Entries.Select(e => B(e.Member) + "=" + Numbers.FormatDouble(e.Score))),
+        var t => "unknown " + t,
+    };
+
+    public static string Describe(RespClient redis, byte[] key)
+    {
+        var type = ((SimpleReply)redis.Call("TYPE"u8.ToArray(), key)).Value;
+        Reply Call(params string[] rest) => redis.Call([.. rest.Take(1).Select(Encoding.UTF8.GetBytes), key, .. rest.Skip(1).Select(Encoding.UTF8.GetBytes)]);
+        IEnumerable<byte[]> Items(Reply r) => ((ArrayReply)r).Items!.Select(i => ((BulkReply)i).Value!);
+        switch (type)
+        {
+            case "string":
+                return "string " + B(((BulkReply)Call("GET")).Value!);
+            case "list":
+                return "list " + string.Join(",", Items(Call("LRANGE", "0", "-1")).Select(B));
+            case "set":
+                return "set " + string.Join(",", Items(Call("SMEMBERS")).Select(B).Order(StringComparer.Ordinal));
+            case "hash":
+            {
+                var flat = Items(Call("HGETALL")).ToArray();
+                return "hash " + string.Join(",", Enumerable.Range(0, flat.Length / 2).Select(i => B(flat[2 * i]) + "=" + B(flat[2 * i + 1])).Order(StringComparer.Ordinal));
+            }
+            case "zset":
+            {
+                var flat = Items(Call("ZRANGE", "0", "-1", "WITHSCORES")).ToArray();
+                return "zset " + string.Join(",", Enumerable.Range(0, flat.Length / 2).Select(i => B(flat[2 * i]) + "=" + Encoding.ASCII.GetString(flat[2 * i + 1])));
+            }
+            default:
+                return "unknown " + type;
+        }
+    }
+
+    /// <summary>PEXPIRETIME: the absolute expiry in ms, or null for a persistent key.</summary>
+    public static long? ExpiresAt(RespClient redis, byte[] key)
+    {
+        var at = ((IntegerReply)redis.Call("PEXPIRETIME"u8.ToArray(), key)).Value;
+        return at < 0 ? null : at;
+    }
+
+    public static List<RdbEntry> ReadAll(byte[] file)
+    {
+        var reader = new RdbReader(new MemoryStream(file));
+        var entries = new List<RdbEntry>();
+        while (reader.TryRead(out var e)) entries.Add(e);
+        return entries;
+    }
+
+    public static byte[] Write(IReadOnlyCollection<KeyValuePair<byte[], KeyState>> keys, long nowMs)
+    {
+        var output = new MemoryStream();
+        RdbWriter.WriteFile(output, keys, nowMs);
+        return output.ToArray();
+    }
+}
+
+/// <summary>A redis-server of a test's own, loading and saving <c>dir/dbfilename</c>; killed on dispose.</summary>
+sealed class RedisWithFile : IDisposable
+{
+    readonly Process process;
+    public RespClient Client { get; }
+    public string Path { get; }
+
+    public RedisWithFile(string dir, string file)
+    {
+        Path = System.IO.Path.Combine(dir, file);
+        var port = Infrastructure.Ports.Free();
+        var psi = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--dir", dir, "--dbfilename", file,
+                     "--save", "", "--appendonly", "no", "--daemonize", "no" })
+            psi.ArgumentList.Add(a);
+        process = Process.Start(psi) ?? throw new InvalidOperationException("redis-server did not start");
+        var output = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            try
+            {
+                Client = new RespClient(port);
+                // Still loading the file: LOADING errors until it is done.
+                while (Client.Call("PING") is ErrorReply { Message: var m } && m.StartsWith("LOADING") && DateTime.UtcNow < deadline) Thread.Sleep(50);
+                break;
+            }
+            catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline)
+            {
+                if (process.HasExited) throw new InvalidOperationException("redis-server exited: " + output);
+                Thread.Sleep(50);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        Client.Dispose();
+        if (!process.HasExited) process.Kill();
+        process.WaitForExit(5000);
+        process.Dispose();
+    }
+}
