@@ -155,7 +155,7 @@ public sealed class SnapshotFunctions(StoreServices services, ILogger<SnapshotFu
     {
         if (RestFunctions.StoreFor(client, services, logger).Services.OfType<SnapshotService>().FirstOrDefault() is not { } snapshots)
         {
-            logger.LogWarning("Snapshots are off: {Setting} is not a connection string", SnapshotStorage.ConnectionSetting);
+            logger.LogWarning("Snapshots are off: set {Setting} or {IdentitySetting} (the storage account)", SnapshotStorage.ConnectionSetting, SnapshotStorage.BlobServiceUriSetting);
             return null;
         }
         return await snapshots.RunScheduledAsync(cancellation);
@@ -163,22 +163,44 @@ public sealed class SnapshotFunctions(StoreServices services, ILogger<SnapshotFu
 }
 
 /// <summary>
-/// Where snapshots go: the <c>snapshots</c> container of the app's storage account (the
-/// <c>AzureWebJobsStorage</c> connection string; Azurite when it is unset outside Azure), and how
-/// many are kept (<c>SnapshotRetention</c>). In Azure without a connection string (an identity-based
-/// connection) snapshots are off: SAVE answers that the host has no service for it, the timer logs it.
+/// Where snapshots go: the <c>snapshots</c> container of the app's storage account, and how many are
+/// kept (<c>SnapshotRetention</c>). The account is the runtime's own <c>AzureWebJobsStorage</c>
+/// connection: a connection string (Azurite when it is unset outside Azure), or, as <c>infra/</c>
+/// deploys it, identity-based settings (<c>AzureWebJobsStorage__blobServiceUri</c> with
+/// <c>__credential</c> = managedidentity and <c>__clientId</c>, the Functions convention). With
+/// neither, in Azure, snapshots are off: SAVE answers that the host has no service for it.
 /// </summary>
 public sealed class SnapshotStorage(Azure.Storage.Blobs.BlobContainerClient? container, SnapshotOptions options)
 {
     public const string ConnectionSetting = "AzureWebJobsStorage";
+    public const string BlobServiceUriSetting = ConnectionSetting + "__blobServiceUri";
+    public const string CredentialSetting = ConnectionSetting + "__credential";
+    public const string ClientIdSetting = ConnectionSetting + "__clientId";
 
-    public static SnapshotStorage FromSettings(Func<string, string?> setting)
+    public static SnapshotStorage FromSettings(Func<string, string?> setting) =>
+        new(Container(setting), SnapshotOptions.FromSettings(setting));
+
+    static Azure.Storage.Blobs.BlobContainerClient? Container(Func<string, string?> setting)
     {
-        var connection = setting(ConnectionSetting) is { Length: > 0 } c ? c
-            : string.IsNullOrEmpty(setting(AccessPolicy.AzureSiteSetting)) ? "UseDevelopmentStorage=true" : null;
-        return new(connection is null ? null : new Azure.Storage.Blobs.BlobContainerClient(connection, SnapshotOptions.ContainerName),
-            SnapshotOptions.FromSettings(setting));
+        if (setting(ConnectionSetting) is { Length: > 0 } connection)
+            return new(connection, SnapshotOptions.ContainerName);
+        if (setting(BlobServiceUriSetting) is { Length: > 0 } blobService)
+        {
+            Azure.Core.TokenCredential credential =
+                string.Equals(setting(CredentialSetting), "managedidentity", StringComparison.OrdinalIgnoreCase)
+                    ? setting(ClientIdSetting) is { Length: > 0 } clientId
+                        ? new Azure.Identity.ManagedIdentityCredential(Azure.Identity.ManagedIdentityId.FromUserAssignedClientId(clientId))
+                        : new Azure.Identity.ManagedIdentityCredential(Azure.Identity.ManagedIdentityId.SystemAssigned)
+                    : new Azure.Identity.DefaultAzureCredential();
+            return new(new Uri(blobService.TrimEnd('/') + "/" + SnapshotOptions.ContainerName), credential);
+        }
+        return string.IsNullOrEmpty(setting(AccessPolicy.AzureSiteSetting))
+            ? new("UseDevelopmentStorage=true", SnapshotOptions.ContainerName)
+            : null;
     }
+
+    /// <summary>The snapshots container's address, null when snapshots are off.</summary>
+    public Uri? ContainerUri => container?.Uri;
 
     public SnapshotService? For(DurableTaskClient client, ILogger? logger) =>
         container is null ? null : new(client, container, options, logger);

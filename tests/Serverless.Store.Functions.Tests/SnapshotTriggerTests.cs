@@ -90,7 +90,23 @@ public class SnapshotTriggerTests
     }
 
     [Fact]
-    public async Task In_azure_without_a_storage_connection_string_snapshots_are_off_and_say_so()
+    public void In_azure_with_identity_based_storage_settings_snapshots_go_to_that_account()
+    {
+        var settings = new Dictionary<string, string>
+        {
+            [Serverless.Store.Api.AccessPolicy.AzureSiteSetting] = "my-app",
+            [SnapshotStorage.BlobServiceUriSetting] = "https://mystore.blob.core.windows.net/",
+            [SnapshotStorage.CredentialSetting] = "managedidentity",
+            [SnapshotStorage.ClientIdSetting] = "00000000-0000-0000-0000-000000000001",
+        };
+        var storage = SnapshotStorage.FromSettings(name => settings.GetValueOrDefault(name));
+        Assert.Equal(new Uri("https://mystore.blob.core.windows.net/snapshots"), storage.ContainerUri);
+        Assert.Null(SnapshotStorage.FromSettings(name => name == Serverless.Store.Api.AccessPolicy.AzureSiteSetting ? "my-app" : null).ContainerUri);
+        Assert.Equal("devstoreaccount1", SnapshotStorage.FromSettings(_ => null).ContainerUri!.Segments[1].TrimEnd('/')); // Azurite outside Azure
+    }
+
+    [Fact]
+    public async Task In_azure_without_storage_settings_snapshots_are_off_and_say_so()
     {
         var storage = SnapshotStorage.FromSettings(name => name == Serverless.Store.Api.AccessPolicy.AzureSiteSetting ? "my-app" : null);
         var client = new Mock<DurableTaskClient>("test") { CallBase = true };
