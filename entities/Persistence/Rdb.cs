@@ -7,10 +7,11 @@ namespace Serverless.Store.Persistence;
 public static class Rdb
 {
     /// <summary>
-    /// The version we write. 9 is enough for the plain encodings we use (ZSET_2 needs 8), and every
-    /// Redis from 5.0 on loads it; Redis 7.0 reads up to 10, which the reader accepts too.
+    /// The version we write: 10, Redis 7.0's own, because streams are written as
+    /// RDB_TYPE_STREAM_LISTPACKS_2 (first ID, max deleted ID, entries added, groups' entries read),
+    /// which only Redis 7.0 on loads. The other types use plain encodings any version reads.
     /// </summary>
-    public const int WriteVersion = 9;
+    public const int WriteVersion = 10;
 
     /// <summary>Highest version the reader takes: Redis 7.0's own.</summary>
     public const int MaxReadVersion = 10;

@@ -15,9 +15,10 @@ public readonly record struct RdbEntry(int Db, byte[] Key, KeyState State);
 /// memory holds the key being read, never the file. Takes what Redis 7.0 writes: versions 1-10,
 /// AUX/SELECTDB/RESIZEDB/EXPIRETIME(_MS)/IDLE/FREQ, strings (integer and LZF encodings), plain
 /// lists/sets/hashes/zsets (ZSET and ZSET_2), and the compact encodings real Redis saves small
-/// values in: ziplist, listpack, intset, quicklist (1 and 2). The CRC-64 is checked at EOF (a
+/// values in: ziplist, listpack, intset, quicklist (1 and 2); streams (STREAM_LISTPACKS and
+/// STREAM_LISTPACKS_2). The CRC-64 is checked at EOF (a
 /// stored 0 means the writer had checksums off, as in Redis). Empty aggregates are skipped, as
-/// Redis skips them. Anything else (modules, streams, functions, zipmaps, a bad length, a wrong
+/// Redis skips them. Anything else (modules, functions, zipmaps, a bad length, a wrong
 /// checksum, a truncated file) is an <see cref="RdbFormatException"/>.
 /// </summary>
 public sealed class RdbReader
@@ -241,7 +242,7 @@ public sealed class RdbReader
                 return new KeyState { Hash = hash };
             }
             case Rdb.TypeStreamListpacks or Rdb.TypeStreamListpacks2:
-                throw Error($"key '{Show(key)}' is a stream, a type this store cannot load yet");
+                return new KeyState { Stream = ReadStream(type, key) };
             case Rdb.TypeModule or Rdb.TypeModule2:
                 throw Error($"key '{Show(key)}' holds a module value, which this store cannot load");
             case Rdb.TypeHashZipmap:
@@ -250,6 +251,149 @@ public sealed class RdbReader
                 throw Error($"unknown RDB type {type} (key '{Show(key)}')");
         }
     }
+
+    /// <summary>
+    /// rdbLoadObject's stream branch: nodes (16-byte master ID key, listpack value), length, last
+    /// ID, then (STREAM_LISTPACKS_2, RDB 10) first ID, max deleted ID and entries added, then the
+    /// groups (STREAM_LISTPACKS_2 adds each group's entries read) with their PEL and consumers.
+    /// From STREAM_LISTPACKS (RDB 9) the missing counters are derived as Redis 7.0 derives them.
+    /// Checked as Redis checks: node keys, node layout, length, PEL entries owned by one consumer.
+    /// </summary>
+    StreamValue ReadStream(byte type, byte[] key)
+    {
+        var stream = new StreamValue();
+        var nodes = ReadLength("stream node count");
+        for (ulong i = 0; i < nodes; i++)
+        {
+            var nodeKey = ReadString("stream node key");
+            if (nodeKey.Length != 16) throw Error($"Stream node key entry is not the size of a stream ID (key '{Show(key)}')");
+            var master = DecodeId(nodeKey);
+            if (stream.Nodes.Count > 0 && master <= stream.Nodes[^1].Master)
+                throw Error($"stream nodes out of order (key '{Show(key)}')");
+            var node = StreamNodeOf(master, Listpack(ReadString("stream node listpack"), key), key);
+            stream.Nodes.Add(node);
+            stream.Length += node.Live;
+        }
+        var length = ReadLength("stream length");
+        if (length != (ulong)stream.Length)
+            throw Error($"a stream's length {length} does not match the {stream.Length} entries in its nodes (key '{Show(key)}')");
+        stream.LastId = ReadId("stream last ID");
+        var lastEntry = stream.Nodes.Count > 0 ? stream.Nodes[^1].Entries[^1].Id : StreamId.Zero;
+        if (lastEntry > stream.LastId) throw Error($"a stream entry is above the stream's last ID (key '{Show(key)}')");
+        var v2 = type == Rdb.TypeStreamListpacks2;
+        if (v2)
+        {
+            stream.FirstId = ReadId("stream first ID");
+            stream.MaxDeletedId = ReadId("stream max deleted ID");
+            stream.EntriesAdded = (long)ReadLength("stream entries added");
+        }
+        else
+        {
+            // Redis 7.0 migrating an older stream: entries added = length, no tombstone known.
+            stream.EntriesAdded = stream.Length;
+            stream.RefreshFirstId();
+        }
+
+        var groups = ReadLength("stream group count");
+        for (ulong g = 0; g < groups; g++)
+        {
+            var group = new StreamGroup(ReadString("stream group name"));
+            if (stream.Groups.ContainsKey(group.Name)) throw Error($"Duplicated consumer group name '{Show(group.Name)}' (key '{Show(key)}')");
+            group.LastId = ReadId("stream group last ID");
+            group.EntriesRead = v2 ? unchecked((long)ReadLength("stream group entries read")) : stream.EstimateDistanceFromFirstEverEntry(group.LastId);
+            var pel = ReadLength("stream group PEL size");
+            for (ulong p = 0; p < pel; p++)
+            {
+                var pending = new PendingEntry(DecodeId(ReadSpan(16, "stream PEL ID")))
+                {
+                    DeliveryTime = BinaryPrimitives.ReadInt64LittleEndian(ReadSpan(8, "stream PEL delivery time")),
+                };
+                pending.DeliveryCount = (long)ReadLength("stream PEL delivery count");
+                if (!group.Pending.Add(pending)) throw Error($"Duplicated global PEL entry loading stream consumer group (key '{Show(key)}')");
+            }
+            var consumers = ReadLength("stream consumer count");
+            for (ulong c = 0; c < consumers; c++)
+            {
+                var consumer = new StreamConsumer(ReadString("stream consumer name"))
+                {
+                    SeenTime = BinaryPrimitives.ReadInt64LittleEndian(ReadSpan(8, "stream consumer seen time")),
+                };
+                if (group.Consumers.ContainsKey(consumer.Name)) throw Error($"Duplicate stream consumer detected '{Show(consumer.Name)}' (key '{Show(key)}')");
+                var owned = ReadLength("stream consumer PEL size");
+                for (ulong p = 0; p < owned; p++)
+                {
+                    var pending = group.FindPending(DecodeId(ReadSpan(16, "stream consumer PEL ID")))
+                        ?? throw Error($"Consumer entry not found in group global PEL (key '{Show(key)}')");
+                    if (pending.Consumer is not null) throw Error($"a pending entry owned by two consumers (key '{Show(key)}')");
+                    pending.Consumer = consumer;
+                    consumer.Pending.Add(pending);
+                }
+                group.Consumers[consumer.Name] = consumer;
+            }
+            if (group.Pending.Any(p => p.Consumer is null)) throw Error($"Stream CG PEL entry without consumer (key '{Show(key)}')");
+            stream.Groups[group.Name] = group;
+        }
+        return stream;
+    }
+
+    /// <summary>
+    /// One node from its listpack, checked as streamValidateListpackIntegrity does: the master
+    /// entry, then exactly count + deleted entries, each with the element count it declares.
+    /// </summary>
+    StreamNode StreamNodeOf(StreamId master, List<byte[]> lp, byte[] key)
+    {
+        var at = 0;
+        RdbFormatException Bad(string what) => Error($"a stream node listpack is malformed: {what} (key '{Show(key)}')");
+        long Int(string what)
+        {
+            if (at >= lp.Count) throw Bad($"it ends before the {what}");
+            return Numbers.TryParseLong(lp[at++], out var v) ? v : throw Bad($"the {what} is not an integer");
+        }
+        byte[] Str(string what) => at < lp.Count ? lp[at++] : throw Bad($"it ends before the {what}");
+
+        if (lp.Count == 0) throw Error($"Empty listpack inside stream (key '{Show(key)}')");
+        var live = Int("entry count");
+        var deleted = Int("deleted count");
+        var masterCount = Int("master field count");
+        if (live < 0 || deleted < 0 || masterCount < 0 || masterCount > lp.Count) throw Bad("negative or impossible counts");
+        var masterFields = new byte[masterCount][];
+        for (var i = 0; i < masterCount; i++) masterFields[i] = Str("master field");
+        if (Int("master terminator") != 0) throw Bad("the master entry does not end with 0");
+        if (live == 0) throw Error($"a stream node without live entries (key '{Show(key)}')");
+
+        var node = new StreamNode(master, masterFields);
+        var previous = (StreamId?)null;
+        for (long e = 0; e < live + deleted; e++)
+        {
+            var start = at;
+            var flags = Int("entry flags");
+            var id = new StreamId(unchecked(master.Ms + (ulong)Int("ms delta")), unchecked(master.Seq + (ulong)Int("seq delta")));
+            if (id < master || previous is { } p && id <= p) throw Bad("entry IDs out of order");
+            previous = id;
+            var same = (flags & 2) != 0;
+            var numFields = same ? masterCount : Int("field count");
+            if (numFields <= 0 || numFields > lp.Count) throw Bad("an entry without fields");
+            var fields = new byte[2 * numFields][];
+            for (var i = 0; i < numFields; i++)
+            {
+                fields[2 * i] = same ? masterFields[i] : Str("field");
+                fields[2 * i + 1] = Str("value");
+            }
+            var elements = at - start;
+            if (Int("lp-count") != elements) throw Bad("an entry's lp-count does not match its elements");
+            node.Add(new StreamEntry(id, fields));
+            if ((flags & 1) != 0) node.MarkDeleted(node.Entries.Count - 1);
+        }
+        if (at != lp.Count) throw Bad("elements after the last entry");
+        if (node.Live != live || node.Deleted != deleted) throw Bad("the master entry's counts do not match the entries");
+        return node;
+    }
+
+    /// <summary>streamDecodeID: 16 bytes big-endian.</summary>
+    static StreamId DecodeId(ReadOnlySpan<byte> raw) =>
+        new(BinaryPrimitives.ReadUInt64BigEndian(raw), BinaryPrimitives.ReadUInt64BigEndian(raw[8..]));
+
+    StreamId ReadId(string what) => new(ReadLength(what), ReadLength(what));
 
     static KeyState ListOf(List<byte[]> elements) => new() { List = new ListValue(elements) };
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Serverless.Store.Keyspace;
 using Serverless.Store.Protocol;
+using Serverless.Store.Types;
 
 namespace Serverless.Store.Persistence;
 
@@ -10,7 +11,8 @@ namespace Serverless.Store.Persistence;
 /// Writes Redis RDB (rdb.c's rdbSave*) to a stream, one key at a time, computing the CRC-64 as it
 /// goes: nothing but the key being written is held. Plain encodings only (strings with Redis's
 /// integer encoding, RDB_TYPE_LIST/SET/HASH, ZSET_2 with binary scores), which Redis 7.0 loads and
-/// converts to its compact encodings itself. A type the writer does not know is refused
+/// converts to its compact encodings itself; streams as Redis 7.0 writes them (STREAM_LISTPACKS_2,
+/// listpack nodes: Redis has no plain stream encoding). A type the writer does not know is refused
 /// (<see cref="NotSupportedException"/>): a new type is one more case in <see cref="WriteKey"/>.
 /// </summary>
 public sealed class RdbWriter(Stream output)
@@ -65,6 +67,7 @@ public sealed class RdbWriter(Stream output)
             RedisType.Set => Rdb.TypeSet,
             RedisType.ZSet => Rdb.TypeZSet2,
             RedisType.Hash => Rdb.TypeHash,
+            RedisType.Stream => Rdb.TypeStreamListpacks2,
             var other => throw new NotSupportedException($"the RDB writer does not know the type '{KeyState.TypeName(other)}' (key '{Encoding.UTF8.GetString(key)}')"),
         };
         if (state.ExpiresAt is { } at)
@@ -109,7 +112,110 @@ public sealed class RdbWriter(Stream output)
                     WriteString(value);
                 }
                 break;
+            case Rdb.TypeStreamListpacks2:
+                WriteStream(state.Stream!);
+                break;
         }
+    }
+
+    /// <summary>
+    /// RDB_TYPE_STREAM_LISTPACKS_2 as Redis 7.0's rdbSaveObject writes it: the rax of nodes (key:
+    /// master ID as 16 bytes big-endian; value: the node's listpack), length, last ID, first ID,
+    /// max deleted ID, entries added, then the groups: name, last ID, entries read, the global PEL
+    /// (ID, delivery time, delivery count), and the consumers (name, seen time, their PEL's IDs).
+    /// </summary>
+    void WriteStream(StreamValue stream)
+    {
+        WriteLength((ulong)stream.Nodes.Count);
+        foreach (var node in stream.Nodes)
+        {
+            WriteString(RawId(node.Master));
+            WriteString(NodeListpack(node));
+        }
+        WriteLength((ulong)stream.Length);
+        WriteId(stream.LastId);
+        WriteId(stream.FirstId);
+        WriteId(stream.MaxDeletedId);
+        WriteLength((ulong)stream.EntriesAdded);
+        WriteLength((ulong)stream.Groups.Count);
+        foreach (var group in stream.Groups.Values)
+        {
+            WriteString(group.Name);
+            WriteId(group.LastId);
+            WriteLength(unchecked((ulong)group.EntriesRead)); // -1 (unknown) as Redis writes it: 2^64-1
+            WriteLength((ulong)group.Pending.Count);
+            foreach (var pending in group.Pending)
+            {
+                Write(RawId(pending.Id));
+                WriteMilliseconds(pending.DeliveryTime);
+                WriteLength((ulong)pending.DeliveryCount);
+            }
+            WriteLength((ulong)group.Consumers.Count);
+            foreach (var consumer in group.Consumers.Values)
+            {
+                WriteString(consumer.Name);
+                WriteMilliseconds(consumer.SeenTime);
+                WriteLength((ulong)consumer.Pending.Count);
+                foreach (var pending in consumer.Pending) Write(RawId(pending.Id));
+            }
+        }
+    }
+
+    /// <summary>
+    /// A node as t_stream.c's streamAppendItem lays it out: the master entry (live count, deleted
+    /// count, field count, the master fields, 0), then per entry: flags, ms and seq deltas from the
+    /// master ID, the values alone when the fields are the master's (SAMEFIELDS) else the field
+    /// count and the pairs, and lp-count (elements in the entry, to walk backwards). The engine
+    /// keeps a deleted entry as a tombstone without its values, so one is written as a SAMEFIELDS
+    /// entry with empty values and the DELETED flag: Redis skips it as it skips its own.
+    /// </summary>
+    internal static byte[] NodeListpack(StreamNode node)
+    {
+        const int flagDeleted = 1, flagSameFields = 2;
+        var lp = new Types.Listpack.Builder()
+            .Add(node.Live).Add(node.Deleted).Add(node.MasterFields.Length);
+        foreach (var field in node.MasterFields) lp.Add(field);
+        lp.Add(0);
+        foreach (var entry in node.Entries)
+        {
+            var fields = entry.Fields;
+            var same = fields is null || node.SameFields(fields);
+            lp.Add((fields is null ? flagDeleted : 0) | (same ? flagSameFields : 0))
+                .Add(unchecked((long)(entry.Id.Ms - node.Master.Ms)))
+                .Add(unchecked((long)(entry.Id.Seq - node.Master.Seq)));
+            var numFields = fields is null ? node.MasterFields.Length : fields.Length / 2;
+            if (!same) lp.Add(numFields);
+            for (var i = 0; i < numFields; i++)
+            {
+                if (fields is null) { lp.Add([]); continue; }
+                if (!same) lp.Add(fields[2 * i]);
+                lp.Add(fields[2 * i + 1]);
+            }
+            lp.Add(numFields + 3 + (same ? 0 : numFields + 1));
+        }
+        return lp.ToArray();
+    }
+
+    /// <summary>streamEncodeID: ms then seq, 64 bits each, big-endian (so byte order is ID order).</summary>
+    static byte[] RawId(StreamId id)
+    {
+        var raw = new byte[16];
+        BinaryPrimitives.WriteUInt64BigEndian(raw, id.Ms);
+        BinaryPrimitives.WriteUInt64BigEndian(raw.AsSpan(8), id.Seq);
+        return raw;
+    }
+
+    void WriteId(StreamId id)
+    {
+        WriteLength(id.Ms);
+        WriteLength(id.Seq);
+    }
+
+    /// <summary>rdbSaveMillisecondTime: 8 bytes little-endian.</summary>
+    void WriteMilliseconds(long ms)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(scratch, ms);
+        Write(scratch.AsSpan(0, 8));
     }
 
     /// <summary>EOF and the checksum: the file is complete.</summary>

@@ -508,34 +508,6 @@ internal sealed class StreamNode(StreamId master, byte[][] masterFields)
     }
 }
 
-/// <summary>Encoded sizes of listpack elements (listpack.c), element plus its back-length.</summary>
-internal static class Listpack
-{
-    public static int IntSize(long v)
-    {
-        int enc = v switch
-        {
-            >= 0 and <= 127 => 1,
-            >= -4096 and <= 4095 => 2,
-            >= short.MinValue and <= short.MaxValue => 3,
-            >= -8388608 and <= 8388607 => 4,
-            >= int.MinValue and <= int.MaxValue => 5,
-            _ => 9,
-        };
-        return enc + BacklenSize(enc);
-    }
-
-    public static long StringSize(byte[] s)
-    {
-        // lpAppend stores strings that read as integers (lpStringToInt64) as integers.
-        if (s.Length is > 0 and <= 20 && Numbers.TryParseLong(s, out var v)) return IntSize(v);
-        long enc = s.Length < 64 ? 1 + s.Length : s.Length < 4096 ? 2 + s.Length : 5 + s.Length;
-        return enc + BacklenSize(enc);
-    }
-
-    static int BacklenSize(long l) => l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5;
-}
-
 /// <summary>
 /// Compact JSON for a stream: <c>{"l":last id,"a":entries added,"d":max deleted id,"f":first id,
 /// "n":[nodes],"g":[groups]}</c>. A node is <c>[master ms, master seq, entry bytes, [master fields], entries...]</c>;

@@ -10,6 +10,7 @@ using Serverless.Store.Standalone;
 //   report --results a.json[,b.json] [--redis redis.csv]      markdown tables + goals
 //   snapshot --storage <conn> [--keys N] [--restore-keys M] [--file-keys F] [--out dir]
 //            seed N keys, snapshot, restore M; snapshot F keys read from a file (tests/benchmarks/snapshot.sh)
+//   stream-rdb [--entries N] [--out file.rdb]  one stream through the RDB writer and reader (tests/benchmarks/stream-rdb.sh)
 // Load options: --duration S (default 15) --warmup S (default 3) --count N (ops per scenario,
 // the duration stays a cap) --only <text> (scenarios whose name contains it) --out results.json
 var options = ParseArgs(args);
@@ -43,6 +44,9 @@ switch (mode)
     case "snapshot": // RDB snapshot and restore (tests/benchmarks/snapshot.sh)
         await SnapshotBenchmark.RunAsync(Required("storage"), int.Parse(options.GetValueOrDefault("keys") ?? "100000"),
             int.Parse(options.GetValueOrDefault("restore-keys") ?? "2000"), int.Parse(options.GetValueOrDefault("file-keys") ?? "0"), options.GetValueOrDefault("out") ?? "snapshot-bench");
+        break;
+    case "stream-rdb": // streams in RDB files (tests/benchmarks/stream-rdb.sh)
+        StreamRdbBenchmark.Run(int.Parse(options.GetValueOrDefault("entries") ?? "1000000"), options.GetValueOrDefault("out") ?? "stream.rdb");
         break;
     case "report":
     {

@@ -231,7 +231,7 @@ public class RdbFormatTests
 
         var unknown = OneKeyFile(42, [1, 2, 3]);
         Assert.Contains("unknown RDB type 42", Refusal(unknown));
-        Assert.Contains("stream", Refusal(OneKeyFile(Rdb.TypeStreamListpacks, [1])));
+        Assert.Contains("Stream node key entry is not the size of a stream ID", Refusal(OneKeyFile(Rdb.TypeStreamListpacks, [1])));
         Assert.Contains("module", Refusal(OneKeyFile(Rdb.TypeModule2, [1])));
 
         // A list claiming a billion elements: refused when the file runs out, not allocated.

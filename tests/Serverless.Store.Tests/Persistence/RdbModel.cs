@@ -24,8 +24,36 @@ static class RdbModel
         RedisType.Set => "set " + string.Join(",", s.Set!.Members.Select(B).Order(StringComparer.Ordinal)),
         RedisType.Hash => "hash " + string.Join(",", s.Hash!.Entries.Select(e => B(e.Key) + "=" + B(e.Value)).Order(StringComparer.Ordinal)),
         RedisType.ZSet => "zset " + string.Join(",", s.SortedSet!.Entries.Select(e => B(e.Member) + "=" + Numbers.FormatDouble(e.Score))),
+        RedisType.Stream => Describe(s.Stream!),
         var t => "unknown " + t,
     };
+
+    /// <summary>
+    /// Everything a stream holds, field by field: counters, nodes (master ID, master fields, entries
+    /// with tombstones, and the listpack size when the node has no tombstone: a tombstone's values
+    /// are not kept, see RdbWriter.NodeListpack), groups with their PEL and consumers.
+    /// </summary>
+    public static string Describe(StreamValue s)
+    {
+        var sb = new StringBuilder();
+        sb.Append($"stream len={s.Length} last={s.LastId} first={s.FirstId} maxdel={s.MaxDeletedId} added={s.EntriesAdded}\n");
+        foreach (var node in s.Nodes)
+        {
+            sb.Append($" node {node.Master} [{string.Join(",", node.MasterFields.Select(B))}] live={node.Live} deleted={node.Deleted}");
+            if (node.Deleted == 0) sb.Append($" bytes={node.ListpackBytes}");
+            sb.Append('\n');
+            foreach (var e in node.Entries)
+                sb.Append($"  {e.Id} {(e.Fields is null ? "deleted" : string.Join(",", e.Fields.Select(B)))}\n");
+        }
+        foreach (var g in s.Groups.Values)
+        {
+            sb.Append($" group {B(g.Name)} last={g.LastId} read={g.EntriesRead}\n");
+            foreach (var p in g.Pending) sb.Append($"  pel {p.Id} {B(p.Consumer!.Name)} {p.DeliveryTime} {p.DeliveryCount}\n");
+            foreach (var c in g.Consumers.Values)
+                sb.Append($"  consumer {B(c.Name)} seen={c.SeenTime} [{string.Join(",", c.Pending.Select(p => p.Id))}]\n");
+        }
+        return sb.ToString();
+    }
 
     public static string Describe(RespClient redis, byte[] key)
     {
@@ -85,13 +113,14 @@ sealed class RedisWithFile : IDisposable
     public RespClient Client { get; }
     public string Path { get; }
 
-    public RedisWithFile(string dir, string file)
+    /// <param name="extra">More redis-server options (e.g. "--sanitize-dump-payload", "yes").</param>
+    public RedisWithFile(string dir, string file, params string[] extra)
     {
         Path = System.IO.Path.Combine(dir, file);
         var port = Infrastructure.Ports.Free();
         var psi = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--dir", dir, "--dbfilename", file,
-                     "--save", "", "--appendonly", "no", "--daemonize", "no" })
+                     "--save", "", "--appendonly", "no", "--daemonize", "no" }.Concat(extra))
             psi.ArgumentList.Add(a);
         process = Process.Start(psi) ?? throw new InvalidOperationException("redis-server did not start");
         var output = new StringBuilder();

@@ -15,7 +15,7 @@ namespace Serverless.Store.Tests.Persistence;
 /// <summary>
 /// The snapshot service on the Durable Task engine over Azurite (its own Azurite and engine: a
 /// restore replaces the whole keyspace): SAVE, BGSAVE + LASTSAVE + INFO, the scheduled save and
-/// retention, restore of our snapshots and of a redis-server dump, and corrupt files that change nothing.
+/// retention, restore of our snapshots (streams with groups included) and of a redis-server dump, and corrupt files that change nothing.
 /// </summary>
 public sealed class SnapshotServiceTests(DurableFixture fixture) : IClassFixture<DurableFixture>, IDisposable
 {
@@ -218,6 +218,34 @@ public sealed class SnapshotServiceTests(DurableFixture fixture) : IClassFixture
             ? parts[1].Split('&').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1])
             : new Dictionary<string, string>();
         return new RestRequest("POST", parts[0], query, h => h == "Authorization" ? "Bearer " + token : null, body);
+    }
+
+    [Fact]
+    public async Task A_stream_with_groups_is_saved_and_restored_with_its_pel_and_consumers()
+    {
+        Assert.Equal(Reply.Ok, await Run("FLUSHALL"));
+        for (var i = 1; i <= 150; i++) await Run("XADD", "events", $"{i}-0", "n", i.ToString(), "kind", i % 2 == 0 ? "even" : "odd");
+        await Run("XDEL", "events", "3-0", "120-0");
+        await Run("XGROUP", "CREATE", "events", "workers", "0");
+        await Run("XREADGROUP", "GROUP", "workers", "w1", "COUNT", "5", "STREAMS", "events", ">");
+        await Run("XACK", "events", "workers", "2-0");
+        await Run("XGROUP", "CREATE", "empty", "g", "$", "MKSTREAM");
+        var full = await Run("XINFO", "STREAM", "events", "FULL");
+        var groups = await Run("XINFO", "GROUPS", "events");
+        var before = RdbModel.Describe((await Stored(U("events")))!);
+        Assert.Contains(" node 101-0 ", before); // two nodes (100 entries a node)
+
+        Assert.Equal(Reply.Ok, await Run("SAVE"));
+        await Run("DEL", "events");
+        await Run("XADD", "empty", "1-1", "x", "y");
+
+        var result = await Snapshots.RestoreSnapshotAsync("latest", RestoreMode.Replace, default);
+        Assert.Equal(2, result.Keys);
+        Assert.Equal(before, RdbModel.Describe((await Stored(U("events")))!));
+        Assert.Equal(full, await Run("XINFO", "STREAM", "events", "FULL"));
+        Assert.Equal(groups, await Run("XINFO", "GROUPS", "events"));
+        Assert.Equal(Reply.Zero, await Run("XLEN", "empty"));
+        Assert.Single(((ArrayReply)await Run("XINFO", "GROUPS", "empty")).Items!); // the stream with a group and no entries
     }
 
     [Fact]
