@@ -544,7 +544,7 @@ public sealed class RdbReader
             }
             backlen:
             var entryLength = p - entryStart;
-            var backlenSize = entryLength <= 127 ? 1 : entryLength < 16383 ? 2 : entryLength < 2097151 ? 3 : entryLength < 268435455 ? 4 : 5;
+            var backlenSize = Types.Listpack.BacklenSize(entryLength);
             Need(lp, p, backlenSize, key);
             p += backlenSize;
         }

@@ -42,7 +42,8 @@ public static class Listpack
     static bool AsInteger(byte[] s, out long v) =>
         Numbers.TryParseLong(s, out v) && s.Length is > 0 and <= 20 && s.AsSpan().SequenceEqual(Numbers.ToBytes(v));
 
-    static int BacklenSize(long l) => l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5;
+    /// <summary>Bytes of the back-length after an element whose encoding and data take <paramref name="l"/> bytes.</summary>
+    public static int BacklenSize(long l) => l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5;
 
     /// <summary>Builds one listpack, element by element (lpAppend / lpAppendInteger).</summary>
     public sealed class Builder
