@@ -26,30 +26,6 @@ public sealed class StreamsDifferentialTests(RedisServer redis)
             throw new XunitException($"{command}\nredis-server: {expected}\nengine:       {actual}");
     }
 
-    static readonly Reply Masked0 = Reply.Integer(-12345);
-
-    /// <summary>Replaces integers at the given positions of every sub-array at <paramref name="depth"/>.</summary>
-    static Reply MaskAt(Reply r, int depth, params int[] positions)
-    {
-        if (r is not ArrayReply { Items: { } items }) return r;
-        if (depth == 0)
-            return Reply.Array(items.Select((x, i) => positions.Contains(i) && x is IntegerReply ? Masked0 : x).ToArray());
-        return Reply.Array(items.Select(x => MaskAt(x, depth - 1, positions)).ToArray());
-    }
-
-    /// <summary>Masks the value after every bulk named one of <paramref name="names"/>, at any depth.</summary>
-    static Reply MaskNamed(Reply r, params string[] names)
-    {
-        if (r is not ArrayReply { Items: { } items }) return r;
-        var result = new Reply[items.Count];
-        for (var i = 0; i < items.Count; i++)
-        {
-            var named = i > 0 && items[i - 1] is BulkReply { Value: { } v } && names.Contains(Encoding.UTF8.GetString(v));
-            result[i] = named ? Masked0 : MaskNamed(items[i], names);
-        }
-        return Reply.Array(result);
-    }
-
     // ---------- XADD ----------
 
     [Fact]
@@ -163,7 +139,7 @@ public sealed class StreamsDifferentialTests(RedisServer redis)
         commands.Add("XLEN c");
         diff.Run(commands.ToArray());
         foreach (var key in new[] { "s", "b", "c" })
-            Masked($"XINFO STREAM {key}", r => MaskNamed(r, "radix-tree-nodes"));
+            Masked($"XINFO STREAM {key}", r => ReplyMasks.MaskNamed(r, "radix-tree-nodes"));
     }
 
     // ---------- XRANGE / XREVRANGE / XLEN ----------
@@ -243,9 +219,9 @@ public sealed class StreamsDifferentialTests(RedisServer redis)
     public void XDel_info_after_deletions_matches()
     {
         diff.Run("XADD s 1-1 a 1", "XADD s 1-2 a 2", "XADD s 1-3 a 3", "XADD s 1-4 a 4", "XDEL s 1-1 1-3");
-        Masked("XINFO STREAM s", r => MaskNamed(r, "radix-tree-nodes"));
+        Masked("XINFO STREAM s", r => ReplyMasks.MaskNamed(r, "radix-tree-nodes"));
         diff.Continue("XDEL s 1-2 1-4");
-        Masked("XINFO STREAM s", r => MaskNamed(r, "radix-tree-nodes"));
+        Masked("XINFO STREAM s", r => ReplyMasks.MaskNamed(r, "radix-tree-nodes"));
     }
 
     [Fact]
@@ -397,9 +373,9 @@ public sealed class StreamsDifferentialTests(RedisServer redis)
             "XACK nosuch g x",
             "XGROUP DELCONSUMER s g alice",
             "XPENDING s g");
-        Masked("XPENDING s g - + 10", r => MaskAt(r, 1, 2));
-        Masked("XINFO CONSUMERS s g", r => MaskNamed(r, "idle"));
-        Masked("XINFO STREAM s FULL", r => MaskNamed(MaskAt(r, 0), "radix-tree-nodes", "seen-time", "pending"));
+        Masked("XPENDING s g - + 10", r => ReplyMasks.MaskAt(r, 1, 2));
+        Masked("XINFO CONSUMERS s g", r => ReplyMasks.MaskNamed(r, "idle"));
+        Masked("XINFO STREAM s FULL", r => ReplyMasks.MaskNamed(ReplyMasks.MaskAt(r, 0), "radix-tree-nodes", "seen-time", "pending"));
     }
 
     [Fact]
@@ -471,11 +447,11 @@ public sealed class StreamsDifferentialTests(RedisServer redis)
             "XPENDING nosuch g - + x",
             "SET str x",
             "XPENDING str g");
-        Masked("XPENDING s g - + 10", r => MaskAt(r, 1, 2));
-        Masked("XPENDING s g (1-1 1-3 1", r => MaskAt(r, 1, 2));
-        Masked("XPENDING s g - + 10 alice", r => MaskAt(r, 1, 2));
-        Masked("XPENDING s g IDLE 0 - + 10 bob", r => MaskAt(r, 1, 2));
-        Masked("XPENDING s g - + 10 alice extra", r => MaskAt(r, 1, 2));
+        Masked("XPENDING s g - + 10", r => ReplyMasks.MaskAt(r, 1, 2));
+        Masked("XPENDING s g (1-1 1-3 1", r => ReplyMasks.MaskAt(r, 1, 2));
+        Masked("XPENDING s g - + 10 alice", r => ReplyMasks.MaskAt(r, 1, 2));
+        Masked("XPENDING s g IDLE 0 - + 10 bob", r => ReplyMasks.MaskAt(r, 1, 2));
+        Masked("XPENDING s g - + 10 alice extra", r => ReplyMasks.MaskAt(r, 1, 2));
     }
 
     [Fact]
@@ -516,8 +492,8 @@ public sealed class StreamsDifferentialTests(RedisServer redis)
             "SET str x",
             "XCLAIM str g carol 0 1-2",
             "XPENDING s g");
-        Masked("XPENDING s g - + 10", r => MaskAt(r, 1, 2));
-        Masked("XINFO CONSUMERS s g", r => MaskNamed(r, "idle"));
+        Masked("XPENDING s g - + 10", r => ReplyMasks.MaskAt(r, 1, 2));
+        Masked("XINFO CONSUMERS s g", r => ReplyMasks.MaskNamed(r, "idle"));
     }
 
     [Fact]
@@ -550,7 +526,7 @@ public sealed class StreamsDifferentialTests(RedisServer redis)
             "XAUTOCLAIM nosuch g bob 0 0 FOO",
             "SET str x",
             "XAUTOCLAIM str g bob 0 0");
-        Masked("XPENDING s g - + 10", r => MaskAt(r, 1, 2));
+        Masked("XPENDING s g - + 10", r => ReplyMasks.MaskAt(r, 1, 2));
     }
 
     // ---------- XINFO / XSETID ----------
@@ -579,13 +555,13 @@ public sealed class StreamsDifferentialTests(RedisServer redis)
             "SET str x",
             "XINFO STREAM str",
             "XINFO GROUPS str");
-        Masked("XINFO STREAM s", r => MaskNamed(r, "radix-tree-nodes"));
+        Masked("XINFO STREAM s", r => ReplyMasks.MaskNamed(r, "radix-tree-nodes"));
         diff.Continue("XADD s 1-1 a 1 b 2", "XADD s 1-2 a 3 b 4", "XADD s 2-0 c 5");
-        Masked("XINFO STREAM s", r => MaskNamed(r, "radix-tree-nodes"));
-        Masked("XINFO STREAM s FULL", r => MaskNamed(r, "radix-tree-nodes"));
-        Masked("XINFO STREAM s FULL COUNT 1", r => MaskNamed(r, "radix-tree-nodes"));
-        Masked("XINFO STREAM s FULL COUNT 0", r => MaskNamed(r, "radix-tree-nodes"));
-        Masked("XINFO STREAM s FULL COUNT -1", r => MaskNamed(r, "radix-tree-nodes"));
+        Masked("XINFO STREAM s", r => ReplyMasks.MaskNamed(r, "radix-tree-nodes"));
+        Masked("XINFO STREAM s FULL", r => ReplyMasks.MaskNamed(r, "radix-tree-nodes"));
+        Masked("XINFO STREAM s FULL COUNT 1", r => ReplyMasks.MaskNamed(r, "radix-tree-nodes"));
+        Masked("XINFO STREAM s FULL COUNT 0", r => ReplyMasks.MaskNamed(r, "radix-tree-nodes"));
+        Masked("XINFO STREAM s FULL COUNT -1", r => ReplyMasks.MaskNamed(r, "radix-tree-nodes"));
     }
 
     [Fact]

@@ -209,6 +209,33 @@ public sealed class StoreHost : IAsyncLifetime
     }
 
     public static string? TestsFolder() => RepoRoot() is { } root ? Path.Combine(root, "tests") : null;
+
+    /// <summary>
+    /// Runs `node --test &lt;target&gt;` in the tests folder against this store (STORE_URL, STORE_TOKEN),
+    /// after checking the npm package it needs is installed; the JavaScript clients' tests run this way.
+    /// </summary>
+    public async Task<(int ExitCode, string Stdout, string Stderr)> RunNodeTestsAsync(string target, string package, TimeSpan timeout)
+    {
+        var tests = TestsFolder() ?? throw new InvalidOperationException("the repository's tests folder was not found");
+        Assert.True(Directory.Exists(Path.Combine(tests, "node_modules", package)), "run `npm ci --prefix tests` first");
+        var psi = new ProcessStartInfo("node")
+        {
+            WorkingDirectory = tests,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add("--test");
+        psi.ArgumentList.Add(target);
+        psi.Environment["STORE_URL"] = BaseUrl;
+        psi.Environment["STORE_TOKEN"] = FullToken;
+        using var node = Process.Start(psi)!;
+        var stdout = node.StandardOutput.ReadToEndAsync();
+        var stderr = node.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout);
+        await node.WaitForExitAsync(cancel.Token);
+        return (node.ExitCode, await stdout, await stderr);
+    }
 }
 
 /// <summary>One store host for every HTTP test class; they run one after another.</summary>

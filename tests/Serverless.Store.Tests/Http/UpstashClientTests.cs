@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Xunit.Abstractions;
 
 namespace Serverless.Store.Tests.Http;
@@ -10,28 +9,11 @@ public sealed class UpstashClientTests(StoreHost store, ITestOutputHelper output
     [Fact]
     public async Task Upstash_npm_client_passes_the_guide_examples()
     {
-        var tests = StoreHost.TestsFolder() ?? throw new InvalidOperationException("the repository's tests folder was not found");
-        Assert.True(Directory.Exists(Path.Combine(tests, "node_modules", "@upstash", "redis")), "run `npm ci --prefix tests` first");
-        var psi = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = tests,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add("--test");
-        psi.ArgumentList.Add("upstash-client");
-        psi.Environment["STORE_URL"] = store.BaseUrl;
-        psi.Environment["STORE_TOKEN"] = StoreHost.FullToken;
-        using var node = Process.Start(psi)!;
-        var stdout = node.StandardOutput.ReadToEndAsync();
-        var stderr = node.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await node.WaitForExitAsync(timeout.Token);
-        output.WriteLine(await stdout);
-        output.WriteLine(await stderr);
-        Assert.True(node.ExitCode == 0, $"node --test upstash-client exited with {node.ExitCode}:\n{await stdout}\n{await stderr}");
-        Assert.Contains("# pass", await stdout);
-        Assert.Contains("# fail 0", await stdout);
+        var (exitCode, stdout, stderr) = await store.RunNodeTestsAsync("upstash-client", Path.Combine("@upstash", "redis"), TimeSpan.FromMinutes(3));
+        output.WriteLine(stdout);
+        output.WriteLine(stderr);
+        Assert.True(exitCode == 0, $"node --test upstash-client exited with {exitCode}:\n{stdout}\n{stderr}");
+        Assert.Contains("# pass", stdout);
+        Assert.Contains("# fail 0", stdout);
     }
 }

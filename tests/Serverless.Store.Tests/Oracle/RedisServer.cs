@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Serverless.Store.Protocol;
 
 namespace Serverless.Store.Tests.Oracle;
 
@@ -15,7 +16,11 @@ public sealed class RedisServer : IDisposable
     public int Port { get; }
     public RespClient Client { get; }
 
-    public RedisServer()
+    public RedisServer() : this([]) { }
+
+    /// <param name="options">More redis-server options after the defaults (e.g. "--dir", d,
+    /// "--dbfilename", f: a server that loads and saves that file).</param>
+    internal RedisServer(IReadOnlyList<string> options) // internal: xunit wants one public constructor on a fixture
     {
         Port = Infrastructure.Ports.Free();
         var psi = new ProcessStartInfo("redis-server")
@@ -24,7 +29,7 @@ public sealed class RedisServer : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no" })
+        foreach (var a in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no" }.Concat(options))
             psi.ArgumentList.Add(a);
         try
         {
@@ -45,7 +50,10 @@ public sealed class RedisServer : IDisposable
         {
             try
             {
-                return new RespClient(Port);
+                var client = new RespClient(Port);
+                // A server loading a file answers LOADING until it is done.
+                while (client.Call("PING") is ErrorReply { Message: var m } && m.StartsWith("LOADING") && DateTime.UtcNow < deadline) Thread.Sleep(50);
+                return client;
             }
             catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
             {

@@ -15,6 +15,17 @@ namespace Serverless.Store.Tests.Persistence;
 /// </summary>
 static class RdbModel
 {
+    /// <summary>Runs redis-check-rdb on a file: its exit code and everything it printed.</summary>
+    public static (int Code, string Output) CheckRdb(string path)
+    {
+        var psi = new ProcessStartInfo("redis-check-rdb") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(path);
+        using var p = Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, output);
+    }
+
     static string B(byte[] b) => Convert.ToBase64String(b);
 
     public static string Describe(KeyState s) => s.Type switch
@@ -106,49 +117,16 @@ static class RdbModel
     }
 }
 
-/// <summary>A redis-server of a test's own, loading and saving <c>dir/dbfilename</c>; killed on dispose.</summary>
-sealed class RedisWithFile : IDisposable
+/// <summary>
+/// A redis-server of a test's own, loading and saving <c>dir/dbfilename</c>; killed on dispose.
+/// <paramref name="extra"/>: more redis-server options (e.g. "--sanitize-dump-payload", "yes").
+/// </summary>
+sealed class RedisWithFile(string dir, string file, params string[] extra) : IDisposable
 {
-    readonly Process process;
-    public RespClient Client { get; }
-    public string Path { get; }
+    readonly RedisServer server = new(["--dir", dir, "--dbfilename", file, .. extra]);
 
-    /// <param name="extra">More redis-server options (e.g. "--sanitize-dump-payload", "yes").</param>
-    public RedisWithFile(string dir, string file, params string[] extra)
-    {
-        Path = System.IO.Path.Combine(dir, file);
-        var port = Infrastructure.Ports.Free();
-        var psi = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--dir", dir, "--dbfilename", file,
-                     "--save", "", "--appendonly", "no", "--daemonize", "no" }.Concat(extra))
-            psi.ArgumentList.Add(a);
-        process = Process.Start(psi) ?? throw new InvalidOperationException("redis-server did not start");
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            try
-            {
-                Client = new RespClient(port);
-                // Still loading the file: LOADING errors until it is done.
-                while (Client.Call("PING") is ErrorReply { Message: var m } && m.StartsWith("LOADING") && DateTime.UtcNow < deadline) Thread.Sleep(50);
-                break;
-            }
-            catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline)
-            {
-                if (process.HasExited) throw new InvalidOperationException("redis-server exited: " + output);
-                Thread.Sleep(50);
-            }
-        }
-    }
+    public RespClient Client => server.Client;
+    public string Path { get; } = System.IO.Path.Combine(dir, file);
 
-    public void Dispose()
-    {
-        Client.Dispose();
-        if (!process.HasExited) process.Kill();
-        process.WaitForExit(5000);
-        process.Dispose();
-    }
+    public void Dispose() => server.Dispose();
 }

@@ -240,34 +240,9 @@ public sealed class RdbStreamTests : IDisposable
 
     // ------------------------------------------------------------------ redis-server
 
-    static (int Code, string Output) Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, output);
-    }
-
-    static readonly Reply Masked0 = Reply.Integer(-12345);
-
-    /// <summary>Masks the value after every bulk named one of <paramref name="names"/>, at any depth.</summary>
-    static Reply MaskNamed(Reply r, params string[] names)
-    {
-        if (r is not ArrayReply { Items: { } items }) return r;
-        var result = new Reply[items.Count];
-        for (var i = 0; i < items.Count; i++)
-        {
-            var named = i > 0 && items[i - 1] is BulkReply { Value: { } v } && names.Contains(Encoding.UTF8.GetString(v));
-            result[i] = named ? Masked0 : MaskNamed(items[i], names);
-        }
-        return Reply.Array(result);
-    }
-
     /// <summary>XPENDING's extended form with the idle times (index 2 of each row) masked.</summary>
     static Reply MaskIdle(Reply r) => r is ArrayReply { Items: { } rows }
-        ? Reply.Array(rows.Select(row => row is ArrayReply { Items: { } f } ? Reply.Array(f.Select((x, i) => i == 2 ? Masked0 : x).ToArray()) : row).ToArray())
+        ? Reply.Array(rows.Select(row => row is ArrayReply { Items: { } f } ? Reply.Array(f.Select((x, i) => i == 2 ? ReplyMasks.Masked : x).ToArray()) : row).ToArray())
         : r;
 
     /// <summary>
@@ -284,18 +259,18 @@ public sealed class RdbStreamTests : IDisposable
             ($"XLEN {key}", r => r),
             ($"XRANGE {key} - +", r => r),
             ($"XREVRANGE {key} + - COUNT 5", r => r),
-            ($"XINFO STREAM {key}", r => MaskNamed(r, "radix-tree-nodes")),
-            ($"XINFO STREAM {key} FULL COUNT 0", r => MaskNamed(r, "radix-tree-nodes")),
+            ($"XINFO STREAM {key}", r => ReplyMasks.MaskNamed(r, "radix-tree-nodes")),
+            ($"XINFO STREAM {key} FULL COUNT 0", r => ReplyMasks.MaskNamed(r, "radix-tree-nodes")),
             ($"XINFO GROUPS {key}", r => r),
         };
         foreach (var g in groups)
         {
             checks.Add(($"XPENDING {key} {g}", r => r));
             checks.Add(($"XPENDING {key} {g} - + 1000", MaskIdle));
-            checks.Add(($"XINFO CONSUMERS {key} {g}", r => MaskNamed(r, "idle")));
+            checks.Add(($"XINFO CONSUMERS {key} {g}", r => ReplyMasks.MaskNamed(r, "idle")));
         }
-        checks.Add(($"XADD {key} * after load", r => Masked0)); // auto IDs differ by clock; the effect is checked next
-        checks.Add(($"XINFO STREAM {key}", r => MaskNamed(r, "radix-tree-nodes", "last-generated-id", "last-entry", "first-entry", "recorded-first-entry-id")));
+        checks.Add(($"XADD {key} * after load", r => ReplyMasks.Masked)); // auto IDs differ by clock; the effect is checked next
+        checks.Add(($"XINFO STREAM {key}", r => ReplyMasks.MaskNamed(r, "radix-tree-nodes", "last-generated-id", "last-entry", "first-entry", "recorded-first-entry-id")));
         foreach (var (command, mask) in checks)
         {
             var args = Oracle.Differential.Parse(command);
@@ -314,7 +289,7 @@ public sealed class RdbStreamTests : IDisposable
         var path = Path.Combine(dir, "ours.rdb");
         File.WriteAllBytes(path, RdbModel.Write(keyspace.Entries.ToList(), now));
 
-        var (code, output) = Run("redis-check-rdb", path);
+        var (code, output) = RdbModel.CheckRdb(path);
         Assert.True(code == 0, output);
         Assert.Contains("RDB looks OK", output);
         Assert.Contains($"[info] {Keys.Length} keys read", output);
