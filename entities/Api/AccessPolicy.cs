@@ -62,8 +62,8 @@ public sealed class AccessPolicy(string? fullToken, string? readOnlyToken, bool 
     public static bool Allows(Access access, CommandSpec spec) => access switch
     {
         Access.Full => true,
-        // PUBLISH writes no key (Redis does not flag it "write") but it sends: not for read-only tokens.
-        Access.ReadOnly => !spec.Flags.HasFlag(CommandFlags.Write) && !spec.Flags.HasFlag(CommandFlags.Admin) && spec.Name != "publish",
+        Access.ReadOnly => !spec.Flags.HasFlag(CommandFlags.Write) && !spec.Flags.HasFlag(CommandFlags.Admin)
+            && !spec.Flags.HasFlag(CommandFlags.Publishes),
         _ => false,
     };
 

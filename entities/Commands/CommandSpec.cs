@@ -28,6 +28,11 @@ public enum CommandFlags
     /// or keys for the container itself; the handler checks each subcommand's arity.
     /// </summary>
     Container = 128,
+    /// <summary>
+    /// Sends to subscribers (PUBLISH): it changes no key, so Redis does not flag it "write", yet a
+    /// read-only token must not run it.
+    /// </summary>
+    Publishes = 256,
 }
 
 /// <summary>One command's argument list, args[0] being the command name as sent.</summary>

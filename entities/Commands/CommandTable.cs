@@ -172,7 +172,7 @@ public static class CommandTable
         new("command", -1, None, 0, 0, 0, Server.Command),
 
         // pub/sub (pubsub.c): served by PubSubService through the transport (entities/PubSub)
-        new("publish", 3, Service, 0, 0, 0, PubSub.PubSubCommands.Unavailable),
+        new("publish", 3, Service | Publishes, 0, 0, 0, PubSub.PubSubCommands.Unavailable),
         new("pubsub", -2, Service, 0, 0, 0, PubSub.PubSubCommands.Unavailable),
         // persistence (rdb.c): served by the snapshot service (entities/Persistence)
         new("save", 1, Admin | Service, 0, 0, 0, Persistence.SnapshotService.NotHere),

@@ -347,7 +347,7 @@ public static class Server
         // KEYS (O(n) in one go) and INFO (exposes the server) are Redis's other dangerous commands.
         if (spec.Flags.HasFlag(CommandFlags.Admin) || spec.Name is "keys" or "info") categories.Add("@dangerous");
         if (spec.Name is "ping" or "echo" or "command") categories.Add("@connection");
-        if (spec.Name == "publish") categories.Add("@pubsub"); // PUBSUB itself is only @slow in Redis (its subcommands are @pubsub)
+        if (spec.Flags.HasFlag(CommandFlags.Publishes)) categories.Add("@pubsub"); // PUBSUB itself is only @slow in Redis (its subcommands are @pubsub)
         return categories;
     }
 
