@@ -28,10 +28,13 @@ public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> lo
     [Function(Name)]
     public Task<IActionResult> Rest(
         [HttpTrigger(AuthorizationLevel.Anonymous, Route = StoreRoutes.Route)] HttpRequest request,
-        [DurableClient] DurableTaskClient client) =>
-        StoreHttp.ResultAsync(request, StoreFor(client, services, logger), access, logger, PubSubFor(client, services));
+        [DurableClient] DurableTaskClient client)
+    {
+        var instance = InstanceFor(client, services, logger);
+        return StoreHttp.ResultAsync(request, instance.Store, access, logger, instance.PubSub, instance.Endpoints);
+    }
 
-    static readonly ConditionalWeakTable<DurableEntityClient, DurableStore> Stores = new();
+    static readonly ConditionalWeakTable<DurableEntityClient, StoreInstance> Instances = new();
 
     /// <summary>
     /// One <see cref="DurableStore"/> per underlying durable client, so that concurrent writes to a
@@ -41,16 +44,36 @@ public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> lo
     /// that is the cache key. No commit notification reaches the worker (the host stores entity
     /// batches), so the store polls for replies: <see cref="DurableStore.CommitsNotified"/> is false.
     /// </summary>
+    internal static StoreInstance InstanceFor(DurableTaskClient client, StoreServices? services = null, ILogger? logger = null) =>
+        Instances.GetValue(client.Entities, _ => StoreInstance.Create(client, services, logger));
+
     internal static DurableStore StoreFor(DurableTaskClient client, StoreServices? services = null, ILogger? logger = null) =>
-        Stores.GetValue(client.Entities, _ => new DurableStore(client)
+        InstanceFor(client, services, logger).Store;
+}
+
+/// <summary>
+/// The store over one durable client with the host services made for it: pub/sub (null without
+/// Azure SignalR Service), snapshots (null when they are off) and the REST routes they add.
+/// </summary>
+internal sealed record StoreInstance(DurableStore Store, PubSubService? PubSub, SnapshotService? Snapshots,
+    IReadOnlyDictionary<string, RestEndpoint> Endpoints)
+{
+    public static StoreInstance Create(DurableTaskClient client, StoreServices? services, ILogger? logger)
+    {
+        var pubsub = services?.PubSub is { } hub ? new PubSubService(hub, client) : null;
+        var snapshots = services?.Snapshots?.For(client, logger);
+        var store = new DurableStore(client)
         {
             CommitsNotified = false,
-            Services = services?.For(client, logger) ?? [],
-        });
-
-    /// <summary>The store's pub/sub service (PUBLISH, subscriptions), null without Azure SignalR Service.</summary>
-    internal static PubSubService? PubSubFor(DurableTaskClient client, StoreServices? services) =>
-        services?.PubSub is null ? null : StoreFor(client, services).Services.OfType<PubSubService>().FirstOrDefault();
+            Services = [.. pubsub is null ? [] : new ICommandService[] { pubsub }, .. snapshots is null ? [] : new ICommandService[] { snapshots }],
+            PersistenceStats = snapshots is null ? null : () => snapshots.Stats,
+        };
+        var endpoints = new Dictionary<string, RestEndpoint>
+        {
+            ["restore"] = (request, granted, ct) => RestoreEndpoint.HandleAsync(snapshots, request, granted, ct),
+        };
+        return new StoreInstance(store, pubsub, snapshots, endpoints);
+    }
 }
 
 /// <summary>
@@ -61,12 +84,6 @@ public sealed record StoreServices(PubSubHub? PubSub, SnapshotStorage? Snapshots
 {
     public static StoreServices FromSettings(Func<string, string?> setting) =>
         new(PubSubHub.FromSettings(setting, inProcess: null), SnapshotStorage.FromSettings(setting));
-
-    public ICommandService[] For(DurableTaskClient client, ILogger? logger) =>
-    [
-        .. PubSub is null ? [] : new ICommandService[] { new PubSubService(PubSub, client) },
-        .. Snapshots?.For(client, logger) is { } snapshots ? new ICommandService[] { snapshots } : [],
-    ];
 }
 
 /// <summary>
@@ -153,7 +170,7 @@ public sealed class SnapshotFunctions(StoreServices services, ILogger<SnapshotFu
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellation)
     {
-        if (RestFunctions.StoreFor(client, services, logger).Services.OfType<SnapshotService>().FirstOrDefault() is not { } snapshots)
+        if (RestFunctions.InstanceFor(client, services, logger).Snapshots is not { } snapshots)
         {
             logger.LogWarning("Snapshots are off: set {Setting} or {IdentitySetting} (the storage account)", SnapshotStorage.ConnectionSetting, SnapshotStorage.BlobServiceUriSetting);
             return null;

@@ -7,6 +7,7 @@ using Microsoft.DurableTask.Converters;
 using Microsoft.DurableTask.Entities;
 using Microsoft.DurableTask.Worker;
 using Microsoft.DurableTask.Worker.Shims;
+using Serverless.Store.Api;
 using Serverless.Store.Durable;
 using Serverless.Store.PubSub;
 using Serverless.Store.Persistence;
@@ -70,6 +71,9 @@ public sealed class DurableEngine : IAsyncDisposable
     /// <summary>SAVE/BGSAVE/LASTSAVE, the scheduled snapshot and restore, on the same storage account.</summary>
     public SnapshotService Snapshots { get; }
 
+    /// <summary>The REST routes this host adds below the base path (restore).</summary>
+    public IReadOnlyDictionary<string, RestEndpoint> Endpoints { get; }
+
     /// <summary>PUBLISH, PUBSUB and subscriptions, when the host has pub/sub (a <see cref="PubSubHub"/>).</summary>
     public PubSubService? PubSub { get; }
 
@@ -126,6 +130,11 @@ public sealed class DurableEngine : IAsyncDisposable
             WritePath = options.WritePath,
             CommitsNotified = true,
             Services = PubSub is null ? [Snapshots] : [PubSub, Snapshots],
+            PersistenceStats = () => Snapshots.Stats,
+        };
+        Endpoints = new Dictionary<string, RestEndpoint>
+        {
+            ["restore"] = (request, granted, ct) => RestoreEndpoint.HandleAsync(Snapshots, request, granted, ct),
         };
     }
 

@@ -6,12 +6,19 @@ using Serverless.Store.Protocol;
 namespace Serverless.Store.Api;
 
 /// <summary>
+/// A route the host adds below the base path (the snapshot service's <c>restore</c>): it answers
+/// the whole request itself, after the router has authenticated it.
+/// </summary>
+public delegate Task<RestResponse> RestEndpoint(RestRequest request, Access granted, CancellationToken cancellation);
+
+/// <summary>
 /// The REST protocol, compatible with Upstash's so its clients work unchanged:
 /// `POST base` with ["CMD","arg",...]; `GET|POST base/cmd/arg/...`; `POST base/pipeline` and
 /// `POST base/multi-exec` with 2-D arrays. Authentication, permissions, limits, CORS and the
 /// mapping of outcomes to HTTP statuses live here; running commands is the store's job.
 /// </summary>
-public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? limits = null, ILogger? logger = null)
+public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? limits = null, ILogger? logger = null,
+    IReadOnlyDictionary<string, RestEndpoint>? endpoints = null)
 {
     readonly RestLimits limits = limits ?? RestLimits.Default;
 
@@ -80,8 +87,8 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
                 return await PipelineAsync(RequirePost(method, CommandParser.ParseBatch, request), granted, base64, ct);
             case "multi-exec":
                 return await TransactionAsync(RequirePost(method, CommandParser.ParseBatch, request), granted, base64, ct);
-            case "restore":
-                return await Persistence.RestoreEndpoint.HandleAsync(store, request, granted, ct);
+            case var name when endpoints?.GetValueOrDefault(name) is { } endpoint:
+                return await endpoint(request, granted, ct);
             default:
                 var body = method == "POST" ? request.Body : null;
                 return await SingleAsync(CommandParser.ParsePath(path, body, limits), granted, base64, ct);

@@ -24,7 +24,7 @@ namespace Serverless.Store.Durable;
 /// </list>
 /// The only dependency is <see cref="DurableTaskClient"/>, so Functions and the standalone host share it.
 /// </summary>
-public sealed partial class DurableStore(DurableTaskClient client, TimeProvider? time = null) : IStore, IServiceHost
+public sealed partial class DurableStore(DurableTaskClient client, TimeProvider? time = null) : IStore
 {
     readonly TimeProvider time = time ?? TimeProvider.System;
 
@@ -47,6 +47,9 @@ public sealed partial class DurableStore(DurableTaskClient client, TimeProvider?
     /// <summary>The host services that serve <see cref="CommandFlags.Service"/> commands (pub/sub, snapshots).</summary>
     public IReadOnlyList<ICommandService> Services { get; init; } = [];
 
+    /// <summary>INFO persistence's numbers, from the host's snapshot service when it has one.</summary>
+    public Func<PersistenceStats?>? PersistenceStats { get; init; }
+
     readonly ConcurrentDictionary<string, TaskCompletionSource<Reply[]>> replyWaiters = new(StringComparer.Ordinal);
 
     long NowMs => time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -55,15 +58,20 @@ public sealed partial class DurableStore(DurableTaskClient client, TimeProvider?
     /// What commands without keys see (PING, INFO...): no keys, and for INFO's expired_keys the
     /// keys this process's entity worker deleted on expiry (<see cref="KeyEntity.ExpiredKeysDeleted"/>).
     /// </summary>
-    sealed class LocalKeyspace(IReadOnlyList<ICommandService> services) : IEnumerableKeyspace, IExpiryStats, Persistence.IPersistenceStats
+    sealed class LocalKeyspace : IEnumerableKeyspace
     {
         public KeyState? Get(byte[] key) => null;
         public void Set(byte[] key, KeyState state) { }
         public void Remove(byte[] key) { }
         public IEnumerable<KeyValuePair<byte[], KeyState>> Entries => [];
         public void Clear() { }
+    }
+
+    sealed class LocalStats(Func<PersistenceStats?>? persistence) : IServerStats
+    {
         public long ExpiredKeys => KeyEntity.ExpiredKeysDeleted;
-        public Persistence.PersistenceStats? Persistence => services.OfType<Persistence.SnapshotService>().FirstOrDefault()?.Stats;
+        public PersistenceStats? Persistence => persistence?.Invoke();
+        public KeyspaceStats? Keyspace => null;
     }
 
     /// <summary>Runs one command and returns Redis's reply (errors are error replies).</summary>
@@ -74,7 +82,7 @@ public sealed partial class DurableStore(DurableTaskClient client, TimeProvider?
         switch (route.Kind)
         {
             case RouteKind.Local:
-                return route.Reply ?? Engine.Execute(new CommandContext(new LocalKeyspace(Services), NowMs), args);
+                return route.Reply ?? Engine.Execute(new CommandContext(new LocalKeyspace(), NowMs) { Server = new LocalStats(PersistenceStats) }, args);
             case RouteKind.SingleKey:
                 return route.IsWrite
                     ? (await WriteAsync(route.EntityKey!, [args], cancellation))[0]
@@ -105,7 +113,7 @@ public sealed partial class DurableStore(DurableTaskClient client, TimeProvider?
                 var route = Classify(commands[i]);
                 if (route.Kind == RouteKind.Local)
                 {
-                    replies[i] = route.Reply ?? Engine.Execute(new CommandContext(new LocalKeyspace(Services), NowMs), commands[i]);
+                    replies[i] = route.Reply ?? Engine.Execute(new CommandContext(new LocalKeyspace(), NowMs) { Server = new LocalStats(PersistenceStats) }, commands[i]);
                     continue;
                 }
                 if (route.Kind != RouteKind.SingleKey) break;
@@ -152,7 +160,7 @@ public sealed partial class DurableStore(DurableTaskClient client, TimeProvider?
         var keys = LockedOrchestration.KeysOf(commands); // throws for a key too long
         if (keys.Count == 0 && !wholeKeyspace)
         {
-            var local = new CommandContext(new LocalKeyspace(Services), NowMs);
+            var local = new CommandContext(new LocalKeyspace(), NowMs) { Server = new LocalStats(PersistenceStats) };
             return commands.Select(c => Engine.Execute(local, c)).ToArray();
         }
         if (keys.Count == 1 && !wholeKeyspace)
@@ -406,7 +414,7 @@ public sealed partial class DurableStore(DurableTaskClient client, TimeProvider?
     Task<Reply> ServiceAsync(CommandSpec spec, byte[][] args, CancellationToken cancellation)
     {
         foreach (var service in Services)
-            if (service.Handles(spec)) return service.ExecuteAsync(args, cancellation);
+            if (service.Serves == spec.Service) return service.ExecuteAsync(args, cancellation);
         return Task.FromResult(Reply.Error($"ERR '{spec.Name}' is not available: this host has no service for it"));
     }
 
@@ -438,7 +446,7 @@ public sealed partial class DurableStore(DurableTaskClient client, TimeProvider?
         var spec = args.Length == 0 ? null : CommandTable.Find(args[0]);
         if (spec is null || !spec.ArityOk(args.Length)) return new Route(RouteKind.Local);
         if (spec.Flags.HasFlag(CommandFlags.WholeKeyspace)) return new Route(RouteKind.WholeKeyspace, spec);
-        if (spec.Flags.HasFlag(CommandFlags.Service)) return new Route(RouteKind.Service, spec);
+        if (spec.Route == CommandRoute.Service) return new Route(RouteKind.Service, spec);
         var positions = spec.KeyPositions(args);
         if (positions.Count == 0) return new Route(RouteKind.Local, spec);
         byte[]? first = null;

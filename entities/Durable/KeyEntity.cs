@@ -2,7 +2,6 @@ using Microsoft.DurableTask.Entities;
 using Serverless.Store.Commands;
 using Serverless.Store.Keyspace;
 using Serverless.Store.Protocol;
-using Serverless.Store.PubSub;
 
 namespace Serverless.Store.Durable;
 
@@ -143,7 +142,7 @@ public sealed class KeyEntity : ITaskEntity
     internal static void Publish(TaskEntityOperation operation, List<KeyspaceEvent> events)
     {
         if (events.Count > 0)
-            operation.Context.SignalEntity(SubscriptionRegistry.Id, SubscriptionRegistry.Notify, KeyspaceEventBatch.Of(events));
+            operation.Context.SignalEntity(KeyspaceEventSink.Id, KeyspaceEventSink.Notify, KeyspaceEventBatch.Of(events));
     }
 
     /// <summary>

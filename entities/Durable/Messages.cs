@@ -1,5 +1,8 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.DurableTask.Entities;
+using Serverless.Store.Commands;
 using Serverless.Store.Protocol;
 
 namespace Serverless.Store.Durable;
@@ -135,4 +138,34 @@ public sealed class ReplyBatchJsonConverter : JsonConverter<ReplyBatch>
         }
         writer.WriteEndObject();
     }
+}
+
+/// <summary>
+/// Where key entities and transactions send the keyspace events of their committed writes: the
+/// pub/sub subscription registry entity (entities/PubSub), named here so the durable layer does not
+/// depend on pub/sub.
+/// </summary>
+public static class KeyspaceEventSink
+{
+    public const string EntityName = "pubsub";
+    public const string Notify = "notify";
+    public static readonly EntityInstanceId Id = new(EntityName, "registry");
+
+    /// <summary>Signals the events to the registry from inside an entity operation (they leave with its commit).</summary>
+    public static void Publish(TaskEntityContext context, List<KeyspaceEvent> events)
+    {
+        if (events.Count > 0) context.SignalEntity(Id, Notify, KeyspaceEventBatch.Of(events));
+    }
+}
+
+/// <summary>Keyspace events as the registry's <c>notify</c> takes them: [[class, event, key], ...], the key as text.</summary>
+public sealed class KeyspaceEventBatch
+{
+    [JsonPropertyName("e")] public List<string[]> Events { get; set; } = [];
+
+    public static KeyspaceEventBatch Of(IEnumerable<KeyspaceEvent> events) =>
+        new() { Events = events.Select(e => new[] { e.Class.ToString(), e.Name, Encoding.UTF8.GetString(e.Key) }).ToList() };
+
+    public IEnumerable<KeyspaceEvent> ToEvents() =>
+        Events.Where(e => e.Length == 3 && e[0].Length == 1).Select(e => new KeyspaceEvent(e[0][0], e[1], Encoding.UTF8.GetBytes(e[2])));
 }

@@ -3,7 +3,6 @@ using Microsoft.DurableTask.Entities;
 using Serverless.Store.Commands;
 using Serverless.Store.Keyspace;
 using Serverless.Store.Protocol;
-using Serverless.Store.PubSub;
 
 namespace Serverless.Store.Durable;
 
@@ -63,7 +62,7 @@ public sealed class LockedOrchestration : TaskOrchestrator<CommandBatch, ReplyBa
             await Task.WhenAll(writes);
             // After the puts were answered: the keys' entities have applied them (docs/pubsub.md).
             if (events.Count > 0)
-                await context.Entities.SignalEntityAsync(SubscriptionRegistry.Id, SubscriptionRegistry.Notify, KeyspaceEventBatch.Of(events));
+                await context.Entities.SignalEntityAsync(KeyspaceEventSink.Id, KeyspaceEventSink.Notify, KeyspaceEventBatch.Of(events));
         }
         return new ReplyBatch(replies, stamps.ToArray());
     }

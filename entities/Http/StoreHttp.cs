@@ -18,15 +18,15 @@ public static class StoreHttp
 {
     /// <summary>Runs one request through the router over <paramref name="store"/> and writes the answer.</summary>
     public static async Task ServeAsync(HttpContext http, IStore store, AccessPolicy access, ILogger? logger = null, string basePath = StoreRoutes.BasePath,
-        PubSubService? pubsub = null)
+        PubSubService? pubsub = null, IReadOnlyDictionary<string, RestEndpoint>? endpoints = null)
     {
-        var response = await HandleAsync(http, store, access, logger, basePath, pubsub);
+        var response = await HandleAsync(http, store, access, logger, basePath, pubsub, endpoints);
         await WriteAsync(http.Response, response, http.RequestAborted);
     }
 
     /// <summary>The router's response to this request (nothing written yet).</summary>
     public static async Task<RestResponse> HandleAsync(HttpContext http, IStore store, AccessPolicy access, ILogger? logger = null, string basePath = StoreRoutes.BasePath,
-        PubSubService? pubsub = null)
+        PubSubService? pubsub = null, IReadOnlyDictionary<string, RestEndpoint>? endpoints = null)
     {
         var remote = http.Connection.RemoteIpAddress;
         if (access.RefusalWithoutToken(remote is not null && IPAddress.IsLoopback(remote)) is { } refusal)
@@ -35,15 +35,15 @@ public static class StoreHttp
         // Pub/sub routes (negotiate, subscribe, the console page...) come before command parsing.
         if (PubSubEndpoints.Serves(request.RawPath))
             return await PubSubEndpoints.HandleAsync(request, Origin(http.Request), access, pubsub, logger, http.RequestAborted);
-        var router = new RestRouter(store, access, logger: logger);
+        var router = new RestRouter(store, access, logger: logger, endpoints: endpoints);
         return await router.HandleAsync(request, http.RequestAborted);
     }
 
     /// <summary>For hosts whose handlers return results (Functions triggers): runs the router now and
     /// returns its response as an action result that writes it.</summary>
     public static async Task<IActionResult> ResultAsync(HttpRequest request, IStore store, AccessPolicy access, ILogger? logger = null,
-        PubSubService? pubsub = null) =>
-        new RestResult(await HandleAsync(request.HttpContext, store, access, logger, pubsub: pubsub));
+        PubSubService? pubsub = null, IReadOnlyDictionary<string, RestEndpoint>? endpoints = null) =>
+        new RestResult(await HandleAsync(request.HttpContext, store, access, logger, pubsub: pubsub, endpoints: endpoints));
 
     /// <summary>The request's scheme://host (the in-process hub's URL is built on it).</summary>
     static Uri Origin(HttpRequest request) =>

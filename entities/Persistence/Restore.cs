@@ -5,6 +5,7 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Client.Entities;
 using Microsoft.Extensions.Logging;
+using Serverless.Store.RdbFiles;
 using Serverless.Store.Durable;
 using Serverless.Store.Keyspace;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Serverless.Store.RdbFiles;
 using Serverless.Store.Api;
 using Serverless.Store.Commands;
 
@@ -15,13 +16,12 @@ namespace Serverless.Store.Persistence;
 /// </summary>
 public static class RestoreEndpoint
 {
-    public static async Task<RestResponse> HandleAsync(IStore store, RestRequest request, Access granted, CancellationToken ct)
+    public static async Task<RestResponse> HandleAsync(SnapshotService? service, RestRequest request, Access granted, CancellationToken ct)
     {
         if (!request.Method.Equals("POST", StringComparison.OrdinalIgnoreCase))
             return Answer(405, Error("ERR use POST for restore"));
         if (granted != Access.Full)
             return Answer(403, Error("NOPERM restore needs the full-access token"));
-        var service = (store as IServiceHost)?.Services.OfType<SnapshotService>().FirstOrDefault();
         if (service is null) return Answer(400, Error("ERR restore is not available: this host has no snapshot service"));
 
         var modeText = request.Query.TryGetValue("mode", out var m) ? m : "replace";

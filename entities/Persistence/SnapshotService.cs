@@ -9,6 +9,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Client.Entities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Serverless.Store.RdbFiles;
 using Serverless.Store.Commands;
 using Serverless.Store.Durable;
 using Serverless.Store.Keyspace;
@@ -62,15 +63,6 @@ public sealed record SnapshotInfo(string Name, long Keys, long Bytes, long Durat
     }
 }
 
-/// <summary>INFO's persistence numbers as this process knows them.</summary>
-public sealed record PersistenceStats(long LastSaveUnix, bool BgsaveInProgress, bool LastBgsaveOk, long LastBgsaveSeconds, long Saves);
-
-/// <summary>A keyspace that can tell INFO about snapshots (the durable store's, when it has a snapshot service).</summary>
-public interface IPersistenceStats
-{
-    PersistenceStats? Persistence { get; }
-}
-
 /// <summary>
 /// Snapshots of the whole keyspace as Redis RDB files in Blob Storage (container <c>snapshots</c>):
 /// SAVE, BGSAVE, LASTSAVE, the timer's scheduled save, retention, and restore
@@ -104,7 +96,7 @@ public sealed partial class SnapshotService(
 
     public BlobContainerClient Container => container;
 
-    public bool Handles(CommandSpec spec) => spec.Name is "save" or "bgsave" or "lastsave";
+    public HostService Serves => HostService.Snapshots;
 
     public async Task<Reply> ExecuteAsync(byte[][] args, CancellationToken cancellation)
     {
@@ -386,14 +378,4 @@ public sealed partial class SnapshotService(
         if (deleted > 0) logger.LogInformation("Snapshot retention: {Deleted} old snapshots deleted, {Kept} kept", deleted, all.Count - deleted);
         return deleted;
     }
-}
-
-public sealed partial class SnapshotService
-{
-    /// <summary>
-    /// The command table's handler for SAVE/BGSAVE/LASTSAVE, reached only where no snapshot service
-    /// can serve them: inside a transaction (Redis refuses SAVE there too) or an in-memory store.
-    /// </summary>
-    public static Reply NotHere(CommandContext ctx, byte[][] args) =>
-        throw new RedisException("ERR Command not allowed inside a transaction");
 }

@@ -1,3 +1,4 @@
+using Serverless.Store.Keyspace;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;

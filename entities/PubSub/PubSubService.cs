@@ -24,7 +24,7 @@ public sealed class PubSubService(PubSubHub hub, DurableTaskClient client, TimeP
     /// <summary>How long a subscription change waits to be stored in the registry.</summary>
     public TimeSpan UpdateTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    public bool Handles(CommandSpec spec) => spec.Name is "publish" or "pubsub";
+    public HostService Serves => HostService.PubSub;
 
     public async Task<Reply> ExecuteAsync(byte[][] args, CancellationToken cancellation)
     {

@@ -1,3 +1,4 @@
+using Serverless.Store.Durable;
 using System.Text;
 using System.Text.Json.Serialization;
 using Microsoft.DurableTask.Entities;
@@ -24,10 +25,10 @@ namespace Serverless.Store.PubSub;
 /// </summary>
 public sealed class SubscriptionRegistry(PubSubHub? hub = null, ILogger<SubscriptionRegistry>? logger = null) : ITaskEntity
 {
-    public const string Name = "pubsub";
-    public const string Update = "update", Disconnect = "disconnect", Notify = "notify";
+    public const string Name = KeyspaceEventSink.EntityName;
+    public const string Update = "update", Disconnect = "disconnect", Notify = KeyspaceEventSink.Notify;
 
-    public static readonly EntityInstanceId Id = new(Name, "registry");
+    public static readonly EntityInstanceId Id = KeyspaceEventSink.Id;
 
     public async ValueTask<object?> RunAsync(TaskEntityOperation operation)
     {
@@ -158,16 +159,4 @@ public sealed class RegistryUpdate
     [JsonPropertyName("s")] public bool Subscribe { get; set; }
     [JsonPropertyName("c")] public string[] Channels { get; set; } = [];
     [JsonPropertyName("p")] public string[] Patterns { get; set; } = [];
-}
-
-/// <summary>Keyspace events as the registry's <c>notify</c> takes them: [[class, event, key], ...], the key as text.</summary>
-public sealed class KeyspaceEventBatch
-{
-    [JsonPropertyName("e")] public List<string[]> Events { get; set; } = [];
-
-    public static KeyspaceEventBatch Of(IEnumerable<KeyspaceEvent> events) =>
-        new() { Events = events.Select(e => new[] { e.Class.ToString(), e.Name, Encoding.UTF8.GetString(e.Key) }).ToList() };
-
-    public IEnumerable<KeyspaceEvent> ToEvents() =>
-        Events.Where(e => e.Length == 3 && e[0].Length == 1).Select(e => new KeyspaceEvent(e[0][0], e[1], Encoding.UTF8.GetBytes(e[2])));
 }

@@ -25,7 +25,7 @@ public class SettingsTests
             read.Add(name);
             return name == Serverless.Store.PubSub.SignalRConnectionString.Setting ? "Endpoint=http://localhost;AccessKey=sample-key-sample-key-sample-key-0000;Version=1.0;" : null;
         }, inProcess: null);
-        Serverless.Store.PubSub.KeyspaceNotifications.Current = Serverless.Store.PubSub.KeyspaceNotifications.Off;
+        Serverless.Store.Keyspace.KeyspaceNotifications.Current = Serverless.Store.Keyspace.KeyspaceNotifications.Off;
         Serverless.Store.Functions.SnapshotStorage.FromSettings(name => { read.Add(name); return null; }); // snapshot container, retention
         read.Add(Serverless.Store.Persistence.SnapshotOptions.ScheduleSetting); // the snapshot timer's %setting%
         return read;

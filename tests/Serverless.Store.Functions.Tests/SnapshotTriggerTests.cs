@@ -11,6 +11,7 @@ using Microsoft.DurableTask.Entities;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
 using Moq.Protected;
+using Serverless.Store.RdbFiles;
 using Serverless.Store.Durable;
 using Serverless.Store.Keyspace;
 using Serverless.Store.Persistence;

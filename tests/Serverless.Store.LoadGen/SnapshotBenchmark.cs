@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Serverless.Store.RdbFiles;
 using Serverless.Store.Keyspace;
 using Serverless.Store.Persistence;
 using Serverless.Store.Standalone;

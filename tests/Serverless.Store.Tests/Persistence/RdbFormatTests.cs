@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using CsCheck;
+using Serverless.Store.RdbFiles;
 using Serverless.Store.Keyspace;
 using Serverless.Store.Persistence;
 using Serverless.Store.Types;

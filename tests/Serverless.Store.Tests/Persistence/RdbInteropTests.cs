@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Serverless.Store.RdbFiles;
 using Serverless.Store.Keyspace;
 using Serverless.Store.Persistence;
 using Serverless.Store.Protocol;
@@ -133,22 +134,18 @@ public sealed class RdbInteropTests : IDisposable
         if (state.ExpiresAt is { } at) redis.Client.Call([U("PEXPIREAT"), key, U(at.ToString())]);
     }
 
-    sealed class PersistenceKeyspace : IEnumerableKeyspace, IPersistenceStats
+    sealed class PersistenceStatsOnly : Commands.IServerStats
     {
-        readonly MemoryKeyspace inner = new();
-        public KeyState? Get(byte[] key) => inner.Get(key);
-        public void Set(byte[] key, KeyState state) => inner.Set(key, state);
-        public void Remove(byte[] key) => inner.Remove(key);
-        public IEnumerable<KeyValuePair<byte[], KeyState>> Entries => inner.Entries;
-        public void Clear() => inner.Clear();
-        public PersistenceStats? Persistence => new(1764150000, false, true, 2, 3);
+        public long ExpiredKeys => 0;
+        public Commands.PersistenceStats? Persistence => new(1764150000, false, true, 2, 3);
+        public Commands.KeyspaceStats? Keyspace => null;
     }
 
     [Fact]
     public void Info_persistence_uses_redis_field_names_in_redis_order()
     {
         var ours = Encoding.UTF8.GetString(((BulkReply)Commands.Engine.Execute(
-            new Commands.CommandContext(new PersistenceKeyspace(), 0), [U("INFO"), U("persistence")])).Value!);
+            new Commands.CommandContext(new MemoryKeyspace(), 0) { Server = new PersistenceStatsOnly() }, [U("INFO"), U("persistence")])).Value!);
         Assert.Equal("# Persistence\r\nloading:0\r\nrdb_bgsave_in_progress:0\r\nrdb_last_save_time:1764150000\r\n" +
                      "rdb_last_bgsave_status:ok\r\nrdb_last_bgsave_time_sec:2\r\nrdb_saves:3\r\n", ours);
         using var redis = new RedisWithFile(dir, "info.rdb");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Serverless.Store.RdbFiles;
 using Serverless.Store.Keyspace;
 using Serverless.Store.Persistence;
 using Serverless.Store.Protocol;

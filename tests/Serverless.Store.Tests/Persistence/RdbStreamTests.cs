@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text;
 using CsCheck;
+using Serverless.Store.RdbFiles;
 using Serverless.Store.Commands;
 using Serverless.Store.Keyspace;
 using Serverless.Store.Persistence;

@@ -2,6 +2,7 @@ using System.Text;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
+using Serverless.Store.RdbFiles;
 using Serverless.Store.Api;
 using Serverless.Store.Durable;
 using Serverless.Store.Keyspace;

@@ -1,4 +1,5 @@
 using System.Text;
+using Serverless.Store.Keyspace;
 using Serverless.Store.Protocol;
 using Serverless.Store.PubSub;
 using Serverless.Store.Tests.Durable;

@@ -1,3 +1,4 @@
+using Serverless.Store.Keyspace;
 using Serverless.Store.Commands;
 using Serverless.Store.PubSub;
 

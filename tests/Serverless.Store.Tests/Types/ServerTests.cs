@@ -12,8 +12,8 @@ public sealed class ServerTests
 
     readonly MemoryKeyspace keyspace = new();
 
-    Reply Run(string command, long now = T0, IKeyspace? ks = null) =>
-        Engine.Execute(new CommandContext(ks ?? keyspace, now), Args(command));
+    Reply Run(string command, long now = T0, IKeyspace? ks = null, IServerStats? stats = null) =>
+        Engine.Execute(new CommandContext(ks ?? keyspace, now) { Server = stats }, Args(command));
 
     static byte[][] Args(string command) =>
         Oracle.Differential.Tokenize(command).Select(Encoding.UTF8.GetBytes).ToArray();
@@ -212,20 +212,19 @@ public sealed class ServerTests
         public void Remove(byte[] key) { }
     }
 
-    sealed class CountingKeyspace : IKeyspace, IExpiryStats
+    sealed class CountingStats : IServerStats
     {
-        public KeyState? Get(byte[] key) => null;
-        public void Set(byte[] key, KeyState state) { }
-        public void Remove(byte[] key) { }
         public long ExpiredKeys => 7;
+        public PersistenceStats? Persistence => null;
+        public KeyspaceStats? Keyspace => null;
     }
 
     [Fact]
     public void Info_stats_reports_expired_keys_where_the_keyspace_counts_them()
     {
-        var counting = new CountingKeyspace();
-        Assert.Equal("# Stats\r\nexpired_keys:7\r\n", Text(Run("INFO stats", ks: counting)));
-        Assert.Contains("# Stats\r\nexpired_keys:7\r\n\r\n# Replication", Text(Run("INFO", ks: counting)));
+        var counting = new CountingStats();
+        Assert.Equal("# Stats\r\nexpired_keys:7\r\n", Text(Run("INFO stats", stats: counting)));
+        Assert.Contains("# Stats\r\nexpired_keys:7\r\n\r\n# Replication", Text(Run("INFO", stats: counting)));
         Assert.DoesNotContain("# Stats", Text(Run("INFO"))); // the in-memory keyspace does not count
     }
 }

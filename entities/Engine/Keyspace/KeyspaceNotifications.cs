@@ -1,7 +1,7 @@
 using System.Text;
 using Serverless.Store.Commands;
 
-namespace Serverless.Store.PubSub;
+namespace Serverless.Store.Keyspace;
 
 /// <summary>
 /// Redis's <c>notify-keyspace-events</c> (notify.c): the setting <c>NotifyKeyspaceEvents</c> holds

@@ -7,7 +7,7 @@ namespace Serverless.Store.Standalone;
 /// ASP.NET Core onto the shared REST router: every method on `/api` and below, each request one
 /// call into <see cref="StoreHttp"/>, which the Functions app's triggers call too.
 /// </summary>
-public static class RestEndpoint
+public static class StoreEndpoint
 {
     public const string BasePath = StoreRoutes.BasePath;
 
@@ -20,6 +20,7 @@ public static class RestEndpoint
             logger.LogWarning("No STORE_TOKEN or STORE_READONLY_TOKEN is configured: {Rule}",
                 access.InAzure ? "refusing every request (running in Azure)" : "serving loopback clients only, without authentication");
 
-        app.Map(StoreRoutes.Template, (HttpContext http, DurableEngine engine) => StoreHttp.ServeAsync(http, engine.Store, access, logger, pubsub: engine.PubSub));
+        app.Map(StoreRoutes.Template, (HttpContext http, DurableEngine engine) =>
+            StoreHttp.ServeAsync(http, engine.Store, access, logger, pubsub: engine.PubSub, endpoints: engine.Endpoints));
     }
 }

@@ -5,7 +5,7 @@ using Serverless.Store.Keyspace;
 using Serverless.Store.Protocol;
 using Serverless.Store.Types;
 
-namespace Serverless.Store.Persistence;
+namespace Serverless.Store.RdbFiles;
 
 /// <summary>One key read from an RDB file: its database, name and state (expiry included).</summary>
 public readonly record struct RdbEntry(int Db, byte[] Key, KeyState State);

@@ -24,12 +24,6 @@ public interface IEnumerableKeyspace : IKeyspace
     void Clear();
 }
 
-/// <summary>A keyspace that knows how many keys it deleted on expiry (INFO's stats section, expired_keys).</summary>
-public interface IExpiryStats
-{
-    long ExpiredKeys { get; }
-}
-
 /// <summary>An in-memory keyspace: the tests' database and the benchmarks'.</summary>
 public sealed class MemoryKeyspace : IEnumerableKeyspace
 {

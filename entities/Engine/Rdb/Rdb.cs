@@ -1,4 +1,4 @@
-namespace Serverless.Store.Persistence;
+namespace Serverless.Store.RdbFiles;
 
 /// <summary>
 /// The RDB format's numbers (Redis 7.0's rdb.h): object types, opcodes, length and string

@@ -14,6 +14,9 @@ public sealed class CommandContext(IKeyspace keyspace, long nowMs, Random? rando
     public long NowMs { get; } = nowMs;
     public Random Random { get; } = random ?? Random.Shared;
 
+    /// <summary>What the host tells INFO (expired keys, snapshots, keyspace counts); null on a bare keyspace.</summary>
+    public IServerStats? Server { get; init; }
+
     /// <summary>Keys deleted because they had expired, for INFO's expired_keys.</summary>
     public int ExpiredKeys { get; private set; }
 

@@ -1,4 +1,4 @@
-namespace Serverless.Store.Persistence;
+namespace Serverless.Store.RdbFiles;
 
 /// <summary>
 /// CRC-64/Jones as Redis computes it for RDB files (crc64.c): reflected, polynomial

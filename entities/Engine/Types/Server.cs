@@ -75,16 +75,16 @@ public static class Server
         foreach (var section in InfoSections)
         {
             if (!everything && !wanted.Contains(section)) continue;
-            if (section == "keyspace" && ctx.Keyspace is not IEnumerableKeyspace) continue;
-            if (section == "stats" && ctx.Keyspace is not IExpiryStats) continue;
-            if (section == "persistence" && (ctx.Keyspace as Persistence.IPersistenceStats)?.Persistence is null) continue;
+            if (section == "keyspace" && ctx.Server?.Keyspace is null && ctx.Keyspace is not IEnumerableKeyspace) continue;
+            if (section == "stats" && ctx.Server is null) continue;
+            if (section == "persistence" && ctx.Server?.Persistence is null) continue;
             if (sections++ > 0) sb.Append("\r\n");
             switch (section)
             {
                 case "server": ServerSection(ctx, sb); break;
-                case "persistence": PersistenceSection(((Persistence.IPersistenceStats)ctx.Keyspace).Persistence!, sb); break;
+                case "persistence": PersistenceSection(ctx.Server!.Persistence!, sb); break;
                 case "stats":
-                    sb.Append("# Stats\r\nexpired_keys:").Append(((IExpiryStats)ctx.Keyspace).ExpiredKeys.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
+                    sb.Append("# Stats\r\nexpired_keys:").Append(ctx.Server!.ExpiredKeys.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
                     break;
                 case "replication": sb.Append("# Replication\r\nrole:master\r\nconnected_slaves:0\r\n"); break;
                 case "cluster": sb.Append("# Cluster\r\ncluster_enabled:0\r\n"); break;
@@ -115,7 +115,7 @@ public static class Server
     /// rdb_changes_since_last_save is left out: writes land in key entities across instances, and
     /// no process sees them all (docs/snapshots.md).
     /// </summary>
-    static void PersistenceSection(Persistence.PersistenceStats stats, StringBuilder sb)
+    static void PersistenceSection(PersistenceStats stats, StringBuilder sb)
     {
         var inv = CultureInfo.InvariantCulture;
         sb.Append("# Persistence\r\nloading:0\r\n")
@@ -130,6 +130,14 @@ public static class Server
     static void KeyspaceSection(CommandContext ctx, StringBuilder sb)
     {
         sb.Append("# Keyspace\r\n");
+        var stats = ctx.Server?.Keyspace ?? Count(ctx);
+        if (stats.Keys == 0) return;
+        sb.Append(CultureInfo.InvariantCulture, $"db0:keys={stats.Keys},expires={stats.Expires},avg_ttl={stats.AvgTtlMs}\r\n");
+    }
+
+    /// <summary>The keyspace's counts from an enumerable keyspace (expired keys excluded).</summary>
+    public static KeyspaceStats Count(CommandContext ctx)
+    {
         long keys = 0, expires = 0;
         Int128 ttlSum = 0; // remaining TTLs can add up past 64 bits
         Keys.ForEachLive(ctx, (_, state) =>
@@ -141,10 +149,8 @@ public static class Server
                 ttlSum += at - ctx.NowMs;
             }
         });
-        if (keys == 0) return;
         // Redis estimates avg_ttl by sampling; we know it exactly.
-        var avgTtl = expires == 0 ? 0 : (long)(ttlSum / expires);
-        sb.Append(CultureInfo.InvariantCulture, $"db0:keys={keys},expires={expires},avg_ttl={avgTtl}\r\n");
+        return new KeyspaceStats(keys, expires, expires == 0 ? 0 : (long)(ttlSum / expires));
     }
 
     // ---------------------------------------------------------------- COMMAND
@@ -343,7 +349,7 @@ public static class Server
         if (group == typeof(Hashes)) categories.Add("@hash");
         if (group == typeof(Strings)) categories.Add("@string");
         if (group == typeof(Streams)) categories.Add("@stream");
-        if (group == typeof(Persistence.SnapshotService)) categories.Add("@admin"); // SAVE, BGSAVE, LASTSAVE
+        if (spec.Service == HostService.Snapshots) categories.Add("@admin"); // SAVE, BGSAVE, LASTSAVE
         // KEYS (O(n) in one go) and INFO (exposes the server) are Redis's other dangerous commands.
         if (spec.Flags.HasFlag(CommandFlags.Admin) || spec.Name is "keys" or "info") categories.Add("@dangerous");
         if (spec.Name is "ping" or "echo" or "command") categories.Add("@connection");

@@ -5,7 +5,7 @@ using Serverless.Store.Keyspace;
 using Serverless.Store.Protocol;
 using Serverless.Store.Types;
 
-namespace Serverless.Store.Persistence;
+namespace Serverless.Store.RdbFiles;
 
 /// <summary>
 /// Writes Redis RDB (rdb.c's rdbSave*) to a stream, one key at a time, computing the CRC-64 as it
