@@ -45,7 +45,7 @@ public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> lo
     /// batches), so the store polls for replies: <see cref="DurableStore.CommitsNotified"/> is false.
     /// </summary>
     internal static StoreInstance InstanceFor(DurableTaskClient client, StoreServices? services = null, ILogger? logger = null) =>
-        Instances.GetValue(client.Entities, _ => StoreInstance.Create(client, services, logger));
+        Instances.GetValue(client.Entities, entities => StoreInstance.Create(entities, services, logger));
 
     internal static DurableStore StoreFor(DurableTaskClient client, StoreServices? services = null, ILogger? logger = null) =>
         InstanceFor(client, services, logger).Store;
@@ -58,16 +58,14 @@ public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> lo
 internal sealed record StoreInstance(DurableStore Store, PubSubService? PubSub, SnapshotService? Snapshots,
     IReadOnlyDictionary<string, RestEndpoint> Endpoints)
 {
-    public static StoreInstance Create(DurableTaskClient client, StoreServices? services, ILogger? logger)
+    public static StoreInstance Create(DurableEntityClient entities, StoreServices? services, ILogger? logger)
     {
-        var pubsub = services?.PubSub is { } hub ? new PubSubService(hub, client) : null;
-        var snapshots = services?.Snapshots?.For(client, logger);
-        var store = new DurableStore(client)
-        {
-            CommitsNotified = false,
-            Services = [.. pubsub is null ? [] : new ICommandService[] { pubsub }, .. snapshots is null ? [] : new ICommandService[] { snapshots }],
-            PersistenceStats = snapshots is null ? null : () => snapshots.Stats,
-        };
+        // No commit notification reaches the worker (the host stores entity batches): replies are polled.
+        var store = new DurableStore(entities, commitsNotified: false);
+        var pubsub = services?.PubSub is { } hub ? new PubSubService(hub, store) : null;
+        var snapshots = services?.Snapshots?.For(store, logger);
+        store.Services = [.. pubsub is null ? [] : new ICommandService[] { pubsub }, .. snapshots is null ? [] : new ICommandService[] { snapshots }];
+        store.PersistenceStats = snapshots is null ? null : () => snapshots.Stats;
         var endpoints = new Dictionary<string, RestEndpoint>
         {
             ["restore"] = (request, granted, ct) => RestoreEndpoint.HandleAsync(snapshots, request, granted, ct),
@@ -87,8 +85,8 @@ public sealed record StoreServices(PubSubHub? PubSub, SnapshotStorage? Snapshots
 }
 
 /// <summary>
-/// The key entity and the orchestrations: the same classes the standalone host runs, dispatched
-/// by class. A new orchestration is one more line here.
+/// The entities: the same classes the standalone host runs, dispatched by class (the store runs no
+/// orchestration: multi-key work goes through the key entities themselves, see KeyEntity).
 /// </summary>
 public static class DurableFunctions
 {
@@ -102,22 +100,6 @@ public static class DurableFunctions
     [Function(SubscriptionRegistry.Name)]
     public static Task PubSub([EntityTrigger] TaskEntityDispatcher dispatcher) => dispatcher.DispatchAsync<SubscriptionRegistry>();
 
-    [Function(WriteOrchestration.Name)]
-    public static Task<ReplyBatch> Write([OrchestrationTrigger] TaskOrchestrationContext context) => Run<WriteOrchestration, WriteRequest, ReplyBatch>(context);
-
-    [Function(LockedOrchestration.Name)]
-    public static Task<ReplyBatch> Locked([OrchestrationTrigger] TaskOrchestrationContext context) => Run<LockedOrchestration, CommandBatch, ReplyBatch>(context);
-
-    [Function(FlushOrchestration.Name)]
-    public static Task<int> Flush([OrchestrationTrigger] TaskOrchestrationContext context) => Run<FlushOrchestration, string[], int>(context);
-
-    [Function(RestoreOrchestration.Name)]
-    public static Task<int> Restore([OrchestrationTrigger] TaskOrchestrationContext context) => Run<RestoreOrchestration, RestoreBatch, int>(context);
-
-    /// <summary>Runs an orchestrator class on the trigger's context with the orchestration's input.</summary>
-    public static Task<TOutput> Run<TOrchestrator, TInput, TOutput>(TaskOrchestrationContext context)
-        where TOrchestrator : TaskOrchestrator<TInput, TOutput>, new() =>
-        new TOrchestrator().RunAsync(context, context.GetInput<TInput>()!);
 }
 
 /// <summary>
@@ -219,6 +201,6 @@ public sealed class SnapshotStorage(Azure.Storage.Blobs.BlobContainerClient? con
     /// <summary>The snapshots container's address, null when snapshots are off.</summary>
     public Uri? ContainerUri => container?.Uri;
 
-    public SnapshotService? For(DurableTaskClient client, ILogger? logger) =>
-        container is null ? null : new(client, container, options, logger);
+    public SnapshotService? For(DurableStore store, ILogger? logger) =>
+        container is null ? null : new(store, container, options, logger);
 }

@@ -42,16 +42,16 @@ public sealed class DurableEngineOptions
     /// backend's default, 30 minutes, is kept in production; tests shorten it to see cleanup at once.
     /// </summary>
     public int EntityMessageReorderWindowMinutes { get; set; } = 30;
-    /// <summary>How single-key writes get their reply (signal + await by default).</summary>
-    public SingleKeyWritePath WritePath { get; set; } = SingleKeyWritePath.SignalAndAwait;
     /// <summary>Snapshots kept in the <c>snapshots</c> container (setting <c>SnapshotRetention</c>).</summary>
     public SnapshotOptions Snapshots { get; set; } = new();
 }
 
 /// <summary>
 /// The Durable Task engine in this process: a TaskHubWorker over Azure Storage running the store's
-/// entity and orchestrations (the same classes Functions runs, made through DurableTaskShimFactory),
-/// and a <see cref="StandaloneClient"/> sharing the service object, so the worker wakes at once.
+/// entities (the same classes Functions runs, made through DurableTaskShimFactory), and a
+/// <see cref="StandaloneClient"/> sharing the service object, so the worker wakes at once. The worker
+/// reports every stored entity batch to the store's <see cref="ReplyChannel"/>, so callers waiting for
+/// a reply are answered without polling.
 /// </summary>
 public sealed class DurableEngine : IAsyncDisposable
 {
@@ -101,11 +101,7 @@ public sealed class DurableEngine : IAsyncDisposable
             new DurableTaskWorkerOptions { EnableEntitySupport = true, DataConverter = converter }, loggerFactory);
         var completions = new CompletionHub();
 
-        var orchestrations = new ObjectManager<TaskOrchestration>();
-        orchestrations.Add(WriteOrchestration.Name, () => shims.CreateOrchestration(WriteOrchestration.Name, new WriteOrchestration()));
-        orchestrations.Add(LockedOrchestration.Name, () => shims.CreateOrchestration(LockedOrchestration.Name, new LockedOrchestration()));
-        orchestrations.Add(FlushOrchestration.Name, () => shims.CreateOrchestration(FlushOrchestration.Name, new FlushOrchestration()));
-        orchestrations.Add(RestoreOrchestration.Name, () => shims.CreateOrchestration(RestoreOrchestration.Name, new RestoreOrchestration()));
+        var orchestrations = new ObjectManager<TaskOrchestration>(); // the store runs no orchestration
         var entities = new ObjectManager<CoreEntity>();
         entities.Add(KeyEntity.Name, () => new EntityDispatcher(shims, KeyEntity.Name, () => new KeyEntity()));
         entities.Add(ExpiryIndex.Name, () => new EntityDispatcher(shims, ExpiryIndex.Name, () => new ExpiryIndex()));
@@ -116,22 +112,18 @@ public sealed class DurableEngine : IAsyncDisposable
             new CompletionNotifyingService(Service, completions, (id, state) =>
             {
                 Interlocked.Increment(ref entityBatches);
-                Store?.EntityCommitted(id, state);
+                Store?.Replies.Committed(id, state);
             }), orchestrations, new ObjectManager<TaskActivity>(), entities, loggerFactory)
         {
             ErrorPropagationMode = ErrorPropagationMode.UseFailureDetails,
         };
         Client = new StandaloneClient(Service, completions, converter, fallbackPoll: TimeSpan.FromSeconds(1));
-        PubSub = pubsub is null ? null : new PubSubService(pubsub, Client);
-        Snapshots = new SnapshotService(Client, new Azure.Storage.Blobs.BlobContainerClient(options.StorageConnection, SnapshotOptions.ContainerName),
+        Store = new DurableStore(Client.Entities, commitsNotified: true);
+        PubSub = pubsub is null ? null : new PubSubService(pubsub, Store);
+        Snapshots = new SnapshotService(Store, new Azure.Storage.Blobs.BlobContainerClient(options.StorageConnection, SnapshotOptions.ContainerName),
             options.Snapshots, loggerFactory.CreateLogger<SnapshotService>());
-        Store = new DurableStore(Client)
-        {
-            WritePath = options.WritePath,
-            CommitsNotified = true,
-            Services = PubSub is null ? [Snapshots] : [PubSub, Snapshots],
-            PersistenceStats = () => Snapshots.Stats,
-        };
+        Store.Services = PubSub is null ? [Snapshots] : [PubSub, Snapshots];
+        Store.PersistenceStats = () => Snapshots.Stats;
         Endpoints = new Dictionary<string, RestEndpoint>
         {
             ["restore"] = (request, granted, ct) => RestoreEndpoint.HandleAsync(Snapshots, request, granted, ct),

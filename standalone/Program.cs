@@ -11,8 +11,6 @@ builder.Services.AddSingleton(new DurableEngineOptions
     TaskHub = builder.Configuration["TaskHub"] is { Length: > 0 } h ? h : "serverlessstore",
     MaxQueuePollingInterval = TimeSpan.FromMilliseconds(builder.Configuration.GetValue("MaxQueuePollingMs", 100)),
     StorageRequests = storageRequests,
-    // "Orchestration" sends single-key writes through the write orchestration (for comparison).
-    WritePath = builder.Configuration.GetValue("WritePath", Serverless.Store.Durable.SingleKeyWritePath.SignalAndAwait),
     Snapshots = Serverless.Store.Persistence.SnapshotOptions.FromSettings(name => builder.Configuration[name]),
 });
 builder.Services.AddSingleton<DurableEngine>();

@@ -1,22 +1,24 @@
+using Serverless.Store.Commands;
 using Serverless.Store.Protocol;
 
 namespace Serverless.Store.Api;
 
 /// <summary>
 /// What the REST router needs from a store: run one command, a pipeline (in order, not
-/// atomic) or a transaction (atomic). The durable store implements it over DurableTaskClient;
-/// the tests also run it over an in-memory keyspace.
+/// atomic) or a transaction (atomic), each command already looked up (<see cref="CommandPlan"/>).
+/// The durable store implements it over DurableTaskClient; the tests also run it over an
+/// in-memory keyspace.
 /// </summary>
 public interface IStore
 {
-    Task<Reply> ExecuteAsync(byte[][] command, CancellationToken cancellationToken = default);
+    Task<Reply> ExecuteAsync(CommandPlan command, CancellationToken cancellationToken = default);
 
     /// <summary>One reply per command, in order; an error fails only its command.</summary>
-    Task<IReadOnlyList<Reply>> PipelineAsync(IReadOnlyList<byte[][]> commands, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<Reply>> PipelineAsync(IReadOnlyList<CommandPlan> commands, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// MULTI/EXEC: an array reply with one reply per command (runtime errors fail only their
     /// command), or an EXECABORT error when any command could not be queued.
     /// </summary>
-    Task<Reply> TransactionAsync(IReadOnlyList<byte[][]> commands, CancellationToken cancellationToken = default);
+    Task<Reply> TransactionAsync(IReadOnlyList<CommandPlan> commands, CancellationToken cancellationToken = default);
 }

@@ -82,23 +82,25 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
         {
             case "":
                 if (method == "GET") return Respond(200, ReplyEncoder.Single(Reply.Simple("PONG"), base64));
-                return await SingleAsync(CommandParser.ParseCommand(request.Body, limits), granted, base64, ct);
+                return await SingleAsync(CommandPlan.Of(CommandParser.ParseCommand(request.Body, limits)), granted, base64, ct);
             case "pipeline":
-                return await PipelineAsync(RequirePost(method, CommandParser.ParseBatch, request), granted, base64, ct);
+                return await PipelineAsync(Plans(RequirePost(method, CommandParser.ParseBatch, request)), granted, base64, ct);
             case "multi-exec":
-                return await TransactionAsync(RequirePost(method, CommandParser.ParseBatch, request), granted, base64, ct);
+                return await TransactionAsync(Plans(RequirePost(method, CommandParser.ParseBatch, request)), granted, base64, ct);
             case var name when endpoints?.GetValueOrDefault(name) is { } endpoint:
                 return await endpoint(request, granted, ct);
             default:
                 var body = method == "POST" ? request.Body : null;
-                return await SingleAsync(CommandParser.ParsePath(path, body, limits), granted, base64, ct);
+                return await SingleAsync(CommandPlan.Of(CommandParser.ParsePath(path, body, limits)), granted, base64, ct);
         }
     }
+
+    static List<CommandPlan> Plans(List<byte[][]> commands) => commands.ConvertAll(CommandPlan.Of);
 
     T RequirePost<T>(string method, Func<byte[], RestLimits, T> parse, RestRequest request) =>
         method == "POST" ? parse(request.Body, limits) : throw new BadRequestException(405, "ERR use POST with a JSON array of commands");
 
-    async Task<RestResponse> SingleAsync(byte[][] command, Access granted, bool base64, CancellationToken ct)
+    async Task<RestResponse> SingleAsync(CommandPlan command, Access granted, bool base64, CancellationToken ct)
     {
         var refusal = Refuse(command, granted);
         if (refusal is not null) return Respond(StatusOf(refusal), ReplyEncoder.Single(refusal, base64));
@@ -106,11 +108,11 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
         return Respond(reply is ErrorReply ? 400 : 200, ReplyEncoder.Single(reply, base64));
     }
 
-    async Task<RestResponse> PipelineAsync(List<byte[][]> commands, Access granted, bool base64, CancellationToken ct)
+    async Task<RestResponse> PipelineAsync(List<CommandPlan> commands, Access granted, bool base64, CancellationToken ct)
     {
         // Refused commands answer with their error in place; the others run, in order.
         var replies = new Reply?[commands.Count];
-        var runnable = new List<byte[][]>();
+        var runnable = new List<CommandPlan>();
         var positions = new List<int>();
         for (var i = 0; i < commands.Count; i++)
         {
@@ -129,7 +131,7 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
         return Respond(200, ReplyEncoder.Many(replies!, base64));
     }
 
-    async Task<RestResponse> TransactionAsync(List<byte[][]> commands, Access granted, bool base64, CancellationToken ct)
+    async Task<RestResponse> TransactionAsync(List<CommandPlan> commands, Access granted, bool base64, CancellationToken ct)
     {
         foreach (var command in commands)
         {
@@ -144,12 +146,12 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
     }
 
     /// <summary>The error a command gets before it runs: connection-only commands and permissions.</summary>
-    static ErrorReply? Refuse(byte[][] command, Access granted)
+    static ErrorReply? Refuse(CommandPlan command, Access granted)
     {
-        var name = Encoding.UTF8.GetString(command[0]);
+        var name = Encoding.UTF8.GetString(command.Args[0]);
         if (ConnectionCommands.TryGetValue(name, out var message)) return new ErrorReply(message);
-        var spec = CommandTable.Find(command[0]);
-        if (spec is null) return null; // the engine answers with Redis's unknown-command error
+        var spec = command.Spec;
+        if (spec is null) return null; // the store answers with Redis's unknown-command or arity error
         if (!AccessPolicy.Allows(granted, spec))
             return new ErrorReply($"NOPERM this user has no permissions to run the '{spec.Name}' command");
         return null;

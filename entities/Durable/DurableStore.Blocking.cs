@@ -9,8 +9,8 @@ namespace Serverless.Store.Durable;
 /// <summary>
 /// XREAD / XREADGROUP with BLOCK over HTTP. There is no connection to park, and an entity must not
 /// be held while a caller waits, so: the command runs once without blocking; with nothing to
-/// serve, the caller waits for a commit of one of its stream keys (the host's commit notification,
-/// <see cref="EntityCommitted"/>) or the next poll, evaluates the command on the stored states, and
+/// serve, the caller waits for a change of one of its stream keys (<see cref="ReplyChannel.NextChangeAsync"/>:
+/// a commit the host reports, or a poll), evaluates the command on the stored states, and
 /// only when that would serve something runs it for real (XREAD: the evaluation is the answer, as
 /// on the read path; XREADGROUP: the entity runs it, since it moves entries into the PEL). At the
 /// deadline the answer is nil, as a timed-out Redis BLOCK. BLOCK 0 and longer timeouts wait
@@ -21,30 +21,16 @@ public sealed partial class DurableStore
     /// <summary>Longest BLOCK served (BLOCK 0 waits this long): kept below HTTP clients' and front ends' timeouts.</summary>
     public TimeSpan MaxBlock { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How often a blocked read looks at its streams' stored states when no commit notification wakes it.</summary>
+    /// <summary>How often a blocked read looks at its streams' stored states when no change wakes it.</summary>
     public TimeSpan BlockPollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Per entity key: completed at its next commit (one shared signal per key, replaced after each commit).</summary>
-    readonly ConcurrentDictionary<string, TaskCompletionSource> commitSignals = new(StringComparer.Ordinal);
-
-    void SignalCommit(string instanceId)
+    /// <summary>The parsed request when the plan is a valid XREAD/XREADGROUP with BLOCK, else null.</summary>
+    static Streams.ReadRequest? BlockingRead(StorePlan plan)
     {
-        if (commitSignals.IsEmpty || !EntityKeys.IsKeyInstanceId(instanceId)) return;
-        if (commitSignals.TryRemove(instanceId[EntityKeys.InstanceIdPrefix.Length..], out var signal)) signal.TrySetResult();
-    }
-
-    Task NextCommit(string entityKey) =>
-        commitSignals.GetOrAdd(entityKey, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
-
-    /// <summary>The parsed request when <paramref name="args"/> is a valid XREAD/XREADGROUP with BLOCK, else null.</summary>
-    static Streams.ReadRequest? BlockingRead(byte[][] args)
-    {
-        if (args.Length < 4 || args[0].Length is not (5 or 10)) return null;
-        var spec = CommandTable.Find(args[0]);
-        if (spec?.Name is not ("xread" or "xreadgroup") || !spec.ArityOk(args.Length)) return null;
+        if (plan.Command.Spec?.Name is not ("xread" or "xreadgroup")) return null;
         try
         {
-            var request = Streams.ParseRead(args);
+            var request = Streams.ParseRead(plan.Command.Args);
             return request.Block >= 0 ? request : null;
         }
         catch (RedisException)
@@ -53,34 +39,36 @@ public sealed partial class DurableStore
         }
     }
 
-    async Task<Reply> BlockingReadAsync(byte[][] args, Streams.ReadRequest request, CancellationToken cancellation)
+    async Task<Reply> BlockingReadAsync(StorePlan plan, Streams.ReadRequest request, CancellationToken cancellation)
     {
+        var args = plan.Command.Args;
         var started = time.GetTimestamp();
         var limit = request.Block == 0 || request.Block > MaxBlock.TotalMilliseconds ? MaxBlock : TimeSpan.FromMilliseconds(request.Block);
+        if (plan.Refusal is { } refusal) return refusal; // a key too long
         var keys = new byte[request.StreamCount][];
-        var entityKeys = new string[request.StreamCount];
-        for (var k = 0; k < keys.Length; k++)
-        {
-            keys[k] = args[request.StreamsAt + k];
-            if (!EntityKeys.TryToEntityKey(keys[k], out entityKeys[k])) return Reply.Error(EntityKeys.TooLongError);
-        }
+        for (var k = 0; k < keys.Length; k++) keys[k] = args[request.StreamsAt + k];
+        var entityKeys = keys.Select(EntityKeys.ToEntityKey).ToArray();
 
-        var command = await WithoutBlockAsync(args, request, keys, entityKeys, cancellation);
-        var reply = await ExecuteAsync(command, cancellation);
+        var command = StorePlan.Of(await WithoutBlockAsync(args, request, keys, entityKeys, cancellation));
+        var reply = await RunAsync(command, cancellation);
         var isGroup = request.Group is not null;
         while (reply is ArrayReply { Items: null })
         {
             var left = limit - time.GetElapsedTime(started);
             if (left <= TimeSpan.Zero) return reply;
-            var wake = new List<Task>(entityKeys.Length + 1) { Task.Delay(left < BlockPollInterval ? left : BlockPollInterval, time, cancellation) };
-            foreach (var entityKey in entityKeys) wake.Add(NextCommit(entityKey));
-            await Task.WhenAny(wake);
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellation))
+            {
+                var wake = new List<Task>(entityKeys.Length + 1) { Task.Delay(left < BlockPollInterval ? left : BlockPollInterval, time, wait.Token) };
+                foreach (var entityKey in entityKeys) wake.Add(Replies.NextChangeAsync(KeyEntity.Id(entityKey), wait.Token));
+                await Task.WhenAny(wake);
+                wait.Cancel();
+            }
             cancellation.ThrowIfCancellationRequested();
 
-            var peek = await PeekAsync(command, keys, entityKeys, cancellation);
+            var peek = await PeekAsync(command.Command, keys, entityKeys, cancellation);
             if (peek is ArrayReply { Items: null }) continue;
             if (!isGroup) return peek;
-            reply = await ExecuteAsync(command, cancellation); // another consumer may have taken them: then wait on
+            reply = await RunAsync(command, cancellation); // another consumer may have taken them: then wait on
         }
         return reply;
     }
@@ -108,7 +96,7 @@ public sealed partial class DurableStore
             for (var k = 0; k < keys.Length; k++)
             {
                 if (command[idsAt + k] is not [(byte)'$']) continue;
-                var state = await ReadStateAsync(entityKeys[k], cancellation);
+                var state = await Reads.ReadStateAsync(entityKeys[k], cancellation);
                 if (state is not null && state.IsExpired(now)) state = null;
                 if (state is null) command[idsAt + k] = StreamId.Zero.ToBytes();
                 else if (state.Stream is { } stream) command[idsAt + k] = stream.LastId.ToBytes();
@@ -119,14 +107,14 @@ public sealed partial class DurableStore
     }
 
     /// <summary>The command evaluated on the streams' stored states, changing nothing stored.</summary>
-    async Task<Reply> PeekAsync(byte[][] command, byte[][] keys, string[] entityKeys, CancellationToken cancellation)
+    async Task<Reply> PeekAsync(CommandPlan command, byte[][] keys, string[] entityKeys, CancellationToken cancellation)
     {
         var keyspace = new MemoryKeyspace();
         for (var k = 0; k < keys.Length; k++)
         {
             if (keyspace.Get(keys[k]) is not null) continue;
-            if (await ReadStateAsync(entityKeys[k], cancellation) is { } state) keyspace.Set(keys[k], state);
+            if (await Reads.ReadStateAsync(entityKeys[k], cancellation) is { } state) keyspace.Set(keys[k], state);
         }
-        return Engine.Execute(new CommandContext(keyspace, NowMs), command);
+        return command.Execute(new CommandContext(keyspace, NowMs));
     }
 }

@@ -111,7 +111,7 @@ public sealed class ExpirySweep(DurableEntityClient entities, ILogger logger, Ti
             {
                 Interlocked.Increment(ref scanned);
                 var record = await entities.GetEntityAsync<KeyRecord>(KeyEntity.Id(entityKey), cancellation);
-                if (record?.State?.Key is { ExpiresAt: { } at } state && at <= now)
+                if (record?.State?.State is { ExpiresAt: { } at } state && at <= now)
                 {
                     await entities.SignalEntityAsync(KeyEntity.Id(entityKey), KeyEntity.Expire, state.Version, cancellation: cancellation);
                     Interlocked.Increment(ref expired);

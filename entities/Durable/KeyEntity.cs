@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.DurableTask.Entities;
 using Serverless.Store.Commands;
 using Serverless.Store.Keyspace;
@@ -6,157 +7,216 @@ using Serverless.Store.Protocol;
 namespace Serverless.Store.Durable;
 
 /// <summary>
-/// One Redis key as a durable entity; its state is a <see cref="KeyRecord"/>: the key's
-/// <see cref="KeyState"/> (null = the key does not exist) and the replies to recent signalled
-/// writes. No state at all = missing key, nothing pending. Operations:
+/// One Redis key as a durable entity; its state is a <see cref="KeyRecord"/>. No state at all =
+/// missing key, nothing pending. Operations (all signalled; callers read their replies from the
+/// stored record through the <see cref="ReplyChannel"/>):
 /// <list type="bullet">
-/// <item><c>submit</c> (<see cref="SubmitRequest"/>[], signalled): runs each request's commands like
-/// <c>run</c> and stores its replies in the record under its request id, where the caller reads
-/// them (signal + await, the default path of single-key writes). A request id already in the
-/// record is not run again. One signal carries the requests of every caller in a process that
-/// wrote the key meanwhile.</item>
-/// <item><c>run</c> (<see cref="CommandBatch"/> -> <see cref="ReplyBatch"/>, called by the <c>write</c>
-/// orchestration): runs commands on this key in order with
-/// <see cref="Engine.Execute(CommandContext, byte[][])"/> (a pipeline's same-key commands come as one batch).</item>
-/// <item><c>get</c> (-> KeyState or null) and <c>put</c> (KeyState or null to delete): used by the
-/// locked orchestration inside its critical section.</item>
-/// <item><c>expire</c> (version): a self-scheduled signal that deletes the key at its expiry
-/// time, unless the key was written since (then the version differs).</item>
+/// <item><c>submit</c> (<see cref="SubmitRequest"/>[]): runs each request's commands on the key with
+/// the engine and stores the replies under the request's id. An id already in the record is not
+/// run again. One signal carries the requests of every caller in a process that wrote the key meanwhile.</item>
+/// <item><c>step</c> (<see cref="ChainStep"/>): a multi-key command or transaction passing through.
+/// Before the last participant: lock the key, add its state, pass the step on. The last participant:
+/// run the commands on every participant's state (they are all locked), store its own key and the
+/// replies, and send the others their <c>commit</c>.</item>
+/// <item><c>commit</c> (<see cref="ChainCommit"/>): store the new state the chain computed, unlock,
+/// then run what waited.</item>
+/// <item><c>load</c> (<see cref="LoadRequest"/>): put a state as it is, or delete the key (restore, FLUSHALL).</item>
+/// <item><c>expire</c> (version): a self-scheduled signal that deletes the key at its expiry time,
+/// unless the key was written since (then the version differs).</item>
 /// <item><c>trim</c>: self-scheduled when the key is gone but replies remain; drops old replies,
 /// and the whole state once none is left.</item>
-/// <item><c>delete</c>: removes the key (FLUSHALL).</item>
 /// </list>
+/// While a chain holds the key locked, every other operation is kept in the record
+/// (<see cref="KeyRecord.Deferred"/>) and run, in order, once the chain's commit arrives: that is
+/// the isolation of multi-key commands and MULTI/EXEC, without an orchestration.
 /// Implemented on ITaskEntity rather than TaskEntity&lt;KeyRecord&gt; to avoid reflection dispatch.
 /// </summary>
 public sealed class KeyEntity : ITaskEntity
 {
     public const string Name = EntityKeys.EntityName;
-    public const string Submit = "submit";
+    public const string Submit = "submit", Step = "step", Commit = "commit", Load = "load", Trim = "trim";
     /// <summary>Deletes the key if its version is the input's and its expiry is past; returns whether it did.</summary>
     public const string Expire = "expire";
 
-    public static EntityInstanceId Id(byte[] key) => new(Name, EntityKeys.ToEntityKey(key));
-
     public static EntityInstanceId Id(string entityKey) => new(Name, entityKey);
+
+    public static EntityInstanceId Id(byte[] key) => new(Name, EntityKeys.ToEntityKey(key));
 
     public ValueTask<object?> RunAsync(TaskEntityOperation operation)
     {
-        var record = operation.State.GetState<KeyRecord>() ?? new KeyRecord();
-        var state = record.Key;
-        // A key that is gone but still holds replies already has a trim signal on its way.
-        var trimPending = state is null && record.Replies is not null;
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        switch (operation.Name.ToLowerInvariant())
+        var run = new OperationRun(operation);
+        var result = run.Dispatch(operation.Name.ToLowerInvariant(), operation.HasInput ? operation.GetInput<JsonElement>() : null);
+        run.Store();
+        return new(result);
+    }
+
+    /// <summary>One operation on the record: the record as loaded, what changed, and the signals to send.</summary>
+    sealed class OperationRun(TaskEntityOperation operation)
+    {
+        readonly KeyRecord record = operation.State.GetState<KeyRecord>() ?? new KeyRecord();
+        readonly byte[] key = EntityKeys.FromEntityKey(operation.Context.Id.Key);
+        readonly long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        bool? trimPending;
+
+        public object? Dispatch(string name, JsonElement? input)
         {
-            case Submit:
-                foreach (var request in operation.GetInput<SubmitRequest[]>() ?? [])
-                {
-                    if (record.FindReply(request.Id) is not null) continue; // a redelivered signal: already applied
-                    var replies = Execute(operation, record, request.Commands, now, out _);
-                    record.AddReply(new StoredReply(request.Id, now, replies), now);
-                }
-                Store(operation, record, trimPending);
-                return default;
-            case "run":
-                var result = Execute(operation, record, operation.GetInput<CommandBatch>() ?? CommandBatch.Of(), now, out var stamp);
-                if (stamp is null) return new(new ReplyBatch(result));
-                Store(operation, record, trimPending);
-                return new(new ReplyBatch(result, [stamp.Value]));
-            case "get":
-                return new(state);
-            case "put":
-                record.Key = operation.HasInput ? operation.GetInput<KeyState>() : null;
-                Store(operation, record, trimPending);
-                ScheduleExpiry(operation, state, record.Key);
-                return default;
-            case Expire:
-                var version = operation.GetInput<long>();
-                if (state is not null && state.Version == version && state.ExpiresAt is { } at)
-                {
-                    if (at <= now)
-                    {
-                        // Gone from storage, replies too: an expired key leaves no state behind
-                        // (docs/durable-store.md, "TTL", on the redelivery caveat this accepts).
-                        operation.State.SetState(null);
-                        Interlocked.Increment(ref expiredKeysDeleted);
-                        Publish(operation, [new KeyspaceEvent('x', "expired", EntityKeys.FromEntityKey(operation.Context.Id.Key))]);
-                        return new(true);
-                    }
-                    ScheduleExpiry(operation, null, state, indexed: true); // delivered early (or chained): try again then
-                }
-                return new(false);
-            case "trim":
-                record.Trim(now);
-                Store(operation, record, trimPending: false);
-                return default;
-            case "delete":
-                record.Key = null;
-                Store(operation, record, trimPending);
-                return default;
-            default:
-                throw new NotSupportedException($"key entity has no operation '{operation.Name}'");
-        }
-    }
-
-    /// <summary>
-    /// Runs the commands on the record's key and updates <see cref="KeyRecord.Key"/>; the stamp is
-    /// set when the key changed (the caller must then store the record).
-    /// </summary>
-    static Reply[] Execute(TaskEntityOperation operation, KeyRecord record, CommandBatch batch, long now, out WriteStamp? stamp)
-    {
-        var state = record.Key;
-        var key = EntityKeys.FromEntityKey(operation.Context.Id.Key);
-        var before = state?.Version;
-        var expiresBefore = state?.ExpiresAt;
-        var keyspace = new SingleKeyspace(key, state);
-        var replies = new Reply[batch.Commands.Length];
-        var notifications = KeyspaceNotifications.Current;
-        List<KeyspaceEvent>? events = null;
-        for (var i = 0; i < replies.Length; i++)
-        {
-            var args = batch.Commands[i];
-            var ctx = new CommandContext(keyspace, now) { RecordEvents = notifications.Enabled };
-            replies[i] = keyspace.Accepts(args)
-                ? Engine.Execute(ctx, args)
-                : Reply.Error("ERR internal: command sent to the entity of another key");
-            if (ctx.Events is not null) (events ??= []).AddRange(notifications.Filter(ctx.Events));
-        }
-        if (events is not null) Publish(operation, events);
-        stamp = null;
-        if (!keyspace.Changed) return replies;
-        record.Key = keyspace.State;
-        if (keyspace.State?.ExpiresAt is { } at && (at != expiresBefore || before != keyspace.State.Version))
-            ScheduleExpiry(operation, null, keyspace.State);
-        stamp = new WriteStamp(operation.Context.Id.Key, before, keyspace.State?.Version);
-        return replies;
-    }
-
-    /// <summary>
-    /// Keyspace notifications are published from the entity, not by the caller that got the reply:
-    /// the entity is the one place every write passes (signalled writes, the write orchestration,
-    /// expiry by its own signal or by the sweep), and a signal it emits leaves with the batch's
-    /// commit, so an event goes out only for a write that was stored (a retried commit can repeat
-    /// it). The registry entity, which holds the subscriptions, sends them; signals from one entity
-    /// to another arrive in order, so a key's events keep their order.
-    /// </summary>
-    internal static void Publish(TaskEntityOperation operation, List<KeyspaceEvent> events)
-    {
-        if (events.Count > 0)
-            operation.Context.SignalEntity(KeyspaceEventSink.Id, KeyspaceEventSink.Notify, KeyspaceEventBatch.Of(events));
-    }
-
-    /// <summary>
-    /// Stores the record (no state when it holds nothing). A missing key that still holds replies
-    /// gets a <c>trim</c> signal after the retention, so its entity does not stay behind forever.
-    /// </summary>
-    static void Store(TaskEntityOperation operation, KeyRecord record, bool trimPending)
-    {
-        operation.State.SetState(record.IsEmpty ? null : record);
-        if (record.Key is null && record.Replies is { Count: > 0 } replies && !trimPending)
-            operation.Context.SignalEntity(operation.Context.Id, "trim", null, new SignalEntityOptions
+            // A key that is gone but still holds replies already has a trim signal on its way.
+            trimPending ??= record.State is null && record.Replies is not null;
+            if (record.LockedBy is { } holder && name != Commit)
             {
-                SignalTime = DateTimeOffset.FromUnixTimeMilliseconds(replies[0].AtMs + KeyRecord.ReplyRetentionMs + 1),
-            });
+                if (name == Step && Read<ChainStep>(input).Id == holder) return null; // the step that locked it, redelivered
+                (record.Deferred ??= []).Add(new DeferredOperation(name, input));
+                return null;
+            }
+            switch (name)
+            {
+                case Submit:
+                    foreach (var request in Read<SubmitRequest[]>(input))
+                    {
+                        if (record.FindReply(request.Id) is not null) continue; // a redelivered signal: already applied
+                        record.AddReply(new StoredReply(request.Id, now, RunCommands(request.Commands)), now);
+                    }
+                    return null;
+                case Step:
+                    RunStep(Read<ChainStep>(input));
+                    return null;
+                case Commit:
+                    ApplyCommit(Read<ChainCommit>(input));
+                    return null;
+                case Load:
+                    var load = Read<LoadRequest>(input);
+                    if (record.FindReply(load.Id) is not null) return null;
+                    SetState(load.State);
+                    record.AddReply(new StoredReply(load.Id, now, []), now);
+                    return null;
+                case Expire:
+                    return ExpireIfDue(input?.GetInt64() ?? 0);
+                case Trim:
+                    record.Trim(now);
+                    trimPending = false;
+                    return null;
+                default:
+                    throw new NotSupportedException($"key entity has no operation '{name}'");
+            }
+        }
+
+        static T Read<T>(JsonElement? input) =>
+            (input is { } json ? json.Deserialize<T>() : default) ?? throw new InvalidOperationException($"missing {typeof(T).Name}");
+
+        /// <summary>Runs commands on this key (a <c>submit</c>); stores the key if they changed it.</summary>
+        Reply[] RunCommands(CommandBatch batch)
+        {
+            var keyspace = new EntityKeyspace([key], [record.State]);
+            var notifications = KeyspaceNotifications.Current;
+            var replies = new Reply[batch.Commands.Length];
+            List<KeyspaceEvent>? events = null;
+            for (var i = 0; i < replies.Length; i++)
+            {
+                var plan = CommandPlan.Of(batch.Commands[i]);
+                var ctx = new CommandContext(keyspace, now) { RecordEvents = notifications.Enabled };
+                replies[i] = keyspace.Holds(plan) ? plan.Execute(ctx) : Reply.Error("ERR internal: command sent to the entity of another key");
+                if (ctx.Events is not null) (events ??= []).AddRange(notifications.Filter(ctx.Events));
+            }
+            if (events is not null) KeyspaceEventSink.Publish(operation.Context, events);
+            if (keyspace.Changed(0)) SetState(keyspace.StateOf(0));
+            return replies;
+        }
+
+        void RunStep(ChainStep step)
+        {
+            if (record.FindReply(step.Id) is not null) return; // done already: a redelivered step
+            var last = step.Keys.Length - 1;
+            if (step.Index < last)
+            {
+                record.LockedBy = step.Id;
+                record.Seq++;
+                step.States.Add(record.State);
+                step.Index++;
+                operation.Context.SignalEntity(Id(step.Keys[step.Index]), Step, step);
+                return;
+            }
+
+            // The last participant: every other key is locked and its state is in the step.
+            var keys = step.Keys.Select(EntityKeys.FromEntityKey).ToArray();
+            var keyspace = new EntityKeyspace(keys, [.. step.States, record.State]);
+            var notifications = KeyspaceNotifications.Current;
+            var random = new Random(step.Seed);
+            var replies = new Reply[step.Commands.Commands.Length];
+            var events = new List<KeyspaceEvent>();
+            for (var i = 0; i < replies.Length; i++)
+            {
+                var plan = CommandPlan.Of(step.Commands.Commands[i]);
+                var ctx = new CommandContext(keyspace, step.NowMs, random) { RecordEvents = notifications.Enabled };
+                replies[i] = keyspace.Holds(plan) ? plan.Execute(ctx) : Reply.Error("ERR internal: a transaction touched a key it did not lock");
+                events.AddRange(notifications.Filter(ctx.Events));
+            }
+            for (var j = 0; j < last; j++)
+                operation.Context.SignalEntity(Id(step.Keys[j]), Commit,
+                    new ChainCommit { Id = step.Id, Changed = keyspace.Changed(j), State = keyspace.Changed(j) ? keyspace.StateOf(j) : null });
+            KeyspaceEventSink.Publish(operation.Context, events);
+            if (keyspace.Changed(last)) SetState(keyspace.StateOf(last));
+            record.AddReply(new StoredReply(step.Id, now, replies), now);
+        }
+
+        void ApplyCommit(ChainCommit commit)
+        {
+            // A commit for another chain (or for none) is a redelivered one whose chain ended already.
+            if (record.LockedBy != commit.Id) return;
+            if (commit.Changed) SetState(commit.State);
+            record.LockedBy = null;
+            record.Seq++;
+            // Marks the chain done here, so a redelivered step of it is not taken for a new one.
+            record.AddReply(new StoredReply(commit.Id, now, []), now);
+            while (record.LockedBy is null && record.Deferred is { Count: > 0 } waiting)
+            {
+                var next = waiting[0];
+                waiting.RemoveAt(0);
+                if (waiting.Count == 0) record.Deferred = null;
+                Dispatch(next.Name, next.Input);
+            }
+        }
+
+        object? ExpireIfDue(long version)
+        {
+            var state = record.State;
+            if (state is null || state.Version != version || state.ExpiresAt is not { } at) return false;
+            if (at > now)
+            {
+                ScheduleExpiry(operation, null, state, indexed: true); // delivered early (or chained): try again then
+                return false;
+            }
+            // Gone from storage, replies too: an expired key leaves no state behind
+            // (docs/durable-store.md, "TTL", on the redelivery caveat this accepts).
+            record.State = null;
+            record.Replies = null;
+            record.Seq++;
+            Interlocked.Increment(ref expiredKeysDeleted);
+            KeyspaceEventSink.Publish(operation.Context, [new KeyspaceEvent('x', "expired", key)]);
+            return true;
+        }
+
+        /// <summary>Stores a new state of the key (null = deleted) and schedules its expiry.</summary>
+        void SetState(KeyState? state)
+        {
+            var before = record.State;
+            record.State = state;
+            record.Seq++;
+            ScheduleExpiry(operation, before, state);
+        }
+
+        /// <summary>
+        /// Stores the record (no state when it holds nothing). A missing key that still holds replies
+        /// gets a <c>trim</c> signal after the retention, so its entity does not stay behind forever.
+        /// </summary>
+        public void Store()
+        {
+            operation.State.SetState(record.IsEmpty ? null : record);
+            if (record.State is null && record.LockedBy is null && record.Replies is { Count: > 0 } replies && trimPending != true)
+                operation.Context.SignalEntity(operation.Context.Id, Trim, null, new SignalEntityOptions
+                {
+                    SignalTime = DateTimeOffset.FromUnixTimeMilliseconds(replies[0].AtMs + KeyRecord.ReplyRetentionMs + 1),
+                });
+        }
     }
 
     /// <summary>
@@ -194,34 +254,59 @@ public sealed class KeyEntity : ITaskEntity
     public static readonly TimeSpan MaxSignalDelay = TimeSpan.FromDays(6);
 }
 
-/// <summary>The keyspace an entity offers the engine: its own key, nothing else.</summary>
-sealed class SingleKeyspace(byte[] key, KeyState? state) : IKeyspace
+/// <summary>
+/// The keys an entity operation may touch: its own key, or for the last participant of a chain
+/// every participant's key (all locked). Remembers which ones changed.
+/// </summary>
+sealed class EntityKeyspace(byte[][] keys, KeyState?[] states) : IKeyspace
 {
-    public KeyState? State { get; private set; } = state;
-    public bool Changed { get; private set; }
+    readonly bool[] changed = new bool[keys.Length];
 
-    public bool Accepts(byte[][] args)
+    public bool Changed(int i) => changed[i];
+
+    public KeyState? StateOf(int i) => states[i];
+
+    /// <summary>True when every key the command names is one of these (the engine answers unknown commands itself).</summary>
+    public bool Holds(CommandPlan plan)
     {
-        var spec = CommandTable.Find(args[0]);
-        if (spec is null) return true; // the engine answers "unknown command"
-        foreach (var i in spec.KeyPositions(args))
-            if (!Bytes.Comparer.Equals(args[i], key)) return false;
+        foreach (var k in plan.Keys)
+            if (IndexOf(k) < 0) return false;
         return true;
     }
 
-    public KeyState? Get(byte[] k) => Bytes.Comparer.Equals(k, key) ? State : null;
-
-    public void Set(byte[] k, KeyState s)
+    int IndexOf(byte[] key)
     {
-        if (!Bytes.Comparer.Equals(k, key)) throw new InvalidOperationException("entity keyspace holds one key");
-        State = s;
-        Changed = true;
+        for (var i = 0; i < keys.Length; i++)
+            if (Bytes.Comparer.Equals(keys[i], key)) return i;
+        return -1;
     }
 
-    public void Remove(byte[] k)
+    int Require(byte[] key) => IndexOf(key) is var i and >= 0 ? i : throw new UndeclaredKeyException(key);
+
+    public KeyState? Get(byte[] key) => states[Require(key)];
+
+    public void Set(byte[] key, KeyState state)
     {
-        if (!Bytes.Comparer.Equals(k, key)) return;
-        if (State is not null) Changed = true;
-        State = null;
+        var i = Require(key);
+        states[i] = state;
+        changed[i] = true;
     }
+
+    public void Remove(byte[] key)
+    {
+        var i = Require(key);
+        if (states[i] is null) return;
+        states[i] = null;
+        changed[i] = true;
+    }
+}
+
+/// <summary>
+/// A command reached for a key it did not name (SORT's BY and GET patterns, a script's computed
+/// key names): the entity holding its declared keys cannot answer for it.
+/// </summary>
+public sealed class UndeclaredKeyException(byte[] key)
+    : RedisException("ERR this command reads a key it does not name, which the store cannot serve here: name every key it uses")
+{
+    public byte[] Key { get; } = key;
 }

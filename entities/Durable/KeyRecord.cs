@@ -6,11 +6,13 @@ using Serverless.Store.Protocol;
 namespace Serverless.Store.Durable;
 
 /// <summary>
-/// What a key entity stores: the key's <see cref="KeyState"/> (null = the key does not exist) and
-/// the replies to its recent signalled writes by request id. A caller that signalled a write finds
-/// its reply here, so a reply is only ever seen once the state holding it is stored: an answered
-/// write is durable and visible to every later read. The replies also make a redelivered signal
-/// harmless (its id is found, it is not run again). JSON {"k":{..KeyState..},"r":[[id, atMs, [reply, ...]], ...]}.
+/// What a key entity stores: the key's <see cref="KeyState"/> (null = the key does not exist), the
+/// replies to its recent requests by request id, and while a multi-key chain holds it, that chain's
+/// id and the operations waiting for it to end. A caller that signalled a request finds its reply
+/// here, so a reply is only ever seen once the state holding it is stored: an answered write is
+/// durable and visible to every later read. The replies also make a redelivered signal harmless
+/// (its id is found, it is not run again). JSON
+/// {"k":{..KeyState..},"r":[[id, atMs, [reply, ...]], ...],"l":chainId,"q":[[operation, input], ...],"v":seq}.
 /// </summary>
 public sealed class KeyRecord
 {
@@ -33,13 +35,28 @@ public sealed class KeyRecord
     public const long MinReplyAgeMs = 250;
 
     [JsonPropertyName("k"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public KeyState? Key { get; set; }
+    public KeyState? State { get; set; }
 
     [JsonPropertyName("r"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public List<StoredReply>? Replies { get; set; }
 
+    /// <summary>The multi-key chain that holds this key locked (<see cref="ChainStep"/>), or null.</summary>
+    [JsonPropertyName("l"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? LockedBy { get; set; }
+
+    /// <summary>Operations that arrived while the key was locked, in order; run when the chain ends.</summary>
+    [JsonPropertyName("q"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<DeferredOperation>? Deferred { get; set; }
+
+    /// <summary>
+    /// Bumped whenever the key's state or its lock changes: two reads that see the same number (and
+    /// the same stored time) saw no change in between (consistent multi-key reads rely on it).
+    /// </summary>
+    [JsonPropertyName("v"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public long Seq { get; set; }
+
     [JsonIgnore]
-    public bool IsEmpty => Key is null && (Replies is null || Replies.Count == 0);
+    public bool IsEmpty => State is null && LockedBy is null && (Replies is null || Replies.Count == 0) && Deferred is null;
 
     public StoredReply? FindReply(string requestId)
     {
@@ -99,6 +116,33 @@ public sealed class StoredReplyJsonConverter : JsonConverter<StoredReply>
         writer.WriteStartArray();
         foreach (var reply in value.Replies) ReplyJson.Write(writer, reply);
         writer.WriteEndArray();
+        writer.WriteEndArray();
+    }
+}
+
+/// <summary>An operation a locked key entity keeps for later: its name and its input as it came.</summary>
+[JsonConverter(typeof(DeferredOperationJsonConverter))]
+public sealed record DeferredOperation(string Name, JsonElement? Input);
+
+public sealed class DeferredOperationJsonConverter : JsonConverter<DeferredOperation>
+{
+    public override DeferredOperation Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("expected [operation, input]");
+        reader.Read();
+        var name = reader.GetString() ?? throw new JsonException("expected an operation name");
+        reader.Read();
+        JsonElement? input = reader.TokenType == JsonTokenType.Null ? null : JsonElement.ParseValue(ref reader);
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.EndArray) throw new JsonException("expected the end of a deferred operation");
+        return new DeferredOperation(name, input);
+    }
+
+    public override void Write(Utf8JsonWriter writer, DeferredOperation value, JsonSerializerOptions options)
+    {
+        writer.WriteStartArray();
+        writer.WriteStringValue(value.Name);
+        if (value.Input is { } input) input.WriteTo(writer); else writer.WriteNullValue();
         writer.WriteEndArray();
     }
 }

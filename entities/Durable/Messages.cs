@@ -3,14 +3,14 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.DurableTask.Entities;
 using Serverless.Store.Commands;
-using Serverless.Store.Protocol;
+using Serverless.Store.Keyspace;
 
 namespace Serverless.Store.Durable;
 
 /// <summary>
-/// Commands sent to an entity or an orchestration: JSON [[arg, ...], ...] with each argument a
-/// string or [base64] (see <see cref="ArgsJsonConverter"/>). Sealed with its own converter so
-/// it serializes the same however the Durable Task data converter is configured.
+/// Commands sent to an entity: JSON [[arg, ...], ...] with each argument a string or [base64]
+/// (see <see cref="Protocol.ArgsJsonConverter"/>). Sealed with its own converter so it serializes
+/// the same however the Durable Task data converter is configured.
 /// </summary>
 [JsonConverter(typeof(CommandBatchJsonConverter))]
 public sealed class CommandBatch(byte[][][] commands)
@@ -18,36 +18,14 @@ public sealed class CommandBatch(byte[][][] commands)
     public byte[][][] Commands { get; } = commands;
 
     public static CommandBatch Of(params byte[][][] commands) => new(commands);
+
+    public static CommandBatch Of(IEnumerable<CommandPlan> plans) => new(plans.Select(p => p.Args).ToArray());
 }
 
 /// <summary>
-/// Replies coming back from an entity or an orchestration, with a stamp for every key whose state
-/// the commands changed. JSON {"r":[reply, ...],"w":[[key, before, after], ...]} (see <see cref="ReplyJson"/>).
-/// </summary>
-[JsonConverter(typeof(ReplyBatchJsonConverter))]
-public sealed class ReplyBatch(Reply[] replies, WriteStamp[]? writes = null)
-{
-    public Reply[] Replies { get; } = replies;
-    public WriteStamp[] Writes { get; } = writes ?? [];
-}
-
-/// <summary>
-/// A key's state version before and after a write (null = missing). The backend sends an
-/// entity's replies before it stores its new state, so the caller waits until the stored state
-/// is no longer the "before" one before answering: an answered write is visible to every read.
-/// </summary>
-public readonly record struct WriteStamp(string Key, long? Before, long? After);
-
-/// <summary>Input of <see cref="WriteOrchestration"/>: the entity key and the commands for it.</summary>
-public sealed class WriteRequest
-{
-    [JsonPropertyName("k")] public string Key { get; set; } = "";
-    [JsonPropertyName("c")] public CommandBatch Commands { get; set; } = CommandBatch.Of();
-}
-
-/// <summary>
-/// One request in the key entity's <c>submit</c> operation (signal + await): the caller's request
-/// id, under which the entity stores the replies in its state, and the commands (run atomically).
+/// One request in the key entity's <c>submit</c> operation: the caller's request id, under which the
+/// entity stores the replies in its state (where the caller reads them), and the commands, run
+/// atomically on the entity's key.
 /// </summary>
 public sealed class SubmitRequest
 {
@@ -63,6 +41,48 @@ public sealed class SubmitRequest
     }
 }
 
+/// <summary>
+/// The key entity's <c>load</c> operation: puts a state as it is (restore) or deletes the key (null:
+/// FLUSHALL), with the caller's request id, under which an empty reply is stored once it is done.
+/// </summary>
+public sealed class LoadRequest
+{
+    [JsonPropertyName("i")] public string Id { get; set; } = "";
+    [JsonPropertyName("s"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public KeyState? State { get; set; }
+}
+
+/// <summary>
+/// One step of a multi-key command or transaction (<see cref="KeyEntity"/>'s <c>step</c>, the lock
+/// chain): sent to the participants in the order of <see cref="Keys"/>, each locking itself and
+/// adding its key's state before passing the step on; the last one runs the commands on all the
+/// states and sends each earlier one a <see cref="ChainCommit"/>. The clock and the random seed are
+/// the caller's, so a batch the backend runs again computes the same thing.
+/// </summary>
+public sealed class ChainStep
+{
+    [JsonPropertyName("i")] public string Id { get; set; } = "";
+    /// <summary>The participants' entity keys, sorted (ordinal): every chain locks in that order, so no two wait on each other.</summary>
+    [JsonPropertyName("k")] public string[] Keys { get; set; } = [];
+    /// <summary>The position in <see cref="Keys"/> of the participant this step is for.</summary>
+    [JsonPropertyName("n")] public int Index { get; set; }
+    [JsonPropertyName("c")] public CommandBatch Commands { get; set; } = CommandBatch.Of();
+    [JsonPropertyName("t")] public long NowMs { get; set; }
+    [JsonPropertyName("r")] public int Seed { get; set; }
+    /// <summary>The states of <see cref="Keys"/>[0..<see cref="Index"/>), as the earlier participants hold them locked.</summary>
+    [JsonPropertyName("s")] public List<KeyState?> States { get; set; } = [];
+}
+
+/// <summary>
+/// The end of a chain for one earlier participant: the new state of its key (when the commands
+/// changed it), to store before it unlocks.
+/// </summary>
+public sealed class ChainCommit
+{
+    [JsonPropertyName("i")] public string Id { get; set; } = "";
+    [JsonPropertyName("c")] public bool Changed { get; set; }
+    [JsonPropertyName("s"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public KeyState? State { get; set; }
+}
+
 public sealed class CommandBatchJsonConverter : JsonConverter<CommandBatch>
 {
     public override CommandBatch Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
@@ -70,80 +90,21 @@ public sealed class CommandBatchJsonConverter : JsonConverter<CommandBatch>
         if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("expected an array of commands");
         var commands = new List<byte[][]>();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-            commands.Add(ArgsJsonConverter.Instance.Read(ref reader, typeof(byte[][]), options));
+            commands.Add(Protocol.ArgsJsonConverter.Instance.Read(ref reader, typeof(byte[][]), options));
         return new CommandBatch(commands.ToArray());
     }
 
     public override void Write(Utf8JsonWriter writer, CommandBatch value, JsonSerializerOptions options)
     {
         writer.WriteStartArray();
-        foreach (var command in value.Commands) ArgsJsonConverter.Instance.Write(writer, command, options);
+        foreach (var command in value.Commands) Protocol.ArgsJsonConverter.Instance.Write(writer, command, options);
         writer.WriteEndArray();
-    }
-}
-
-public sealed class ReplyBatchJsonConverter : JsonConverter<ReplyBatch>
-{
-    public override ReplyBatch Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-    {
-        if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException("expected a reply batch");
-        var replies = new List<Reply>();
-        var writes = new List<WriteStamp>();
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
-        {
-            var name = reader.GetString();
-            reader.Read();
-            if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("expected an array");
-            if (name == "r")
-            {
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray) replies.Add(ReplyJson.Read(ref reader));
-            }
-            else if (name == "w")
-            {
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                {
-                    reader.Read();
-                    var key = reader.GetString()!;
-                    reader.Read();
-                    long? before = reader.TokenType == JsonTokenType.Null ? null : reader.GetInt64();
-                    reader.Read();
-                    long? after = reader.TokenType == JsonTokenType.Null ? null : reader.GetInt64();
-                    reader.Read();
-                    writes.Add(new WriteStamp(key, before, after));
-                }
-            }
-            else reader.Skip();
-        }
-        return new ReplyBatch(replies.ToArray(), writes.ToArray());
-    }
-
-    public override void Write(Utf8JsonWriter writer, ReplyBatch value, JsonSerializerOptions options)
-    {
-        writer.WriteStartObject();
-        writer.WriteStartArray("r");
-        foreach (var reply in value.Replies) ReplyJson.Write(writer, reply);
-        writer.WriteEndArray();
-        if (value.Writes.Length > 0)
-        {
-            writer.WriteStartArray("w");
-            foreach (var w in value.Writes)
-            {
-                writer.WriteStartArray();
-                writer.WriteStringValue(w.Key);
-                if (w.Before is { } b) writer.WriteNumberValue(b); else writer.WriteNullValue();
-                if (w.After is { } a) writer.WriteNumberValue(a); else writer.WriteNullValue();
-                writer.WriteEndArray();
-            }
-            writer.WriteEndArray();
-        }
-        writer.WriteEndObject();
     }
 }
 
 /// <summary>
-/// Where key entities and transactions send the keyspace events of their committed writes: the
-/// pub/sub subscription registry entity (entities/PubSub), named here so the durable layer does not
-/// depend on pub/sub.
+/// Where key entities send the keyspace events of their committed writes: the pub/sub subscription
+/// registry entity (entities/PubSub), named here so the durable layer does not depend on pub/sub.
 /// </summary>
 public static class KeyspaceEventSink
 {
@@ -151,7 +112,11 @@ public static class KeyspaceEventSink
     public const string Notify = "notify";
     public static readonly EntityInstanceId Id = new(EntityName, "registry");
 
-    /// <summary>Signals the events to the registry from inside an entity operation (they leave with its commit).</summary>
+    /// <summary>
+    /// Signals the events to the registry from inside an entity operation: a signal leaves with the
+    /// batch's commit, so an event goes out only for a write that was stored (a retried commit can
+    /// repeat it); signals from one entity to another arrive in order, so a key's events keep theirs.
+    /// </summary>
     public static void Publish(TaskEntityContext context, List<KeyspaceEvent> events)
     {
         if (events.Count > 0) context.SignalEntity(Id, Notify, KeyspaceEventBatch.Of(events));

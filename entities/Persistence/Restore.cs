@@ -20,37 +20,13 @@ public sealed record RestoreResult(string Source, RestoreMode Mode, long Keys, l
 /// <summary>A restore named a snapshot that is not in storage.</summary>
 public sealed class SnapshotNotFoundException(string name) : Exception($"no snapshot named '{name}' in the '{SnapshotOptions.ContainerName}' container");
 
-/// <summary>Input of <see cref="RestoreOrchestration"/>: entity keys and the states to put there.</summary>
-public sealed class RestoreBatch
-{
-    [JsonPropertyName("k")] public string[] Keys { get; set; } = [];
-    [JsonPropertyName("s")] public KeyState[] States { get; set; } = [];
-}
-
-/// <summary>
-/// Restores a page of keys: calls each key entity's <c>put</c> (the operation the locked
-/// orchestration writes with, so expiry scheduling and the expiry index work as for any write)
-/// and completes once every entity has stored its key.
-/// </summary>
-public sealed class RestoreOrchestration : TaskOrchestrator<RestoreBatch, int>
-{
-    public const string Name = "restore";
-
-    public override async Task<int> RunAsync(TaskOrchestrationContext context, RestoreBatch input)
-    {
-        await Task.WhenAll(input.Keys.Select((k, i) => context.Entities.CallEntityAsync(KeyEntity.Id(k), "put", input.States[i])));
-        return input.Keys.Length;
-    }
-}
-
 public sealed partial class SnapshotService
 {
-    /// <summary>Keys per restore orchestration, and its rough size cap (the backend offloads big messages to blobs).</summary>
-    const int RestoreBatchKeys = 100;
-    const long RestoreBatchBytes = 256 * 1024;
-
-    /// <summary>Restore orchestrations in flight at once.</summary>
-    const int RestoreParallelism = 8;
+    /// <summary>
+    /// Keys being loaded at once (each one an entity request and a reply to wait for): what bounds
+    /// the memory a restore holds, whatever the file's size.
+    /// </summary>
+    const int RestoreParallelism = 128;
 
     /// <summary>Restores a snapshot from the container by name (<c>latest</c> = the marker's).</summary>
     public async Task<RestoreResult> RestoreSnapshotAsync(string name, RestoreMode mode, CancellationToken cancellation)
@@ -96,27 +72,28 @@ public sealed partial class SnapshotService
             }
             logger.LogInformation("Restore of {Source} ({Mode}): the file checks out (RDB {Version}, {Keys} keys); loading", source, mode, version, fileKeys);
 
-            var removed = mode == RestoreMode.Replace ? await RemoveAllKeysAsync(CancellationToken.None) : 0;
+            var removed = mode == RestoreMode.Replace ? await RemoveAllKeysAsync() : 0;
             long loaded = 0, expired = 0;
             var lastLog = Stopwatch.GetTimestamp();
-            var inFlight = new List<Task>();
+            var slots = new SemaphoreSlim(RestoreParallelism);
+            var loads = new List<Task>();
             await using (var stream = await open(CancellationToken.None))
             {
                 var reader = new RdbReader(stream);
                 while (true)
                 {
                     var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-                    var (batch, skipped) = await Task.Run(() => NextBatch(reader, now));
+                    var (page, skipped) = await Task.Run(() => NextPage(reader, now));
                     expired += skipped;
-                    if (batch.Keys.Length == 0) break;
-                    if (inFlight.Count >= RestoreParallelism)
+                    if (page.Count == 0) break;
+                    foreach (var (entityKey, state) in page)
                     {
-                        var done = await Task.WhenAny(inFlight);
-                        inFlight.Remove(done);
-                        await done;
+                        await slots.WaitAsync();
+                        loads.Add(LoadOneAsync(entityKey, state, slots));
                     }
-                    inFlight.Add(RunRestoreBatchAsync(batch));
-                    loaded += batch.Keys.Length;
+                    loads.RemoveAll(t => t.IsCompletedSuccessfully);
+                    if (loads.FirstOrDefault(t => t.IsFaulted) is { } failed) await failed;
+                    loaded += page.Count;
                     if (Stopwatch.GetElapsedTime(lastLog) > ProgressEvery)
                     {
                         lastLog = Stopwatch.GetTimestamp();
@@ -124,7 +101,7 @@ public sealed partial class SnapshotService
                             source, loaded, fileKeys, loaded / Stopwatch.GetElapsedTime(started).TotalSeconds);
                     }
                 }
-                await Task.WhenAll(inFlight);
+                await Task.WhenAll(loads);
             }
             var result = new RestoreResult(source, mode, loaded, expired, removed, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, version);
             logger.LogInformation("Restore of {Source} done ({Mode}): {Keys} keys loaded, {Expired} expired skipped, {Removed} keys removed, {DurationMs} ms",
@@ -146,63 +123,51 @@ public sealed partial class SnapshotService
             throw new RdbFormatException(EntityKeys.TooLongError["ERR ".Length..]);
     }
 
-    static (RestoreBatch Batch, long Expired) NextBatch(RdbReader reader, long now)
+    /// <summary>The next keys of the file that have not expired (a page, so the reader's blocking reads run off the caller's thread).</summary>
+    static (List<(string EntityKey, KeyState State)> Page, long Expired) NextPage(RdbReader reader, long now)
     {
-        var keys = new List<string>();
-        var states = new List<KeyState>();
-        long bytes = 0, expired = 0;
-        while (keys.Count < RestoreBatchKeys && bytes < RestoreBatchBytes && reader.TryRead(out var entry))
+        var page = new List<(string, KeyState)>(RestorePageKeys);
+        long expired = 0;
+        while (page.Count < RestorePageKeys && reader.TryRead(out var entry))
         {
-            if (entry.State.IsExpired(now))
-            {
-                expired++;
-                continue;
-            }
-            keys.Add(EntityKeys.ToEntityKey(entry.Key));
-            states.Add(entry.State);
-            bytes += EstimateBytes(entry.State);
+            if (entry.State.IsExpired(now)) expired++;
+            else page.Add((EntityKeys.ToEntityKey(entry.Key), entry.State));
         }
-        return (new RestoreBatch { Keys = keys.ToArray(), States = states.ToArray() }, expired);
+        return (page, expired);
     }
 
-    static long EstimateBytes(KeyState s) =>
-        (s.String?.Length ?? 0) + (s.List?.Sum(e => e.Length + 4) ?? 0) + (s.Set?.Members.Sum(e => e.Length + 4) ?? 0) +
-        (s.Hash?.Entries.Sum(e => e.Key.Length + e.Value.Length + 8) ?? 0) + (s.SortedSet?.Entries.Sum(e => e.Member.Length + 24) ?? 0) + 32;
+    const int RestorePageKeys = 64;
 
-    async Task RunRestoreBatchAsync(RestoreBatch batch)
+    /// <summary>
+    /// One key into its entity (<c>load</c>, the way every write goes in, so expiry scheduling and the
+    /// expiry index work as for any write), acknowledged once stored. Not the caller's cancellation:
+    /// once started, a load is finished.
+    /// </summary>
+    async Task LoadOneAsync(string entityKey, KeyState state, SemaphoreSlim slots)
     {
-        var id = await client.ScheduleNewOrchestrationInstanceAsync(RestoreOrchestration.Name, batch);
-        var done = await client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: false);
-        if (done.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
-            throw new InvalidOperationException($"restore orchestration {id} ended {done.RuntimeStatus}: {done.FailureDetails?.ErrorMessage}");
-        try { await client.PurgeInstanceAsync(id); }
-        catch (Exception e) { logger.LogDebug(e, "purging restore orchestration {Id}", id); }
+        try
+        {
+            await store.Writes.LoadAsync(entityKey, state, CancellationToken.None);
+        }
+        finally
+        {
+            slots.Release();
+        }
     }
 
-    /// <summary>Deletes every key, a page of entities at a time through the FLUSHALL orchestration.</summary>
-    async Task<long> RemoveAllKeysAsync(CancellationToken cancellation)
+    /// <summary>Deletes every key, a page of entities at a time.</summary>
+    async Task<long> RemoveAllKeysAsync()
     {
         long removed = 0;
         var page = new List<string>();
-        var query = new EntityQuery { InstanceIdStartsWith = EntityKeys.InstanceIdPrefix, IncludeState = true, PageSize = options.PageSize };
-        await foreach (var entity in client.Entities.GetAllEntitiesAsync<KeyRecord>(query).WithCancellation(cancellation))
+        await foreach (var (_, entityKey, _) in store.Keyspace.StatesAsync([], CancellationToken.None))
         {
-            if (entity.State?.Key is null) continue;
-            page.Add(entity.Id.Key);
-            if (page.Count >= options.PageSize) removed += await FlushPageAsync(page, cancellation);
+            page.Add(entityKey);
+            if (page.Count < options.PageSize) continue;
+            removed += await store.Keyspace.DeleteAsync(page, CancellationToken.None);
+            page.Clear();
         }
-        if (page.Count > 0) removed += await FlushPageAsync(page, cancellation);
+        if (page.Count > 0) removed += await store.Keyspace.DeleteAsync(page, CancellationToken.None);
         return removed;
-    }
-
-    async Task<int> FlushPageAsync(List<string> page, CancellationToken cancellation)
-    {
-        var keys = page.ToArray();
-        page.Clear();
-        var id = await client.ScheduleNewOrchestrationInstanceAsync(FlushOrchestration.Name, keys, cancellation);
-        var done = await client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: false, cancellation);
-        if (done.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
-            throw new InvalidOperationException($"flush orchestration {id} ended {done.RuntimeStatus}");
-        return keys.Length;
     }
 }

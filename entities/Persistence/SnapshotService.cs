@@ -74,7 +74,7 @@ public sealed record SnapshotInfo(string Name, long Keys, long Bytes, long Durat
 /// duration_ms, rdb_version, crc64, created_ms), and <c>latest</c>, a marker naming the newest.
 /// </summary>
 public sealed partial class SnapshotService(
-    DurableTaskClient client, BlobContainerClient container, SnapshotOptions? options = null, ILogger? logger = null, TimeProvider? time = null)
+    DurableStore store, BlobContainerClient container, SnapshotOptions? options = null, ILogger? logger = null, TimeProvider? time = null)
     : ICommandService
 {
     public const string LatestMarker = "latest";
@@ -241,10 +241,8 @@ public sealed partial class SnapshotService(
     /// <summary>Every key entity's key and state, one query page at a time (states may be expired: the writer skips those).</summary>
     async IAsyncEnumerable<(byte[] Key, KeyState State)> StoredKeysAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation)
     {
-        var query = new EntityQuery { InstanceIdStartsWith = EntityKeys.InstanceIdPrefix, IncludeState = true, PageSize = options.PageSize };
-        await foreach (var entity in client.Entities.GetAllEntitiesAsync<KeyRecord>(query).WithCancellation(cancellation))
-            if (entity.State?.Key is { } state && !state.IsEmpty) // else only replies to recent writes
-                yield return (EntityKeys.FromEntityKey(entity.Id.Key), state);
+        await foreach (var (key, _, state) in store.Keyspace.StatesAsync([], cancellation))
+            yield return (key, state);
     }
 
     /// <summary>

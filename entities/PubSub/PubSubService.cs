@@ -1,5 +1,5 @@
 using System.Text;
-using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Client.Entities;
 using Serverless.Store.Commands;
 using Serverless.Store.Durable;
 using Serverless.Store.Keyspace;
@@ -13,16 +13,14 @@ namespace Serverless.Store.PubSub;
 /// durable <see cref="SubscriptionRegistry"/> (pubsub.c's role). Costs: PUBLISH reads the
 /// registry's state once (one table read) and makes one transport call per group that has
 /// subscribers; PUBSUB reads the state once; a subscribe or unsubscribe makes one transport call
-/// per channel or pattern, one signal to the registry, and polls its state until the change is stored.
+/// per channel or pattern, one signal to the registry, and waits (the store's <see cref="ReplyChannel"/>)
+/// until the change is stored.
 /// </summary>
-public sealed class PubSubService(PubSubHub hub, DurableTaskClient client, TimeProvider? time = null) : ICommandService
+public sealed class PubSubService(PubSubHub hub, DurableStore store) : ICommandService
 {
-    readonly TimeProvider time = time ?? TimeProvider.System;
+    readonly DurableEntityClient entities = store.Entities;
 
     public PubSubHub Hub { get; } = hub;
-
-    /// <summary>How long a subscription change waits to be stored in the registry.</summary>
-    public TimeSpan UpdateTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     public HostService Serves => HostService.PubSub;
 
@@ -49,7 +47,7 @@ public sealed class PubSubService(PubSubHub hub, DurableTaskClient client, TimeP
         await Hub.DeliverAsync(await ReadAsync(cancellation), channel, data, cancellation);
 
     public async Task<Subscriptions?> ReadAsync(CancellationToken cancellation) =>
-        (await client.Entities.GetEntityAsync<Subscriptions>(SubscriptionRegistry.Id, includeState: true, cancellation))?.State;
+        (await entities.GetEntityAsync<Subscriptions>(SubscriptionRegistry.Id, includeState: true, cancellation))?.State;
 
     static readonly string[] HelpLines =
     [
@@ -134,20 +132,15 @@ public sealed class PubSubService(PubSubHub hub, DurableTaskClient client, TimeP
 
     /// <summary>A connection is gone: the transport dropped it from its groups; drop its subscriptions (not awaited further).</summary>
     public Task DisconnectedAsync(string connectionId, CancellationToken cancellation = default) =>
-        client.Entities.SignalEntityAsync(SubscriptionRegistry.Id, SubscriptionRegistry.Disconnect, connectionId, cancellation: cancellation);
+        entities.SignalEntityAsync(SubscriptionRegistry.Id, SubscriptionRegistry.Disconnect, connectionId, cancellation: cancellation);
 
     async Task UpdateAsync(RegistryUpdate update, CancellationToken cancellation)
     {
         update.Id = SubmitRequest.NewId();
-        await client.Entities.SignalEntityAsync(SubscriptionRegistry.Id, SubscriptionRegistry.Update, update, cancellation: cancellation);
-        var started = time.GetTimestamp();
-        for (var delay = 2; ; delay = Math.Min(delay * 2, 50))
-        {
-            await Task.Delay(delay, cancellation);
-            if ((await ReadAsync(cancellation))?.Applied(update.Id) == true) return;
-            if (time.GetElapsedTime(started) > UpdateTimeout)
-                throw new TimeoutException($"the subscription change was sent to the registry but not stored within {UpdateTimeout.TotalSeconds:F0} s; it may still be applied");
-        }
+        await store.Replies.AwaitAsync<Subscriptions, RegistryUpdate>(SubscriptionRegistry.Id,
+            registry => registry?.Applied(update.Id) == true ? update : null,
+            () => entities.SignalEntityAsync(SubscriptionRegistry.Id, SubscriptionRegistry.Update, update, cancellation: cancellation),
+            "a subscription change", cancellation);
     }
 
     static string Text(byte[] b) => Encoding.UTF8.GetString(b);

@@ -69,7 +69,7 @@ public class EntityRunnerTests
         Succeeded(result);
         Assert.Equal(3, result.Results.Count);
         var record = Record(result);
-        Assert.Equal(Encoding.UTF8.GetBytes("16"), record.Key!.String);
+        Assert.Equal(Encoding.UTF8.GetBytes("16"), record.State!.String);
         Assert.Equal(["a", "b", "c"], record.Replies!.Select(r => r.Id));
         Assert.Equal([Reply.Ok], RepliesTo(record, "a"));
         Assert.Equal([Reply.Integer(11), Reply.Integer(16)], RepliesTo(record, "b"));
@@ -81,14 +81,13 @@ public class EntityRunnerTests
     {
         var stored = Converter.Serialize(new KeyRecord
         {
-            Key = KeyState.OfString(Encoding.UTF8.GetBytes("text")),
+            State = KeyState.OfString(Encoding.UTF8.GetBytes("text")),
             Replies = [new StoredReply("earlier", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), [Reply.Ok])],
         });
         var result = await RunAsync(Id("k"), stored,
             Submit(Request("append", Command("APPEND", "k", "!"))),
             Submit(Request("push", Command("LPUSH", "k", "x"))),
-            Submit(Request("earlier", Command("APPEND", "k", "again"))), // its reply is in the record: not run
-            Operation("get", null));
+            Submit(Request("earlier", Command("APPEND", "k", "again")))); // its reply is in the record: not run
 
         Succeeded(result);
         var record = Record(result);
@@ -96,9 +95,7 @@ public class EntityRunnerTests
         var error = Assert.IsType<ErrorReply>(Assert.Single(RepliesTo(record, "push")));
         Assert.StartsWith("WRONGTYPE", error.Message);
         Assert.Equal([Reply.Ok], RepliesTo(record, "earlier"));
-        Assert.Equal(Encoding.UTF8.GetBytes("text!"), record.Key!.String);
-        var got = Converter.Deserialize<KeyState>(result.Results[3].Success.Result);
-        Assert.Equal(Encoding.UTF8.GetBytes("text!"), got!.String);
+        Assert.Equal(Encoding.UTF8.GetBytes("text!"), record.State!.String);
     }
 
     [Fact]
@@ -135,12 +132,12 @@ public class EntityRunnerTests
     [Fact]
     public async Task A_write_that_deletes_the_key_keeps_its_reply_and_schedules_a_trim()
     {
-        var stored = Converter.Serialize(new KeyRecord { Key = KeyState.OfString(Encoding.UTF8.GetBytes("v")) });
+        var stored = Converter.Serialize(new KeyRecord { State = KeyState.OfString(Encoding.UTF8.GetBytes("v")) });
         var result = await RunAsync(Id("k"), stored, Submit(Request("del", Command("DEL", "k"))));
 
         Succeeded(result);
         var record = Record(result);
-        Assert.Null(record.Key);
+        Assert.Null(record.State);
         Assert.Equal([Reply.Integer(1)], RepliesTo(record, "del"));
         var signal = Assert.Single(result.Actions).SendSignal;
         Assert.Equal("trim", signal.Name);
@@ -148,13 +145,85 @@ public class EntityRunnerTests
     }
 
     [Fact]
-    public async Task Delete_removes_the_state()
+    public async Task Load_puts_a_state_or_deletes_the_key_and_answers_under_its_id()
     {
-        var stored = Converter.Serialize(new KeyRecord { Key = KeyState.OfString(Encoding.UTF8.GetBytes("v")) });
-        var result = await RunAsync(Id("gone"), stored, Operation("delete", null));
+        var stored = Converter.Serialize(new KeyRecord { State = KeyState.OfString(Encoding.UTF8.GetBytes("v")) });
+        var result = await RunAsync(Id("k"), stored,
+            Operation(KeyEntity.Load, new LoadRequest { Id = "gone" }),
+            Operation(KeyEntity.Load, new LoadRequest { Id = "back", State = KeyState.OfString(Encoding.UTF8.GetBytes("w")) }),
+            Operation(KeyEntity.Load, new LoadRequest { Id = "gone" })); // redelivered: not applied again
 
-        Assert.Equal(P.OperationResult.ResultTypeOneofCase.Success, result.Results[0].ResultTypeCase);
-        Assert.Null(result.EntityState);
+        Succeeded(result);
+        var record = Record(result);
+        Assert.Equal(Encoding.UTF8.GetBytes("w"), record.State!.String);
+        Assert.Empty(RepliesTo(record, "gone"));
+        Assert.Empty(RepliesTo(record, "back"));
+    }
+
+    static ChainStep Step(string id, string[] keys, params byte[][][] commands) => new()
+    {
+        Id = id,
+        Keys = keys.Select(k => EntityKeys.ToEntityKey(Encoding.UTF8.GetBytes(k))).Order(StringComparer.Ordinal).ToArray(),
+        Commands = new CommandBatch(commands),
+        NowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        Seed = 7,
+    };
+
+    [Fact]
+    public async Task A_chain_step_locks_a_participant_adds_its_state_and_goes_on_to_the_next()
+    {
+        var stored = Converter.Serialize(new KeyRecord { State = KeyState.OfString(Encoding.UTF8.GetBytes("10")) });
+        var step = Step("tx", ["a", "b"], Command("DECRBY", "a", "3"), Command("INCRBY", "b", "3"));
+        var result = await RunAsync(Id("a"), stored, Operation(KeyEntity.Step, step),
+            Submit(Request("later", Command("INCR", "a")))); // arrives while locked: waits
+
+        Succeeded(result);
+        var record = Record(result);
+        Assert.Equal("tx", record.LockedBy);
+        Assert.Equal(Encoding.UTF8.GetBytes("10"), record.State!.String); // unchanged until the commit
+        Assert.Null(record.FindReply("later"));
+        Assert.Equal(KeyEntity.Submit, Assert.Single(record.Deferred!).Name);
+        var next = Assert.Single(result.Actions).SendSignal;
+        Assert.Equal(KeyEntity.Step, next.Name);
+        Assert.Equal(Id("b"), next.InstanceId);
+        var forwarded = Converter.Deserialize<ChainStep>(next.Input)!;
+        Assert.Equal(1, forwarded.Index);
+        Assert.Equal(Encoding.UTF8.GetBytes("10"), Assert.Single(forwarded.States)!.String);
+
+        // The commit stores the chain's result, unlocks, then runs what waited, in order.
+        var commit = new ChainCommit { Id = "tx", Changed = true, State = KeyState.OfString(Encoding.UTF8.GetBytes("7")) };
+        var after = await RunAsync(Id("a"), result.EntityState, Operation(KeyEntity.Commit, commit),
+            Operation(KeyEntity.Step, step)); // the step redelivered after the chain ended: ignored
+        Succeeded(after);
+        record = Record(after);
+        Assert.Null(record.LockedBy);
+        Assert.Null(record.Deferred);
+        Assert.Equal(Encoding.UTF8.GetBytes("8"), record.State!.String);
+        Assert.Equal([Reply.Integer(8)], RepliesTo(record, "later"));
+        Assert.DoesNotContain(after.Actions, a => a.SendSignal?.Name == KeyEntity.Step);
+    }
+
+    [Fact]
+    public async Task The_last_participant_runs_the_commands_on_every_state_stores_the_replies_and_commits_the_others()
+    {
+        var step = Step("tx", ["a", "b"], Command("DECRBY", "a", "3"), Command("INCRBY", "b", "3"), Command("MGET", "a", "b"));
+        step.Index = 1;
+        step.States.Add(KeyState.OfString(Encoding.UTF8.GetBytes("10")));
+        var stored = Converter.Serialize(new KeyRecord { State = KeyState.OfString(Encoding.UTF8.GetBytes("1")) });
+        var result = await RunAsync(Id("b"), stored, Operation(KeyEntity.Step, step), Operation(KeyEntity.Step, step));
+
+        Succeeded(result);
+        var record = Record(result);
+        Assert.Null(record.LockedBy);
+        Assert.Equal(Encoding.UTF8.GetBytes("4"), record.State!.String);
+        var replies = RepliesTo(record, "tx");
+        Assert.Equal([Reply.Integer(7), Reply.Integer(4)], replies[..2]);
+        Assert.Equal(["7", "4"], Assert.IsType<ArrayReply>(replies[2]).Items!.Select(r => Encoding.UTF8.GetString(((BulkReply)r).Value!)));
+        var commit = Assert.Single(result.Actions, a => a.SendSignal?.Name == KeyEntity.Commit).SendSignal; // once: the second step was a duplicate
+        Assert.Equal(Id("a"), commit.InstanceId);
+        var sent = Converter.Deserialize<ChainCommit>(commit.Input)!;
+        Assert.True(sent.Changed);
+        Assert.Equal(Encoding.UTF8.GetBytes("7"), sent.State!.String);
     }
 
     [Fact]
@@ -168,18 +237,25 @@ public class EntityRunnerTests
             PropertyNameCaseInsensitive = true,
         };
         var worker = new JsonDataConverter(workerOptions);
+        var step = Step("tx", ["a", "b"], Command("MSET", "a", "1", "b", "2"));
+        step.States.Add(null);
         object[] messages =
         [
-            new WriteRequest { Key = "k", Commands = new CommandBatch([Command("SET", "k", "v")]) },
             new CommandBatch([Command("MSET", "a", "1", "b", "2")]),
-            new ReplyBatch([Reply.Ok, Reply.Integer(3)], [new WriteStamp("k", 1, 2)]),
             KeyState.OfString(Encoding.UTF8.GetBytes("v")),
             new[] { new SubmitRequest { Id = "id", Commands = new CommandBatch([Command("INCR", "k")]) } },
-            new KeyRecord { Key = KeyState.OfString(Encoding.UTF8.GetBytes("v")), Replies = [new StoredReply("id", 1, [Reply.Integer(1)])] },
+            step,
+            new ChainCommit { Id = "tx", Changed = true, State = KeyState.OfString(Encoding.UTF8.GetBytes("v")) },
+            new LoadRequest { Id = "id", State = KeyState.OfString(Encoding.UTF8.GetBytes("v")) },
+            new KeyRecord
+            {
+                State = KeyState.OfString(Encoding.UTF8.GetBytes("v")), Replies = [new StoredReply("id", 1, [Reply.Integer(1)])],
+                LockedBy = "tx", Seq = 3, Deferred = [new DeferredOperation(KeyEntity.Trim, null)],
+            },
         ];
         foreach (var message in messages)
             Assert.Equal(Converter.Serialize(message), worker.Serialize(message));
-        var stamps = worker.Deserialize<ReplyBatch>(Converter.Serialize(messages[2]))!.Writes;
-        Assert.Equal([new WriteStamp("k", 1, 2)], stamps);
+        var back = worker.Deserialize<ChainStep>(Converter.Serialize(step))!;
+        Assert.Equal(step.Keys, back.Keys);
     }
 }

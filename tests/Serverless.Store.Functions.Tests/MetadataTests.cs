@@ -67,16 +67,18 @@ public class MetadataTests
     public void Every_orchestration_class_has_one_orchestration_trigger_named_as_the_store_schedules_it()
     {
         // Every TaskOrchestrator in entities/ (found by reflection, so a new one cannot be forgotten).
+        // The store runs none today (multi-key work goes through the key entities), so the host must
+        // list none either; one added later needs its trigger.
         var expected = typeof(KeyEntity).Assembly.GetTypes()
             .Where(t => !t.IsAbstract && IsOrchestrator(t))
             .Select(t => (string)t.GetField("Name")!.GetRawConstantValue()!)
             .OrderBy(n => n, StringComparer.Ordinal).ToList();
-        Assert.NotEmpty(expected);
         var actual = Functions.Select(f => f!.AsObject())
             .Where(f => Bindings(f).Any(b => (string?)b["type"] == "orchestrationTrigger"))
             .Select(f => (string)f["name"]!).OrderBy(n => n, StringComparer.Ordinal).ToList();
         Assert.Equal(expected, actual);
         Assert.Equal(expected.Count, BindingsOfType("orchestrationTrigger").Count());
+        Assert.Contains(Functions, f => Bindings(f!.AsObject()).Any(b => (string?)b["type"] == "entityTrigger")); // the bindings were read
     }
 
     static bool IsOrchestrator(Type t) => typeof(Microsoft.DurableTask.ITaskOrchestrator).IsAssignableFrom(t);

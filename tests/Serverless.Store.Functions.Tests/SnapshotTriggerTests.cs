@@ -32,7 +32,7 @@ public class SnapshotTriggerTests
         var entities = new Mock<DurableEntityClient>("test") { CallBase = true };
         client.SetupGet(c => c.Entities).Returns(entities.Object);
         var key = Encoding.UTF8.GetBytes("greeting");
-        var stored = new EntityMetadata<KeyRecord>(KeyEntity.Id(key), new KeyRecord { Key = KeyState.OfString(Encoding.UTF8.GetBytes("hello")) });
+        var stored = new EntityMetadata<KeyRecord>(KeyEntity.Id(key), new KeyRecord { State = KeyState.OfString(Encoding.UTF8.GetBytes("hello")) });
         EntityQuery? asked = null;
         entities.Setup(e => e.GetAllEntitiesAsync<KeyRecord>(It.IsAny<EntityQuery?>()))
             .Returns((EntityQuery? q) =>
@@ -112,7 +112,7 @@ public class SnapshotTriggerTests
         var storage = SnapshotStorage.FromSettings(name => name == Serverless.Store.Api.AccessPolicy.AzureSiteSetting ? "my-app" : null);
         var client = new Mock<DurableTaskClient>("test") { CallBase = true };
         client.SetupGet(c => c.Entities).Returns(new Mock<DurableEntityClient>("test") { CallBase = true }.Object);
-        Assert.Null(storage.For(client.Object, null));
+        Assert.Null(storage.For(new DurableStore(client.Object.Entities), null));
         Assert.Null(await new SnapshotFunctions(new StoreServices(null, storage), NullLogger<SnapshotFunctions>.Instance).Snapshot(new TimerInfo(), client.Object, CancellationToken.None));
         var store = RestFunctions.StoreFor(client.Object, new StoreServices(null, storage));
         var reply = await store.ExecuteAsync([Encoding.UTF8.GetBytes("SAVE")]);

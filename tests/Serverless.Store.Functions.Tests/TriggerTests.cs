@@ -69,7 +69,7 @@ public class TriggerTests
         var (client, entities) = Client();
         var id = KeyEntity.Id(Encoding.UTF8.GetBytes("greeting"));
         entities.Setup(e => e.GetEntityAsync<KeyRecord>(id, true, It.IsAny<CancellationToken>()))
-            .ReturnsAsync(new EntityMetadata<KeyRecord>(id, new KeyRecord { Key = KeyState.OfString(Encoding.UTF8.GetBytes("hello")) }));
+            .ReturnsAsync(new EntityMetadata<KeyRecord>(id, new KeyRecord { State = KeyState.OfString(Encoding.UTF8.GetBytes("hello")) }));
         var request = Request("GET", "/api/get/greeting");
 
         var result = await Functions().Rest(request, client.Object);
@@ -93,15 +93,16 @@ public class TriggerTests
         entities.Setup(e => e.SignalEntityAsync(id, KeyEntity.Submit, It.IsAny<object?>(), It.IsAny<SignalEntityOptions?>(), It.IsAny<CancellationToken>()))
             .Callback((EntityInstanceId _, string _, object? input, SignalEntityOptions? _, CancellationToken _) => signalled = (SubmitRequest[])input!)
             .Returns(Task.CompletedTask);
-        // The stored record: empty until the signal was sent, then it holds the reply under the signalled request id.
-        entities.Setup(e => e.GetEntityAsync<KeyRecord>(id, true, It.IsAny<CancellationToken>()))
+        // The stored record, as the store's poll reads it: empty until the signal was sent, then it
+        // holds the reply under the signalled request id.
+        entities.Setup(e => e.GetEntityAsync(id, true, It.IsAny<CancellationToken>()))
             .ReturnsAsync(() => signalled is null
                 ? null
-                : new EntityMetadata<KeyRecord>(id, new KeyRecord
+                : new EntityMetadata(id, new SerializedData(JsonSerializer.Serialize(new KeyRecord
                 {
-                    Key = KeyState.OfString(Encoding.UTF8.GetBytes("v")),
+                    State = KeyState.OfString(Encoding.UTF8.GetBytes("v")),
                     Replies = [new StoredReply(signalled[0].Id, 0, [Reply.Ok])],
-                }));
+                }))));
         var request = Request("POST", "/api", """["SET","k","v"]""");
 
         var result = await Functions().Rest(request, client.Object);
@@ -132,8 +133,7 @@ public class TriggerTests
 
         Assert.Same(store, RestFunctions.StoreFor(second.Object));
         Assert.NotSame(store, RestFunctions.StoreFor(other.Object));
-        Assert.False(store.CommitsNotified); // no commit notification in Functions: the store polls
-        Assert.Equal(SingleKeyWritePath.SignalAndAwait, store.WritePath);
+        Assert.False(store.Replies.CommitsNotified); // no commit notification in Functions: the store polls
     }
 
     [Fact]
@@ -199,7 +199,7 @@ public class TriggerTests
         var (client, entities) = Client();
         var id = KeyEntity.Id(Encoding.UTF8.GetBytes("a/b"));
         entities.Setup(e => e.GetEntityAsync<KeyRecord>(id, true, It.IsAny<CancellationToken>()))
-            .ReturnsAsync(new EntityMetadata<KeyRecord>(id, new KeyRecord { Key = KeyState.OfString(Encoding.UTF8.GetBytes("slash")) }));
+            .ReturnsAsync(new EntityMetadata<KeyRecord>(id, new KeyRecord { State = KeyState.OfString(Encoding.UTF8.GetBytes("slash")) }));
         var request = Request("GET", "/api/get/a%2Fb");
 
         var (status, body, _) = await Execute(await Functions().Rest(request, client.Object), request);

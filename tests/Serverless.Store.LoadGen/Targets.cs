@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Serverless.Store.Commands;
 using Serverless.Store.Api;
 using Serverless.Store.Protocol;
 
@@ -81,7 +82,7 @@ sealed class HttpTarget : ITarget, IDisposable
 /// <summary>The store called directly, in this process: the raw engine without HTTP.</summary>
 sealed class StoreTarget(IStore store, Func<IReadOnlyDictionary<string, long>?> storageRequests) : ITarget
 {
-    static byte[][] Args(string[] command) => Array.ConvertAll(command, Encoding.UTF8.GetBytes);
+    static CommandPlan Args(string[] command) => CommandPlan.Of(Array.ConvertAll(command, Encoding.UTF8.GetBytes));
 
     public async Task<bool> CommandAsync(string[] command) => await store.ExecuteAsync(Args(command)) is not ErrorReply;
 

@@ -12,32 +12,18 @@ public static class Transaction
     public const string ExecAbort = "EXECABORT Transaction discarded because of previous errors.";
 
     /// <summary>The EXECABORT error if any command could not have been queued, else null.</summary>
-    public static ErrorReply? Validate(IReadOnlyList<byte[][]> commands)
+    public static ErrorReply? Validate(IReadOnlyList<CommandPlan> commands)
     {
         foreach (var command in commands)
-        {
-            if (command.Length == 0) return new ErrorReply(ExecAbort);
-            var spec = CommandTable.Find(command[0]);
-            if (spec is null || !spec.ArityOk(command.Length)) return new ErrorReply(ExecAbort);
-        }
+            if (command.Refusal is not null) return new ErrorReply(ExecAbort);
         return null;
     }
 
     /// <summary>Runs a validated transaction against one context; one reply per command.</summary>
-    public static Reply Execute(CommandContext ctx, IReadOnlyList<byte[][]> commands)
+    public static Reply[] Execute(CommandContext ctx, IReadOnlyList<CommandPlan> commands)
     {
         var replies = new Reply[commands.Count];
-        for (var i = 0; i < commands.Count; i++) replies[i] = Engine.Execute(ctx, commands[i]);
-        return Reply.Array(replies);
-    }
-
-    /// <summary>Every key the transaction touches: what must be locked before it runs.</summary>
-    public static IReadOnlyList<byte[]> Keys(IReadOnlyList<byte[][]> commands)
-    {
-        var keys = new HashSet<byte[]>(Keyspace.Bytes.Comparer);
-        foreach (var command in commands)
-            if (CommandTable.Find(command[0]) is { } spec)
-                foreach (var key in spec.Keys(command)) keys.Add(key);
-        return keys.ToList();
+        for (var i = 0; i < commands.Count; i++) replies[i] = commands[i].Execute(ctx);
+        return replies;
     }
 }

@@ -5,7 +5,7 @@ namespace Serverless.Store.Protocol;
 /// change anything, so an erroring command leaves the keyspace as it was; the engine turns it
 /// into an <see cref="ErrorReply"/>.
 /// </summary>
-public sealed class RedisException(string message) : Exception(message);
+public class RedisException(string message) : Exception(message);
 
 /// <summary>Redis 7's own error texts, one home for each.</summary>
 public static class Errors

@@ -9,7 +9,6 @@ namespace Serverless.Store.Protocol;
 public abstract class Reply
 {
     public static readonly Reply Ok = new SimpleReply("OK");
-    public static readonly Reply Queued = new SimpleReply("QUEUED");
     public static readonly Reply Nil = new BulkReply(null);
     public static readonly Reply NilArray = new ArrayReply(null);
     public static readonly Reply EmptyArray = new ArrayReply([]);

@@ -16,21 +16,21 @@ public sealed class MemoryStore : IStore
 
     public MemoryKeyspace Keyspace { get; } = new();
 
-    public Task<Reply> ExecuteAsync(byte[][] command, CancellationToken cancellationToken = default)
+    public Task<Reply> ExecuteAsync(CommandPlan command, CancellationToken cancellationToken = default)
     {
-        lock (gate) return Task.FromResult(Engine.Execute(Context(), command));
+        lock (gate) return Task.FromResult(command.Execute(Context()));
     }
 
-    public Task<IReadOnlyList<Reply>> PipelineAsync(IReadOnlyList<byte[][]> commands, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<Reply>> PipelineAsync(IReadOnlyList<CommandPlan> commands, CancellationToken cancellationToken = default)
     {
         lock (gate)
-            return Task.FromResult<IReadOnlyList<Reply>>(commands.Select(c => Engine.Execute(Context(), c)).ToArray());
+            return Task.FromResult<IReadOnlyList<Reply>>(commands.Select(c => c.Execute(Context())).ToArray());
     }
 
-    public Task<Reply> TransactionAsync(IReadOnlyList<byte[][]> commands, CancellationToken cancellationToken = default)
+    public Task<Reply> TransactionAsync(IReadOnlyList<CommandPlan> commands, CancellationToken cancellationToken = default)
     {
         lock (gate)
-            return Task.FromResult<Reply>(Transaction.Validate(commands) ?? Transaction.Execute(Context(), commands));
+            return Task.FromResult<Reply>(Transaction.Validate(commands) ?? Reply.Array(Transaction.Execute(Context(), commands)));
     }
 
     CommandContext Context() => new(Keyspace, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());

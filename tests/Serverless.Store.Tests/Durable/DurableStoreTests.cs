@@ -138,4 +138,58 @@ public class DurableStoreTests(DurableFixture fixture)
         Assert.Equal(Reply.Array([Reply.Nil, Reply.Nil]), await Run("MGET", "gone:1", "gone:2"));
         Assert.Equal(Reply.Integer(1), await Run("INCR", "gone:1"));
     }
+
+    [Fact]
+    public async Task ChainsOverlappingInEveryOrderNeitherDeadlockNorLoseWrites()
+    {
+        // Transfers around a ring of accounts: every chain shares a key with two others and they lock
+        // in opposite directions, plus single-key deposits that arrive while a chain holds the key.
+        const int accounts = 5, transfers = 40, deposits = 20;
+        var names = Enumerable.Range(0, accounts).Select(i => $"ring:{i}").ToArray();
+        await store.PipelineAsync(names.Select(n => Cmd("SET", n, "100")).ToArray());
+        var work = Enumerable.Range(0, transfers).Select(i =>
+        {
+            var (from, to) = i % 2 == 0 ? (names[i % accounts], names[(i + 1) % accounts]) : (names[(i + 1) % accounts], names[i % accounts]);
+            return store.TransactionAsync([Cmd("DECRBY", from, "7"), Cmd("INCRBY", to, "7")]);
+        }).Concat(Enumerable.Range(0, deposits).Select(i => Run("INCRBY", names[i % accounts], "1")));
+        var totals = Enumerable.Range(0, 10).Select(_ => Run(["MGET", .. names]));
+        var results = await Task.WhenAll(work.Concat(totals));
+
+        foreach (var reply in results.Take(transfers))
+            Assert.Equal(2, Assert.IsType<ArrayReply>(reply).Items!.Count);
+        var final = ((ArrayReply)await Run(["MGET", .. names])).Items!.Sum(r => long.Parse(Encoding.UTF8.GetString(((BulkReply)r).Value!)));
+        Assert.Equal(accounts * 100 + deposits, final);
+        // A consistent read never sees a transfer half done: its total is the start plus some deposits.
+        foreach (var reply in results.Skip(transfers + deposits).Cast<ArrayReply>())
+            Assert.InRange(reply.Items!.Sum(r => long.Parse(Encoding.UTF8.GetString(((BulkReply)r).Value!))), accounts * 100, accounts * 100 + deposits);
+    }
+
+    [Fact]
+    public async Task EveryKeyOfAnAnsweredChainReadsItsNewValueAtOnce()
+    {
+        // The last key of a chain answers; the others store their commit just after. A read of
+        // any of them after the answer must see it, with notified commits and with polling.
+        var polling = new DurableStore(fixture.Engine.Client.Entities);
+        foreach (var (target, name) in new[] { (store, "notified"), (polling, "polling") })
+            for (var i = 0; i < 10; i++)
+            {
+                var (a, b, c) = ($"ryw:{name}:a", $"ryw:{name}:b", $"ryw:{name}:c");
+                Assert.Equal(Reply.Ok, await target.ExecuteAsync(Cmd("MSET", a, $"{i}", b, $"{i}", c, $"{i}")));
+                foreach (var key in new[] { a, b, c })
+                    Assert.Equal(Reply.Bulk($"{i}"), await target.ExecuteAsync(Cmd("GET", key)));
+                Assert.Equal(Reply.Integer(i + 1), await target.ExecuteAsync(Cmd("INCR", a))); // a write after the chain runs after its commit
+            }
+    }
+
+    [Fact]
+    public async Task TransactionsOnOneKeyReadOnlyOrWithoutKeys()
+    {
+        var replies = ((ArrayReply)await store.TransactionAsync([Cmd("SET", "one:k", "1"), Cmd("INCR", "one:k"), Cmd("GET", "one:k")])).Items!;
+        Assert.Equal([Reply.Ok, Reply.Integer(2), Reply.Bulk("2")], replies);
+        var read = ((ArrayReply)await store.TransactionAsync([Cmd("GET", "one:k"), Cmd("STRLEN", "one:k"), Cmd("MGET", "one:k", "one:other")])).Items!;
+        Assert.Equal([Reply.Bulk("2"), Reply.Integer(1), Reply.Array([Reply.Bulk("2"), Reply.Nil])], read);
+        var keyless = ((ArrayReply)await store.TransactionAsync([Cmd("PING"), Cmd("DBSIZE")])).Items!;
+        Assert.Equal(Reply.Simple("PONG"), keyless[0]);
+        Assert.StartsWith("ERR", Assert.IsType<ErrorReply>(keyless[1]).Message); // the whole keyspace cannot be part of a transaction
+    }
 }

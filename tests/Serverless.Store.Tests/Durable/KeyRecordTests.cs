@@ -12,23 +12,23 @@ public class KeyRecordTests(ITestOutputHelper output)
     [Fact]
     public void RoundTripsCompactly()
     {
-        var record = new KeyRecord { Key = KeyState.OfString("v"u8.ToArray()) };
+        var record = new KeyRecord { State = KeyState.OfString("v"u8.ToArray()) };
         record.AddReply(new StoredReply("abc", 1000, [Reply.Ok, Reply.Integer(7), Reply.Bulk(new byte[] { 0xFF }), Reply.Nil]), 1000);
         var json = JsonSerializer.Serialize(record);
         Assert.Equal("{\"k\":{\"s\":\"v\",\"v\":0},\"r\":[[\"abc\",1000,[{\"s\":\"OK\"},7,{\"b\":\"/w==\"},null]]]}", json);
         var back = JsonSerializer.Deserialize<KeyRecord>(json)!;
-        Assert.Equal("v"u8.ToArray(), back.Key!.String);
+        Assert.Equal("v"u8.ToArray(), back.State!.String);
         Assert.Equal([Reply.Ok, Reply.Integer(7), Reply.Bulk(new byte[] { 0xFF }), Reply.Nil], back.FindReply("abc")!.Replies);
         Assert.Null(back.FindReply("abd"));
 
         // A deleted key that still holds a reply, and a record holding nothing.
         var gone = JsonSerializer.Deserialize<KeyRecord>(JsonSerializer.Serialize(new KeyRecord { Replies = [new("x", 1, [Reply.Integer(1)])] }))!;
-        Assert.Null(gone.Key);
+        Assert.Null(gone.State);
         Assert.False(gone.IsEmpty);
         Assert.Equal("{}", JsonSerializer.Serialize(new KeyRecord()));
         Assert.True(new KeyRecord().IsEmpty);
 
-        var hot = new KeyRecord { Key = KeyState.OfString("3200"u8.ToArray()) };
+        var hot = new KeyRecord { State = KeyState.OfString("3200"u8.ToArray()) };
         for (var i = 0; i < KeyRecord.MaxReplies; i++) hot.AddReply(new StoredReply(SubmitRequest.NewId(), 1_712_000_000_000 + i, [Reply.Integer(i)]), 1_712_000_000_000 + i);
         output.WriteLine($"a hot key's record with {KeyRecord.MaxReplies} INCR replies: {JsonSerializer.Serialize(hot).Length} bytes");
     }

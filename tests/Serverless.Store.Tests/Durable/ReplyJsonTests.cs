@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CsCheck;
 using Serverless.Store.Durable;
+using Serverless.Store.Keyspace;
 using Serverless.Store.Protocol;
 
 namespace Serverless.Store.Tests.Durable;
@@ -53,18 +54,19 @@ public class ReplyJsonTests
         }, iter: 5_000);
 
     [Fact]
-    public void ReplyBatchesRoundTripAsObjectToo()
+    public void ChainStepsRoundTripAsObjectToo()
     {
-        var batch = new ReplyBatch([Reply.Ok, Reply.Integer(3), Reply.Bulk(new byte[] { 0, 0xFE }), Reply.NilArray],
-            [new WriteStamp("k", null, 1), new WriteStamp("j", 7, null)]);
-        object boxed = batch; // the entity shim serializes results as object: the runtime type's converter must apply
+        var step = new ChainStep
+        {
+            Id = "tx", Keys = ["a", "b"], Index = 1, Commands = CommandBatch.Of([[.. "SET"u8], [.. "k"u8], [0xFF]]), NowMs = 5, Seed = 9,
+            States = [KeyState.OfString([0xFE]), null],
+        };
+        object boxed = step; // the entity shim serializes signal inputs as object: the runtime type's names must apply
         var json = JsonSerializer.Serialize(boxed);
-        Assert.Equal("{\"r\":[{\"s\":\"OK\"},3,{\"b\":\"AP4=\"},{\"a\":null}],\"w\":[[\"k\",null,1],[\"j\",7,null]]}", json);
-        var back = JsonSerializer.Deserialize<ReplyBatch>(json)!;
-        Assert.Equal(batch.Replies, back.Replies);
-        Assert.Equal(batch.Writes, back.Writes);
-        Assert.Equal("{\"r\":[]}", JsonSerializer.Serialize(new ReplyBatch([])));
-        var request = JsonSerializer.Serialize<object>(new WriteRequest { Key = "k", Commands = CommandBatch.Of([[.. "SET"u8], [.. "k"u8], [0xFF]]) });
-        Assert.Equal("{\"k\":\"k\",\"c\":[[\"SET\",\"k\",[\"/w==\"]]]}", request);
+        Assert.Equal("{\"i\":\"tx\",\"k\":[\"a\",\"b\"],\"n\":1,\"c\":[[\"SET\",\"k\",[\"/w==\"]]],\"t\":5,\"r\":9,\"s\":[{\"s\":[\"/g==\"],\"v\":0},null]}", json);
+        var back = JsonSerializer.Deserialize<ChainStep>(json)!;
+        Assert.Equal(step.Keys, back.Keys);
+        Assert.Equal([0xFE], back.States[0]!.String);
+        Assert.Null(back.States[1]);
     }
 }

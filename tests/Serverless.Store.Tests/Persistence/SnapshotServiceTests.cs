@@ -31,7 +31,7 @@ public sealed class SnapshotServiceTests(DurableFixture fixture) : IClassFixture
     async Task<Reply> Run(params string[] words) => await store.ExecuteAsync(words.Select(U).ToArray());
 
     async Task<KeyState?> Stored(byte[] key) =>
-        (await fixture.Engine.Client.Entities.GetEntityAsync<KeyRecord>(KeyEntity.Id(key)))?.State?.Key;
+        (await fixture.Engine.Client.Entities.GetEntityAsync<KeyRecord>(KeyEntity.Id(key)))?.State?.State;
 
     async Task<long> DbSize() => ((IntegerReply)await Run("DBSIZE")).Value;
 
@@ -124,7 +124,7 @@ public sealed class SnapshotServiceTests(DurableFixture fixture) : IClassFixture
         await SeedAsync();
         // Retention on a container of its own, so the other tests' snapshots do not count.
         var container = new BlobContainerClient(fixture.ConnectionString, "retention-test");
-        var service = new SnapshotService(fixture.Engine.Client, container, new SnapshotOptions { Retention = 2 });
+        var service = new SnapshotService(fixture.Engine.Store, container, new SnapshotOptions { Retention = 2 });
         var names = new List<string>();
         for (var i = 0; i < 4; i++) names.Add((await service.RunScheduledAsync(default)).Name);
         var kept = (await service.ListAsync(default)).Select(s => s.Name).ToList();
