@@ -193,7 +193,7 @@ public sealed class SnapshotServiceTests(DurableFixture fixture) : IClassFixture
             Assert.Equal(Reply.Ok, redis.Client.Call("SAVE"));
             var body = await File.ReadAllBytesAsync(redis.Path);
 
-            var router = new RestRouter(store, new AccessPolicy("full", "read"));
+            var router = new RestRouter(store, new AccessPolicy("full", "read"), endpoints: fixture.Engine.Endpoints);
             var refused = await router.HandleAsync(Post("restore?mode=merge", body, "read"));
             Assert.Equal(403, refused.Status);
             var response = await router.HandleAsync(Post("restore?mode=merge", body, "full"));
@@ -270,7 +270,7 @@ public sealed class SnapshotServiceTests(DurableFixture fixture) : IClassFixture
         badLength[firstKey + 1] = 0x7F;
         badLength[firstKey + 2] = 0xFF;
 
-        var router = new RestRouter(store, new AccessPolicy("full", null));
+        var router = new RestRouter(store, new AccessPolicy("full", null), endpoints: fixture.Engine.Endpoints);
         foreach (var (name, bytes, reason) in new[]
                  {
                      ("bad-checksum.rdb", badChecksum, "checksum"), ("truncated.rdb", truncated, "truncated"),
