@@ -98,6 +98,18 @@ static class Report
         AtLeast("HTTP write throughput >= 0.8 of the raw engine's (SET, 64 clients)",
             httpSet is not null && rawSet is { CommandsPerSecond: > 0 } ? httpSet.CommandsPerSecond / rawSet.CommandsPerSecond : null, 0.8, "of raw");
         AtLeast("hot key >= 640 INCR/s (64 clients, HTTP)", Find("http", "INCR 1 hot key")?.OpsPerSecond, 640, "INCR/s");
+        // Issue 14: multi-key work.
+        foreach (var name in new[] { "MULTI/EXEC on 2 keys (DECRBY a, INCRBY b)", "MSET 2 keys" })
+        {
+            AtMost($"{name}: p50 <= 100 ms at 1 client (HTTP)", Find("http", name + ", 1 client")?.P50Ms, 100, "ms");
+            AtMost($"{name}: p50 <= 300 ms at 8 clients (HTTP)", Find("http", name + ", 8 clients")?.P50Ms, 300, "ms");
+            var perOp = Find("http", name + ", 8 clients");
+            AtMost($"{name}: <= 15 storage requests per operation (8 clients, net of idle polling)",
+                perOp?.StoragePerCommandNet * perOp?.CommandsPerOp, 15, "req/op");
+        }
+        var pipeline = Find("http", "pipeline of 100 SETs");
+        AtMost("pipeline of 100 SETs over 100 keys: p50 <= 1.5 s at 8 clients (HTTP)", pipeline?.P50Ms / 1000, 1.5, "s");
+        AtMost("pipeline of 100 SETs over 100 keys: <= 6 storage requests per command (net of idle polling)", pipeline?.StoragePerCommandNet, 6, "req/cmd");
         return sb.ToString();
     }
 }

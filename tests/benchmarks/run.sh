@@ -62,8 +62,8 @@ store_dll=standalone/bin/Release/net10.0/Serverless.Store.Standalone.dll
 
 load_args=(--duration "$duration" --warmup "$warmup")
 [ -n "${BENCH_ONLY:-}" ] && load_args+=(--only "$BENCH_ONLY")
-# Every phase is bounded: 7 scenarios x (warm-up + duration) plus start-up and checks, twice over.
-phase_limit=$(( (7 * (duration + warmup) + 90) * 2 ))
+# Every phase is bounded: 10 scenarios x (warm-up + duration) plus start-up and checks, twice over.
+phase_limit=$(( (10 * (duration + warmup) + 90) * 2 ))
 
 step "starting Azurite"
 blob=$(free_port); queue=$(free_port); table=$(free_port)
