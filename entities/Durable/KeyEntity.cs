@@ -300,13 +300,3 @@ sealed class EntityKeyspace(byte[][] keys, KeyState?[] states) : IKeyspace
         changed[i] = true;
     }
 }
-
-/// <summary>
-/// A command reached for a key it did not name (SORT's BY and GET patterns, a script's computed
-/// key names): the entity holding its declared keys cannot answer for it.
-/// </summary>
-public sealed class UndeclaredKeyException(byte[] key)
-    : RedisException("ERR this command reads a key it does not name, which the store cannot serve here: name every key it uses")
-{
-    public byte[] Key { get; } = key;
-}

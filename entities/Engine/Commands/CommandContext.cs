@@ -90,8 +90,7 @@ public sealed class CommandContext(IKeyspace keyspace, long nowMs, Random? rando
     }
 
     public IEnumerableKeyspace EnumerableKeyspace =>
-        Keyspace as IEnumerableKeyspace
-        ?? throw new RedisException("ERR this command needs the whole keyspace and is not available here");
+        Keyspace as IEnumerableKeyspace ?? throw new KeyspaceListingException(null);
 }
 
 /// <summary>One keyspace notification: its class letter, its name, the key.</summary>

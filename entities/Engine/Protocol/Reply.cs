@@ -82,3 +82,19 @@ public sealed class ArrayReply(IReadOnlyList<Reply>? items) : Reply
         obj is ArrayReply o && (Items is null ? o.Items is null : o.Items is not null && Items.SequenceEqual(o.Items));
     public override int GetHashCode() => Items?.Count ?? -1;
 }
+
+/// <summary>
+/// Not a Redis reply: what a command that reached beyond the keys it was given answers (a script
+/// whose computed key names, or whose SCAN/KEYS, went past them), having changed nothing. Only
+/// the store sees it: it gathers those keys (and the keys matching those patterns) and runs the
+/// command again where all of them are held. It never reaches a client.
+/// </summary>
+public sealed class KeysNeededReply(IReadOnlyList<byte[]> keys, IReadOnlyList<byte[]> patterns) : Reply
+{
+    public IReadOnlyList<byte[]> Keys { get; } = keys;
+
+    /// <summary>Glob patterns whose matching keys the command needs listed (SCAN or KEYS inside a script).</summary>
+    public IReadOnlyList<byte[]> Patterns { get; } = patterns;
+
+    public override string ToString() => $"(needs {Keys.Count} more keys, {Patterns.Count} patterns)";
+}

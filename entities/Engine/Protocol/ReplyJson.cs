@@ -8,7 +8,8 @@ namespace Serverless.Store.Protocol;
 /// Exact, compact JSON for replies as they travel between the store's parts (entity operation
 /// results, orchestration outputs). Every RESP2 shape stays distinct:
 /// integer -> number; bulk -> string when valid UTF-8, {"b":base64} otherwise; nil bulk -> null;
-/// array -> [...]; nil array -> {"a":null}; simple -> {"s":text}; error -> {"e":text}.
+/// array -> [...]; nil array -> {"a":null}; simple -> {"s":text}; error -> {"e":text};
+/// keys needed (store-internal) -> {"n":[[key, ...], [pattern, ...]]} with keys as arguments are written.
 /// (The REST API's client-facing encoding is a different, Upstash-compatible one.)
 /// </summary>
 public sealed class ReplyJsonConverter : JsonConverter<Reply>
@@ -64,6 +65,15 @@ public static class ReplyJson
                 writer.WriteString("e", e.Message);
                 writer.WriteEndObject();
                 break;
+            case KeysNeededReply n:
+                writer.WriteStartObject();
+                writer.WritePropertyName("n");
+                writer.WriteStartArray();
+                ArgsJsonConverter.Instance.Write(writer, [.. n.Keys], null!);
+                ArgsJsonConverter.Instance.Write(writer, [.. n.Patterns], null!);
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+                break;
             default:
                 throw new JsonException($"unknown reply type {reply.GetType().Name}");
         }
@@ -94,6 +104,7 @@ public static class ReplyJson
                     "a" when reader.TokenType == JsonTokenType.Null => Reply.NilArray,
                     "s" => Reply.Simple(reader.GetString()!),
                     "e" => Reply.Error(reader.GetString()!),
+                    "n" => ReadKeysNeeded(ref reader),
                     _ => throw new JsonException($"unknown reply tag '{tag}'"),
                 };
                 reader.Read();
@@ -102,6 +113,18 @@ public static class ReplyJson
             default:
                 throw new JsonException($"unexpected {reader.TokenType} for a reply");
         }
+    }
+
+    static KeysNeededReply ReadKeysNeeded(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("expected [keys, patterns]");
+        reader.Read();
+        var keys = ArgsJsonConverter.Instance.Read(ref reader, typeof(byte[][]), null!);
+        reader.Read();
+        var patterns = ArgsJsonConverter.Instance.Read(ref reader, typeof(byte[][]), null!);
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.EndArray) throw new JsonException("expected the end of [keys, patterns]");
+        return new KeysNeededReply(keys, patterns);
     }
 
     static readonly JsonSerializerOptions Options = new() { Converters = { ReplyJsonConverter.Instance } };
