@@ -47,9 +47,9 @@ public sealed partial class DurableStore
         if (plan.Refusal is { } refusal) return refusal; // a key too long
         var keys = new byte[request.StreamCount][];
         for (var k = 0; k < keys.Length; k++) keys[k] = args[request.StreamsAt + k];
-        var entityKeys = keys.Select(EntityKeys.ToEntityKey).ToArray();
+        var entityKeys = keys.Select(EntityKeys.EntityOf).Distinct(StringComparer.Ordinal).ToArray();
 
-        var command = StorePlan.Of(await WithoutBlockAsync(args, request, keys, entityKeys, cancellation));
+        var command = StorePlan.Of(await WithoutBlockAsync(args, request, keys, cancellation));
         var reply = await RunAsync(command, cancellation);
         var isGroup = request.Group is not null;
         while (reply is ArrayReply { Items: null })
@@ -65,7 +65,7 @@ public sealed partial class DurableStore
             }
             cancellation.ThrowIfCancellationRequested();
 
-            var peek = await PeekAsync(command.Command, keys, entityKeys, cancellation);
+            var peek = await PeekAsync(command.Command, keys, cancellation);
             if (peek is ArrayReply { Items: null }) continue;
             if (!isGroup) return peek;
             reply = await RunAsync(command, cancellation); // another consumer may have taken them: then wait on
@@ -77,7 +77,7 @@ public sealed partial class DurableStore
     /// The command without its BLOCK option, and for XREAD with "$" resolved to each stream's last
     /// ID now, so that retries wait for entries added after the call (what "$" means in Redis).
     /// </summary>
-    async Task<byte[][]> WithoutBlockAsync(byte[][] args, Streams.ReadRequest request, byte[][] keys, string[] entityKeys, CancellationToken cancellation)
+    async Task<byte[][]> WithoutBlockAsync(byte[][] args, Streams.ReadRequest request, byte[][] keys, CancellationToken cancellation)
     {
         var command = new List<byte[]>(args.Length);
         for (var i = 0; i < args.Length; i++)
@@ -96,7 +96,7 @@ public sealed partial class DurableStore
             for (var k = 0; k < keys.Length; k++)
             {
                 if (command[idsAt + k] is not [(byte)'$']) continue;
-                var state = await Reads.ReadStateAsync(entityKeys[k], cancellation);
+                var state = await Reads.ReadKeyAsync(keys[k], cancellation);
                 if (state is not null && state.IsExpired(now)) state = null;
                 if (state is null) command[idsAt + k] = StreamId.Zero.ToBytes();
                 else if (state.Stream is { } stream) command[idsAt + k] = stream.LastId.ToBytes();
@@ -107,13 +107,13 @@ public sealed partial class DurableStore
     }
 
     /// <summary>The command evaluated on the streams' stored states, changing nothing stored.</summary>
-    async Task<Reply> PeekAsync(CommandPlan command, byte[][] keys, string[] entityKeys, CancellationToken cancellation)
+    async Task<Reply> PeekAsync(CommandPlan command, byte[][] keys, CancellationToken cancellation)
     {
         var keyspace = new MemoryKeyspace();
         for (var k = 0; k < keys.Length; k++)
         {
             if (keyspace.Get(keys[k]) is not null) continue;
-            if (await Reads.ReadStateAsync(entityKeys[k], cancellation) is { } state) keyspace.Set(keys[k], state);
+            if (await Reads.ReadKeyAsync(keys[k], cancellation) is { } state) keyspace.Set(keys[k], state);
         }
         return command.Execute(new CommandContext(keyspace, NowMs));
     }

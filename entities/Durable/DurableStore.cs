@@ -163,11 +163,17 @@ public sealed partial class DurableStore : IStore
     /// </summary>
     async Task<Reply[]> ReadAsync(string[] entityKeys, IReadOnlyList<CommandPlan> commands, CancellationToken cancellation)
     {
-        var states = entityKeys.Length == 1
-            ? [await Reads.ReadStateAsync(entityKeys[0], cancellation)]
+        var records = entityKeys.Length == 1
+            ? [await Reads.ReadAsync(entityKeys[0], cancellation)]
             : await Reads.ReadConsistentAsync(entityKeys, cancellation);
-        if (states is null) return await Chains.RunAsync(entityKeys, CommandBatch.Of(commands), cancellation);
-        var keyspace = new EntityKeyspace(entityKeys.Select(EntityKeys.FromEntityKey).ToArray(), states);
+        if (records is null) return await Chains.RunAsync(entityKeys, CommandBatch.Of(commands), cancellation);
+        var keys = commands.SelectMany(c => c.Keys).Distinct(Bytes.Comparer).ToArray();
+        var states = keys.Select(k =>
+        {
+            var entityKey = EntityKeys.EntityOf(k);
+            return KeyReads.StateIn(records[Array.IndexOf(entityKeys, entityKey)], entityKey, k);
+        }).ToArray();
+        var keyspace = new EntityKeyspace(keys, states);
         var now = NowMs;
         return commands.Select(c => c.Execute(new CommandContext(keyspace, now))).ToArray();
     }

@@ -3,13 +3,16 @@ using Serverless.Store.Protocol;
 namespace Serverless.Store.Durable;
 
 /// <summary>
-/// Redis key &lt;-&gt; durable entity key. Entity instance ids ("@key@&lt;escaped&gt;") become Azure
-/// Table partition keys, blob name segments and queue message text, so the escaped form uses only
-/// ASCII letters, digits and <c>- _ . :</c>; every other byte (including '/', '\', '#', '?', '%',
-/// control characters, non-ASCII and non-UTF-8 bytes) becomes <c>~XX</c> (two upper-case hex
-/// digits). The escaping works byte by byte, so it is reversible and keeps prefixes:
-/// escape(a + b) = escape(a) + escape(b), and SCAN MATCH user:* becomes a prefix query.
-/// Hand-written because no library escaping has both properties and this alphabet.
+/// Redis key &lt;-&gt; durable entity key. A key without a hash tag has an entity of its own, keyed by
+/// the escaped key; a key with a hash tag (Redis Cluster's rule: the bytes between the first '{' and
+/// the first '}' after it, when not empty) lives in the entity of its tag, keyed by the escaped
+/// "{tag}", with every other key of that tag (<see cref="EntityOf"/>). Entity instance ids
+/// ("@key@&lt;escaped&gt;") become Azure Table partition keys, blob name segments and queue message
+/// text, so the escaped form uses only ASCII letters, digits and <c>- _ . :</c>; every other byte
+/// (including '/', '\', '#', '?', '%', '{', control characters, non-ASCII and non-UTF-8 bytes)
+/// becomes <c>~XX</c> (two upper-case hex digits). The escaping works byte by byte, so it is
+/// reversible and keeps prefixes: escape(a + b) = escape(a) + escape(b), and SCAN MATCH user:*
+/// becomes a prefix query. Hand-written because no library escaping has both properties and this alphabet.
 /// </summary>
 public static class EntityKeys
 {
@@ -20,16 +23,17 @@ public static class EntityKeys
     public const string InstanceIdPrefix = "@" + EntityName + "@";
 
     /// <summary>
-    /// Longest escaped key accepted. An Azure Table key holds at most 1 KiB of UTF-16 (512
-    /// characters) and the instance id adds "@key@"; 500 leaves a margin. A key of plain
-    /// letters/digits/-_.: may thus be 500 bytes long, a fully binary one 166 bytes.
+    /// Longest escaped entity key accepted. An Azure Table key holds at most 1 KiB of UTF-16 (512
+    /// characters) and the instance id adds "@key@"; 500 leaves a margin. A key without a hash tag
+    /// of plain letters/digits/-_.: may thus be 500 bytes long, a fully binary one 166 bytes; a key
+    /// with a hash tag is not limited this way (its tag is, as "{tag}").
     /// </summary>
     public const int MaxEscapedLength = 500;
 
     public const string TooLongError =
-        "ERR key is too long for this store (at most 500 characters once escaped: letters, digits and -_.: count 1, other bytes 3)";
+        "ERR key is too long for this store (at most 500 characters once escaped: letters, digits and -_.: count 1, other bytes 3; a key with a {hash tag} is limited by its tag only)";
 
-    const char Escape = '~';
+    const char EscapeChar = '~';
 
     static readonly bool[] Plain = BuildPlain();
 
@@ -60,40 +64,69 @@ public static class EntityKeys
             foreach (var b in bytes)
             {
                 if (Plain[b]) { span[i++] = (char)b; continue; }
-                span[i++] = Escape;
+                span[i++] = EscapeChar;
                 span[i++] = "0123456789ABCDEF"[b >> 4];
                 span[i++] = "0123456789ABCDEF"[b & 15];
             }
         });
     }
 
-    /// <summary>The entity key of a Redis key; a key too long for the backend is refused.</summary>
-    public static string ToEntityKey(byte[] key)
+    /// <summary>
+    /// A key's hash tag: the bytes between its first '{' and the first '}' after it, when that is
+    /// not empty (CLUSTER KEYSLOT's rule exactly); an empty span when the key has none.
+    /// </summary>
+    public static ReadOnlySpan<byte> HashTag(ReadOnlySpan<byte> key)
+    {
+        var open = key.IndexOf((byte)'{');
+        if (open < 0) return default;
+        var close = key[(open + 1)..].IndexOf((byte)'}');
+        return close <= 0 ? default : key.Slice(open + 1, close);
+    }
+
+    /// <summary>
+    /// The entity key that holds a Redis key: the escaped key, or for a key with a hash tag the escaped
+    /// "{tag}" (the group of every key with that tag). A key (or tag) too long for the backend is refused.
+    /// </summary>
+    public static string EntityOf(byte[] key) =>
+        TryEntityOf(key, out var entityKey) ? entityKey : throw new RedisException(TooLongError);
+
+    public static bool TryEntityOf(byte[] key, out string entityKey)
+    {
+        entityKey = "";
+        var tag = HashTag(key);
+        ReadOnlySpan<byte> held = tag.IsEmpty ? key : [(byte)'{', .. tag, (byte)'}'];
+        if (EscapedLength(held) > MaxEscapedLength) return false;
+        entityKey = EscapeBytes(held);
+        return true;
+    }
+
+    /// <summary>True when the entity key is a hash tag's group ("{tag}" escaped), not one key's own entity.</summary>
+    public static bool IsGroup(string entityKey) =>
+        entityKey.StartsWith(OpenBrace, StringComparison.Ordinal) && entityKey.EndsWith(CloseBrace, StringComparison.Ordinal)
+        && entityKey.Length > OpenBrace.Length + CloseBrace.Length
+        && entityKey.IndexOf(CloseBrace, OpenBrace.Length, StringComparison.Ordinal) == entityKey.Length - CloseBrace.Length;
+
+    const string OpenBrace = "~7B", CloseBrace = "~7D";
+
+    /// <summary>The escaped form of a key, refused past <see cref="MaxEscapedLength"/> (names in indexes, keys of their own entity).</summary>
+    public static string Escape(byte[] key)
     {
         if (EscapedLength(key) > MaxEscapedLength) throw new RedisException(TooLongError);
         return EscapeBytes(key);
     }
 
-    public static bool TryToEntityKey(byte[] key, out string entityKey)
-    {
-        entityKey = "";
-        if (EscapedLength(key) > MaxEscapedLength) return false;
-        entityKey = EscapeBytes(key);
-        return true;
-    }
-
-    /// <summary>The Redis key of an entity key; throws FormatException on text we never produce.</summary>
-    public static byte[] FromEntityKey(string entityKey)
+    /// <summary>The bytes of an escaped key; throws FormatException on text we never produce.</summary>
+    public static byte[] Unescape(string entityKey)
     {
         var count = 0;
         for (var i = 0; i < entityKey.Length; i++, count++)
-            if (entityKey[i] == Escape) i += 2;
+            if (entityKey[i] == EscapeChar) i += 2;
         var bytes = new byte[count];
         var o = 0;
         for (var i = 0; i < entityKey.Length; i++)
         {
             var c = entityKey[i];
-            if (c == Escape)
+            if (c == EscapeChar)
             {
                 if (i + 2 >= entityKey.Length) throw new FormatException("truncated escape in entity key");
                 bytes[o++] = (byte)(Hex(entityKey[i + 1]) << 4 | Hex(entityKey[i + 2]));
@@ -124,6 +157,25 @@ public static class EntityKeys
         var n = 0;
         while (n < pattern.Length && pattern[n] is not ((byte)'*' or (byte)'?' or (byte)'[' or (byte)'\\')) n++;
         return pattern[..n].ToArray();
+    }
+
+    /// <summary>
+    /// Every instance-id prefix a query must read to find the keys that start with
+    /// <paramref name="keyPrefix"/>: the keys of their own entities under it, and the hash tags' groups
+    /// that can hold such keys. A prefix starting with '{' names the groups by their tag's start; any
+    /// other prefix may be matched by a key whose tag comes later ("app:{u1}:x"), so every group is read.
+    /// </summary>
+    public static IReadOnlyList<string> InstanceIdPrefixesFor(ReadOnlySpan<byte> keyPrefix)
+    {
+        var own = InstanceIdPrefixFor(keyPrefix);
+        if (keyPrefix.Length > 0 && keyPrefix[0] == (byte)'{')
+        {
+            // "{ta" reaches "{tag}" groups; "{tag}x" only the group "{tag}": both are prefixes of the escaped key up to its '}'.
+            var close = keyPrefix.IndexOf((byte)'}');
+            return [close < 0 ? own : InstanceIdPrefixFor(keyPrefix[..(close + 1)])];
+        }
+        var groups = InstanceIdPrefix + OpenBrace;
+        return groups.StartsWith(own, StringComparison.Ordinal) ? [own] : [own, groups];
     }
 
     /// <summary>True for the instance id of a key entity ("@key@...").</summary>

@@ -8,7 +8,7 @@ namespace Serverless.Store.Durable;
 
 /// <summary>
 /// The index of expiries by time bucket: entity <c>expiry</c>, key <c>b</c> + the bucket's start in
-/// Unix ms (13 digits, zero-padded), state = the entity keys that got an expiry inside the bucket.
+/// Unix ms (13 digits, zero-padded), state = the keys (escaped) that got an expiry inside the bucket.
 /// A key entity signals <c>add</c> to the bucket of every expiry it gets; the sweep reads only due
 /// buckets, found by time (no listing), and <c>clear</c>s them. Key <c>cursor</c> holds the start of
 /// the first bucket not yet swept (<c>set</c>).
@@ -107,13 +107,16 @@ public sealed class ExpirySweep(DurableEntityClient entities, ILogger logger, Ti
             var listed = await entities.GetEntityAsync<List<string>>(id, cancellation);
             if (listed?.State is not { } keys) continue;
             withKeys++;
-            await Task.WhenAll(keys.Select(async entityKey =>
+            await Task.WhenAll(keys.Select(async escaped =>
             {
                 Interlocked.Increment(ref scanned);
+                var key = EntityKeys.Unescape(escaped);
+                if (!EntityKeys.TryEntityOf(key, out var entityKey)) return;
                 var record = await entities.GetEntityAsync<KeyRecord>(KeyEntity.Id(entityKey), cancellation);
-                if (record?.State?.State is { ExpiresAt: { } at } state && at <= now)
+                if (KeyReads.StateIn(record?.State, entityKey, key) is { ExpiresAt: { } at } state && at <= now)
                 {
-                    await entities.SignalEntityAsync(KeyEntity.Id(entityKey), KeyEntity.Expire, state.Version, cancellation: cancellation);
+                    var request = new ExpireRequest { Key = EntityKeys.IsGroup(entityKey) ? key : null, Version = state.Version };
+                    await entities.SignalEntityAsync(KeyEntity.Id(entityKey), KeyEntity.Expire, request, cancellation: cancellation);
                     Interlocked.Increment(ref expired);
                 }
             }));

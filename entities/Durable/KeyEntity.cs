@@ -40,7 +40,8 @@ public sealed class KeyEntity : ITaskEntity
 
     public static EntityInstanceId Id(string entityKey) => new(Name, entityKey);
 
-    public static EntityInstanceId Id(byte[] key) => new(Name, EntityKeys.ToEntityKey(key));
+    /// <summary>The entity that holds a key (its own, or its hash tag's).</summary>
+    public static EntityInstanceId Id(byte[] key) => new(Name, EntityKeys.EntityOf(key));
 
     public ValueTask<object?> RunAsync(TaskEntityOperation operation)
     {
@@ -51,17 +52,32 @@ public sealed class KeyEntity : ITaskEntity
     }
 
     /// <summary>One operation on the record: the record as loaded, what changed, and the signals to send.</summary>
-    sealed class OperationRun(TaskEntityOperation operation)
+    sealed class OperationRun
     {
-        readonly KeyRecord record = operation.State.GetState<KeyRecord>() ?? new KeyRecord();
-        readonly byte[] key = EntityKeys.FromEntityKey(operation.Context.Id.Key);
+        readonly TaskEntityOperation operation;
+        readonly KeyRecord record;
+        readonly string entityKey;
+        /// <summary>A hash tag's entity (several keys side by side) rather than one key's own.</summary>
+        readonly bool group;
+        /// <summary>The entity's own key (an entity of one key); null for a group.</summary>
+        readonly byte[]? ownKey;
         readonly long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         bool? trimPending;
+
+        public OperationRun(TaskEntityOperation operation)
+        {
+            this.operation = operation;
+            entityKey = operation.Context.Id.Key;
+            group = EntityKeys.IsGroup(entityKey);
+            ownKey = group ? null : EntityKeys.Unescape(entityKey);
+            // A new record's number starts from the clock, so one deleted and made again does not repeat the old numbers.
+            record = operation.State.GetState<KeyRecord>() ?? new KeyRecord { Seq = now * 1000 };
+        }
 
         public object? Dispatch(string name, JsonElement? input)
         {
             // A key that is gone but still holds replies already has a trim signal on its way.
-            trimPending ??= record.State is null && record.Replies is not null;
+            trimPending ??= !record.HasKeys && record.Replies is not null;
             if (record.LockedBy is { } holder && name != Commit)
             {
                 if (name == Step && Read<ChainStep>(input).Id == holder) return null; // the step that locked it, redelivered
@@ -86,11 +102,14 @@ public sealed class KeyEntity : ITaskEntity
                 case Load:
                     var load = Read<LoadRequest>(input);
                     if (record.FindReply(load.Id) is not null) return null;
-                    SetState(load.State);
+                    if (load.All)
+                        foreach (var (key, _) in record.Keys(entityKey).ToList()) SetState(key, null);
+                    else SetState(load.Key ?? ownKey!, load.State);
                     record.AddReply(new StoredReply(load.Id, now, []), now);
                     return null;
                 case Expire:
-                    return ExpireIfDue(input?.GetInt64() ?? 0);
+                    var expire = Read<ExpireRequest>(input);
+                    return ExpireIfDue(expire.Key ?? ownKey!, expire.Version);
                 case Trim:
                     record.Trim(now);
                     trimPending = false;
@@ -103,58 +122,89 @@ public sealed class KeyEntity : ITaskEntity
         static T Read<T>(JsonElement? input) =>
             (input is { } json ? json.Deserialize<T>() : default) ?? throw new InvalidOperationException($"missing {typeof(T).Name}");
 
-        /// <summary>Runs commands on this key (a <c>submit</c>); stores the key if they changed it.</summary>
+        /// <summary>The keys of this entity that commands name (an entity of one key: that key), each once.</summary>
+        byte[][] KeysNamedBy(IEnumerable<CommandPlan> plans)
+        {
+            if (!group) return [ownKey!];
+            var keys = new List<byte[]>();
+            foreach (var plan in plans)
+                foreach (var key in plan.Keys)
+                    if (EntityKeys.TryEntityOf(key, out var held) && held == entityKey && !keys.Exists(k => Bytes.Comparer.Equals(k, key)))
+                        keys.Add(key);
+            return [.. keys];
+        }
+
+        EntityKeyspace Keyspace(byte[][] keys) => new(keys, keys.Select(k => record.StateOf(k, group)).ToArray());
+
+        /// <summary>Runs commands on this entity's keys (a <c>submit</c>); stores the keys they changed.</summary>
         Reply[] RunCommands(CommandBatch batch)
         {
-            var keyspace = new EntityKeyspace([key], [record.State]);
+            var plans = batch.Commands.Select(CommandPlan.Of).ToArray();
+            var keyspace = Keyspace(KeysNamedBy(plans));
             var notifications = KeyspaceNotifications.Current;
-            var replies = new Reply[batch.Commands.Length];
+            var replies = new Reply[plans.Length];
             List<KeyspaceEvent>? events = null;
             for (var i = 0; i < replies.Length; i++)
             {
-                var plan = CommandPlan.Of(batch.Commands[i]);
                 var ctx = new CommandContext(keyspace, now) { RecordEvents = notifications.Enabled };
-                replies[i] = keyspace.Holds(plan) ? plan.Execute(ctx) : Reply.Error("ERR internal: command sent to the entity of another key");
+                replies[i] = keyspace.Holds(plans[i]) ? plans[i].Execute(ctx) : Reply.Error("ERR internal: command sent to the entity of another key");
                 if (ctx.Events is not null) (events ??= []).AddRange(notifications.Filter(ctx.Events));
             }
+            if (GroupLimits.Refusal(record, keyspace, group) is { } refusal) return [.. replies.Select(_ => refusal)];
             if (events is not null) KeyspaceEventSink.Publish(operation.Context, events);
-            if (keyspace.Changed(0)) SetState(keyspace.StateOf(0));
+            StoreChanges(keyspace);
             return replies;
+        }
+
+        void StoreChanges(EntityKeyspace keyspace)
+        {
+            for (var i = 0; i < keyspace.Count; i++)
+                if (keyspace.Changed(i)) SetState(keyspace.KeyAt(i), keyspace.StateOf(i));
         }
 
         void RunStep(ChainStep step)
         {
             if (record.FindReply(step.Id) is not null) return; // done already: a redelivered step
+            var plans = step.Commands.Commands.Select(CommandPlan.Of).ToArray();
+            var mine = KeysNamedBy(plans);
             var last = step.Keys.Length - 1;
             if (step.Index < last)
             {
                 record.LockedBy = step.Id;
                 record.Seq++;
-                step.States.Add(record.State);
+                step.Held.AddRange(mine.Select(k => new HeldKey(k, record.StateOf(k, group))));
                 step.Index++;
                 operation.Context.SignalEntity(Id(step.Keys[step.Index]), Step, step);
                 return;
             }
 
             // The last participant: every other key is locked and its state is in the step.
-            var keys = step.Keys.Select(EntityKeys.FromEntityKey).ToArray();
-            var keyspace = new EntityKeyspace(keys, [.. step.States, record.State]);
+            var keyspace = new EntityKeyspace([.. step.Held.Select(h => h.Key), .. mine],
+                [.. step.Held.Select(h => h.State), .. mine.Select(k => record.StateOf(k, group))]);
             var notifications = KeyspaceNotifications.Current;
             var random = new Random(step.Seed);
-            var replies = new Reply[step.Commands.Commands.Length];
+            var replies = new Reply[plans.Length];
             var events = new List<KeyspaceEvent>();
             for (var i = 0; i < replies.Length; i++)
             {
-                var plan = CommandPlan.Of(step.Commands.Commands[i]);
                 var ctx = new CommandContext(keyspace, step.NowMs, random) { RecordEvents = notifications.Enabled };
-                replies[i] = keyspace.Holds(plan) ? plan.Execute(ctx) : Reply.Error("ERR internal: a transaction touched a key it did not lock");
+                replies[i] = keyspace.Holds(plans[i]) ? plans[i].Execute(ctx) : Reply.Error("ERR internal: a transaction touched a key it did not lock");
                 events.AddRange(notifications.Filter(ctx.Events));
             }
+            // Each earlier participant gets the changes to its own keys (the held keys are in step order).
+            var changes = new Dictionary<string, List<HeldKey>>(StringComparer.Ordinal);
+            for (var i = 0; i < step.Held.Count; i++)
+                if (keyspace.Changed(i))
+                {
+                    var owner = EntityKeys.EntityOf(keyspace.KeyAt(i));
+                    (changes.TryGetValue(owner, out var list) ? list : changes[owner] = []).Add(new HeldKey(keyspace.KeyAt(i), keyspace.StateOf(i)));
+                }
             for (var j = 0; j < last; j++)
                 operation.Context.SignalEntity(Id(step.Keys[j]), Commit,
-                    new ChainCommit { Id = step.Id, Changed = keyspace.Changed(j), State = keyspace.Changed(j) ? keyspace.StateOf(j) : null });
+                    new ChainCommit { Id = step.Id, Changes = changes.GetValueOrDefault(step.Keys[j]) ?? [] });
             KeyspaceEventSink.Publish(operation.Context, events);
-            if (keyspace.Changed(last)) SetState(keyspace.StateOf(last));
+            for (var i = step.Held.Count; i < keyspace.Count; i++)
+                if (keyspace.Changed(i)) SetState(keyspace.KeyAt(i), keyspace.StateOf(i));
             record.AddReply(new StoredReply(step.Id, now, replies), now);
         }
 
@@ -162,7 +212,7 @@ public sealed class KeyEntity : ITaskEntity
         {
             // A commit for another chain (or for none) is a redelivered one whose chain ended already.
             if (record.LockedBy != commit.Id) return;
-            if (commit.Changed) SetState(commit.State);
+            foreach (var change in commit.Changes) SetState(change.Key, change.State);
             record.LockedBy = null;
             record.Seq++;
             // Marks the chain done here, so a redelivered step of it is not taken for a new one.
@@ -176,42 +226,42 @@ public sealed class KeyEntity : ITaskEntity
             }
         }
 
-        object? ExpireIfDue(long version)
+        object? ExpireIfDue(byte[] key, long version)
         {
-            var state = record.State;
+            var state = record.StateOf(key, group);
             if (state is null || state.Version != version || state.ExpiresAt is not { } at) return false;
             if (at > now)
             {
-                ScheduleExpiry(operation, null, state, indexed: true); // delivered early (or chained): try again then
+                ScheduleExpiry(operation, key, group, null, state, indexed: true); // delivered early (or chained): try again then
                 return false;
             }
-            // Gone from storage, replies too: an expired key leaves no state behind
-            // (docs/durable-store.md, "TTL", on the redelivery caveat this accepts).
-            record.State = null;
-            record.Replies = null;
+            record.Put(key, null, group);
             record.Seq++;
+            // An entity of one key leaves no state behind, replies too (docs/durable-store.md, "TTL",
+            // on the redelivery caveat this accepts); a group keeps its other keys.
+            if (!record.HasKeys) record.Replies = null;
             Interlocked.Increment(ref expiredKeysDeleted);
             KeyspaceEventSink.Publish(operation.Context, [new KeyspaceEvent('x', "expired", key)]);
             return true;
         }
 
-        /// <summary>Stores a new state of the key (null = deleted) and schedules its expiry.</summary>
-        void SetState(KeyState? state)
+        /// <summary>Stores a new state of a key (null = deleted) and schedules its expiry.</summary>
+        void SetState(byte[] key, KeyState? state)
         {
-            var before = record.State;
-            record.State = state;
+            var before = record.StateOf(key, group);
+            record.Put(key, state, group);
             record.Seq++;
-            ScheduleExpiry(operation, before, state);
+            ScheduleExpiry(operation, key, group, before, state);
         }
 
         /// <summary>
-        /// Stores the record (no state when it holds nothing). A missing key that still holds replies
-        /// gets a <c>trim</c> signal after the retention, so its entity does not stay behind forever.
+        /// Stores the record (no state when it holds nothing). An entity without keys that still holds
+        /// replies gets a <c>trim</c> signal after the retention, so it does not stay behind forever.
         /// </summary>
         public void Store()
         {
             operation.State.SetState(record.IsEmpty ? null : record);
-            if (record.State is null && record.LockedBy is null && record.Replies is { Count: > 0 } replies && trimPending != true)
+            if (!record.HasKeys && record.LockedBy is null && record.Replies is { Count: > 0 } replies && trimPending != true)
                 operation.Context.SignalEntity(operation.Context.Id, Trim, null, new SignalEntityOptions
                 {
                     SignalTime = DateTimeOffset.FromUnixTimeMilliseconds(replies[0].AtMs + KeyRecord.ReplyRetentionMs + 1),
@@ -223,7 +273,7 @@ public sealed class KeyEntity : ITaskEntity
     /// Lazy expiry makes an expired key read as missing; this signal also frees its storage. It
     /// carries the version, so an older schedule never deletes a key written again since.
     /// </summary>
-    static void ScheduleExpiry(TaskEntityOperation operation, KeyState? before, KeyState? after, bool indexed = false)
+    static void ScheduleExpiry(TaskEntityOperation operation, byte[] key, bool group, KeyState? before, KeyState? after, bool indexed = false)
     {
         if (after?.ExpiresAt is not { } at) return;
         if (before is not null && before.ExpiresAt == at && before.Version == after.Version) return;
@@ -231,11 +281,11 @@ public sealed class KeyEntity : ITaskEntity
         // chain of signals, each at most MaxSignalDelay out (an early one reschedules itself).
         var signalAt = Math.Min(at, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + (long)MaxSignalDelay.TotalMilliseconds);
         if (SelfExpiry)
-            operation.Context.SignalEntity(operation.Context.Id, Expire, after.Version,
+            operation.Context.SignalEntity(operation.Context.Id, Expire, new ExpireRequest { Key = group ? key : null, Version = after.Version },
                 new SignalEntityOptions { SignalTime = DateTimeOffset.FromUnixTimeMilliseconds(signalAt) });
-        // The sweep's index: the bucket of this expiry lists the key (once per expiry it gets).
+        // The sweep's index: the bucket of this expiry lists the key (once per expiry it gets), escaped.
         if (!indexed)
-            operation.Context.SignalEntity(ExpiryIndex.BucketId(at), ExpiryIndex.Add, operation.Context.Id.Key);
+            operation.Context.SignalEntity(ExpiryIndex.BucketId(at), ExpiryIndex.Add, EntityKeys.EscapeBytes(key));
     }
 
     static long expiredKeysDeleted;
@@ -262,7 +312,11 @@ sealed class EntityKeyspace(byte[][] keys, KeyState?[] states) : IKeyspace
 {
     readonly bool[] changed = new bool[keys.Length];
 
+    public int Count => keys.Length;
+
     public bool Changed(int i) => changed[i];
+
+    public byte[] KeyAt(int i) => keys[i];
 
     public KeyState? StateOf(int i) => states[i];
 

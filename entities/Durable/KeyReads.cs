@@ -22,16 +22,23 @@ public sealed class KeyReads(DurableEntityClient entities, ReplyChannel channel)
         return record?.LockedBy is null ? record : await UnlockedAsync(entityKey, cancellation);
     }
 
-    public async Task<KeyState?> ReadStateAsync(string entityKey, CancellationToken cancellation) =>
-        (await ReadAsync(entityKey, cancellation))?.State;
+    /// <summary>One key's state, from its entity (its own or its hash tag's) once no chain holds it.</summary>
+    public async Task<KeyState?> ReadKeyAsync(byte[] key, CancellationToken cancellation)
+    {
+        var entityKey = EntityKeys.EntityOf(key);
+        return StateIn(await ReadAsync(entityKey, cancellation), entityKey, key);
+    }
+
+    /// <summary>A key's state in the record of the entity that holds it.</summary>
+    public static KeyState? StateIn(KeyRecord? record, string entityKey, byte[] key) => record?.StateOf(key, EntityKeys.IsGroup(entityKey));
 
     /// <summary>
-    /// The states of several keys as they all were at one moment, or null when they kept changing
-    /// (the caller then reads them through a chain). Two rounds of parallel reads: a key whose
+    /// The records of several entities as they all were at one moment, or null when they kept changing
+    /// (the caller then reads them through a chain). Two rounds of parallel reads: a record whose
     /// <see cref="KeyRecord.Seq"/> is the same in both was not written nor locked in between, and
-    /// the rounds overlap in time, so the first round's states coexisted.
+    /// the rounds overlap in time, so the first round's records coexisted.
     /// </summary>
-    public async Task<KeyState?[]?> ReadConsistentAsync(string[] entityKeys, CancellationToken cancellation)
+    public async Task<KeyRecord?[]?> ReadConsistentAsync(string[] entityKeys, CancellationToken cancellation)
     {
         for (var attempt = 0; attempt < ConsistentReadTries; attempt++)
         {
@@ -40,7 +47,7 @@ public sealed class KeyReads(DurableEntityClient entities, ReplyChannel channel)
             var same = true;
             for (var i = 0; i < entityKeys.Length && same; i++)
                 same = second[i]?.LockedBy is null && (first[i]?.Seq ?? -1) == (second[i]?.Seq ?? -1);
-            if (same) return first.Select(r => r?.State).ToArray();
+            if (same) return first;
         }
         return null;
     }

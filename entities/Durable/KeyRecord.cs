@@ -6,13 +6,14 @@ using Serverless.Store.Protocol;
 namespace Serverless.Store.Durable;
 
 /// <summary>
-/// What a key entity stores: the key's <see cref="KeyState"/> (null = the key does not exist), the
-/// replies to its recent requests by request id, and while a multi-key chain holds it, that chain's
-/// id and the operations waiting for it to end. A caller that signalled a request finds its reply
+/// What a key entity stores: the key's <see cref="KeyState"/> (null = the key does not exist) or, for
+/// a hash tag's entity, the states of the tag's keys side by side; the replies to its recent requests
+/// by request id; and while a multi-key chain holds it, that chain's id and the operations waiting
+/// for it to end. A caller that signalled a request finds its reply
 /// here, so a reply is only ever seen once the state holding it is stored: an answered write is
 /// durable and visible to every later read. The replies also make a redelivered signal harmless
 /// (its id is found, it is not run again). JSON
-/// {"k":{..KeyState..},"r":[[id, atMs, [reply, ...]], ...],"l":chainId,"q":[[operation, input], ...],"v":seq}.
+/// {"k":{..KeyState..} or "g":[[key, {..KeyState..}], ...],"r":[[id, atMs, [reply, ...]], ...],"l":chainId,"q":[[operation, input], ...],"v":seq}.
 /// </summary>
 public sealed class KeyRecord
 {
@@ -34,8 +35,13 @@ public sealed class KeyRecord
     /// </summary>
     public const long MinReplyAgeMs = 250;
 
+    /// <summary>The state of the entity's own key (an entity of one key); null for a hash tag's entity.</summary>
     [JsonPropertyName("k"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public KeyState? State { get; set; }
+
+    /// <summary>A hash tag's entity: its keys with their states (absent keys are not listed).</summary>
+    [JsonPropertyName("g"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<GroupedKey>? Group { get; set; }
 
     [JsonPropertyName("r"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public List<StoredReply>? Replies { get; set; }
@@ -56,7 +62,41 @@ public sealed class KeyRecord
     public long Seq { get; set; }
 
     [JsonIgnore]
-    public bool IsEmpty => State is null && LockedBy is null && (Replies is null || Replies.Count == 0) && Deferred is null;
+    public bool IsEmpty => !HasKeys && LockedBy is null && (Replies is null || Replies.Count == 0) && Deferred is null;
+
+    /// <summary>True when the entity holds at least one key.</summary>
+    [JsonIgnore]
+    public bool HasKeys => State is not null || Group is { Count: > 0 };
+
+    /// <summary>The state of <paramref name="key"/> in this record (a group's entry, or the entity's own key).</summary>
+    public KeyState? StateOf(byte[] key, bool group) =>
+        !group ? State : Group?.Find(g => Bytes.Comparer.Equals(g.Key, key))?.State;
+
+    /// <summary>Stores (null: removes) the state of <paramref name="key"/>.</summary>
+    public void Put(byte[] key, KeyState? state, bool group)
+    {
+        if (!group)
+        {
+            State = state;
+            return;
+        }
+        var at = Group?.FindIndex(g => Bytes.Comparer.Equals(g.Key, key)) ?? -1;
+        if (state is null)
+        {
+            if (at >= 0) Group!.RemoveAt(at);
+            if (Group is { Count: 0 }) Group = null;
+        }
+        else if (at >= 0) Group![at].State = state;
+        else (Group ??= []).Add(new GroupedKey(key, state));
+    }
+
+    /// <summary>Every key the record holds, with its state; <paramref name="entityKey"/> names an entity of one key.</summary>
+    public IEnumerable<(byte[] Key, KeyState State)> Keys(string entityKey)
+    {
+        if (State is not null) yield return (EntityKeys.Unescape(entityKey), State);
+        if (Group is not null)
+            foreach (var g in Group) yield return (g.Key, g.State);
+    }
 
     public StoredReply? FindReply(string requestId)
     {
@@ -143,6 +183,39 @@ public sealed class DeferredOperationJsonConverter : JsonConverter<DeferredOpera
         writer.WriteStartArray();
         writer.WriteStringValue(value.Name);
         if (value.Input is { } input) input.WriteTo(writer); else writer.WriteNullValue();
+        writer.WriteEndArray();
+    }
+}
+
+/// <summary>One key of a hash tag's entity and its state. JSON [key, state], the key as a command argument is written.</summary>
+[JsonConverter(typeof(GroupedKeyJsonConverter))]
+public sealed class GroupedKey(byte[] key, KeyState state)
+{
+    public byte[] Key { get; } = key;
+    public KeyState State { get; set; } = state;
+}
+
+public sealed class GroupedKeyJsonConverter : JsonConverter<GroupedKey>
+{
+    static readonly BytesJsonConverter Bytes = new();
+
+    public override GroupedKey Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("expected [key, state]");
+        reader.Read();
+        var key = Bytes.Read(ref reader, typeof(byte[]), options);
+        reader.Read();
+        var state = JsonSerializer.Deserialize<KeyState>(ref reader, options) ?? throw new JsonException("expected a key state");
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.EndArray) throw new JsonException("expected the end of [key, state]");
+        return new GroupedKey(key, state);
+    }
+
+    public override void Write(Utf8JsonWriter writer, GroupedKey value, JsonSerializerOptions options)
+    {
+        writer.WriteStartArray();
+        Bytes.Write(writer, value.Key, options);
+        JsonSerializer.Serialize(writer, value.State, options);
         writer.WriteEndArray();
     }
 }

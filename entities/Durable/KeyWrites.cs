@@ -27,10 +27,17 @@ public sealed class KeyWrites(DurableEntityClient entities, ReplyChannel channel
             () => SendAsync(entityKey, request), "a write", cancellation);
     }
 
-    /// <summary>Puts a state as it is (null deletes the key): restore and FLUSHALL. Completes once it is stored.</summary>
-    public Task LoadAsync(string entityKey, KeyState? state, CancellationToken cancellation)
+    /// <summary>Puts a key's state as it is (null deletes the key): restore. Completes once it is stored.</summary>
+    public Task LoadAsync(byte[] key, KeyState? state, CancellationToken cancellation)
     {
-        var request = new LoadRequest { Id = SubmitRequest.NewId(), State = state };
+        var entityKey = EntityKeys.EntityOf(key);
+        return LoadAsync(entityKey, new LoadRequest { Key = EntityKeys.IsGroup(entityKey) ? key : null, State = state }, cancellation);
+    }
+
+    /// <summary>A <c>load</c> (restore, FLUSHALL) under a fresh id; completes once it is stored.</summary>
+    public Task LoadAsync(string entityKey, LoadRequest request, CancellationToken cancellation)
+    {
+        request.Id = SubmitRequest.NewId();
         return channel.AwaitAsync<KeyRecord, StoredReply>(KeyEntity.Id(entityKey), record => record?.FindReply(request.Id),
             () => entities.SignalEntityAsync(KeyEntity.Id(entityKey), KeyEntity.Load, request, cancellation: cancellation),
             "a restored or deleted key", cancellation);

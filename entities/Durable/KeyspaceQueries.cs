@@ -20,17 +20,25 @@ public sealed class KeyspaceQueries(DurableEntityClient entities, KeyReads reads
     /// <summary>Keys deleted at once by FLUSHALL and restore's replace (each one an entity request).</summary>
     public int DeleteParallelism { get; init; } = 64;
 
-    /// <summary>Every stored key under a prefix with its state (maybe expired: callers decide), once no chain holds it.</summary>
+    /// <summary>
+    /// Every stored key that may start with a prefix, with its state (maybe expired: callers decide),
+    /// once no chain holds it: the keys of their own entities under the prefix, and the keys of the
+    /// hash tags' groups that may hold such keys (callers match their pattern on the keys).
+    /// </summary>
     public async IAsyncEnumerable<(byte[] Key, string EntityKey, KeyState State)> StatesAsync(
         byte[] prefix, [EnumeratorCancellation] CancellationToken cancellation)
     {
-        var query = new EntityQuery { InstanceIdStartsWith = EntityKeys.InstanceIdPrefixFor(prefix), IncludeState = true, PageSize = PageSize };
-        await foreach (var entity in entities.GetAllEntitiesAsync<KeyRecord>(query).WithCancellation(cancellation))
+        foreach (var instancePrefix in EntityKeys.InstanceIdPrefixesFor(prefix))
         {
-            var record = entity.State;
-            if (record?.LockedBy is not null) record = await reads.ReadAsync(entity.Id.Key, cancellation);
-            if (record?.State is { } state && !state.IsEmpty) // else only replies to recent writes
-                yield return (EntityKeys.FromEntityKey(entity.Id.Key), entity.Id.Key, state);
+            var query = new EntityQuery { InstanceIdStartsWith = instancePrefix, IncludeState = true, PageSize = PageSize };
+            await foreach (var entity in entities.GetAllEntitiesAsync<KeyRecord>(query).WithCancellation(cancellation))
+            {
+                var record = entity.State;
+                if (record?.LockedBy is not null) record = await reads.ReadAsync(entity.Id.Key, cancellation);
+                if (record is null) continue;
+                foreach (var (key, state) in record.Keys(entity.Id.Key)) // none: only replies to recent writes
+                    if (!state.IsEmpty) yield return (key, entity.Id.Key, state);
+            }
         }
     }
 
@@ -47,7 +55,7 @@ public sealed class KeyspaceQueries(DurableEntityClient entities, KeyReads reads
             return Reply.Error(e.Message);
         }
         var keyspace = new MemoryKeyspace();
-        var entityKeys = new List<string>();
+        var entityKeys = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var (key, entityKey, state) in StatesAsync(prefix, cancellation))
         {
             entityKeys.Add(entityKey);
@@ -58,11 +66,14 @@ public sealed class KeyspaceQueries(DurableEntityClient entities, KeyReads reads
         return reply;
     }
 
-    /// <summary>Deletes keys through their entities, <see cref="DeleteParallelism"/> at a time; completes once every one is stored.</summary>
+    /// <summary>
+    /// Deletes every key of the given entities (a group's keys all at once), <see cref="DeleteParallelism"/>
+    /// entities at a time; completes once every one is stored.
+    /// </summary>
     public async Task<long> DeleteAsync(IReadOnlyCollection<string> entityKeys, CancellationToken cancellation)
     {
         await Parallel.ForEachAsync(entityKeys, new ParallelOptions { MaxDegreeOfParallelism = DeleteParallelism, CancellationToken = cancellation },
-            async (entityKey, ct) => await writes.LoadAsync(entityKey, null, ct));
+            async (entityKey, ct) => await writes.LoadAsync(entityKey, new LoadRequest { All = true }, ct));
         return entityKeys.Count;
     }
 

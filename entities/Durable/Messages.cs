@@ -44,11 +44,26 @@ public sealed class SubmitRequest
 /// <summary>
 /// The key entity's <c>load</c> operation: puts a state as it is (restore) or deletes the key (null:
 /// FLUSHALL), with the caller's request id, under which an empty reply is stored once it is done.
+/// <see cref="Key"/> names the key in a hash tag's entity; <see cref="All"/> deletes every key the entity holds.
 /// </summary>
 public sealed class LoadRequest
 {
     [JsonPropertyName("i")] public string Id { get; set; } = "";
+    [JsonPropertyName("y"), JsonConverter(typeof(BytesJsonConverter)), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public byte[]? Key { get; set; }
     [JsonPropertyName("s"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public KeyState? State { get; set; }
+    [JsonPropertyName("a"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool All { get; set; }
+}
+
+/// <summary>
+/// The key entity's <c>expire</c>: deletes <see cref="Key"/> (the entity's own key when null) if its
+/// state's version is still <see cref="Version"/> and its expiry is past.
+/// </summary>
+public sealed class ExpireRequest
+{
+    [JsonPropertyName("y"), JsonConverter(typeof(BytesJsonConverter)), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public byte[]? Key { get; set; }
+    [JsonPropertyName("v")] public long Version { get; set; }
 }
 
 /// <summary>
@@ -68,19 +83,47 @@ public sealed class ChainStep
     [JsonPropertyName("c")] public CommandBatch Commands { get; set; } = CommandBatch.Of();
     [JsonPropertyName("t")] public long NowMs { get; set; }
     [JsonPropertyName("r")] public int Seed { get; set; }
-    /// <summary>The states of <see cref="Keys"/>[0..<see cref="Index"/>), as the earlier participants hold them locked.</summary>
-    [JsonPropertyName("s")] public List<KeyState?> States { get; set; } = [];
+    /// <summary>The states of the keys the commands name in <see cref="Keys"/>[0..<see cref="Index"/>), as the earlier participants hold them locked.</summary>
+    [JsonPropertyName("s")] public List<HeldKey> Held { get; set; } = [];
 }
 
 /// <summary>
-/// The end of a chain for one earlier participant: the new state of its key (when the commands
-/// changed it), to store before it unlocks.
+/// The end of a chain for one earlier participant: the new states of its keys that the commands
+/// changed (null: deleted), to store before it unlocks.
 /// </summary>
 public sealed class ChainCommit
 {
     [JsonPropertyName("i")] public string Id { get; set; } = "";
-    [JsonPropertyName("c")] public bool Changed { get; set; }
-    [JsonPropertyName("s"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public KeyState? State { get; set; }
+    [JsonPropertyName("s")] public List<HeldKey> Changes { get; set; } = [];
+}
+
+/// <summary>A key and its state (null: missing) as a chain carries it. JSON [key, state or null].</summary>
+[JsonConverter(typeof(HeldKeyJsonConverter))]
+public sealed record HeldKey(byte[] Key, KeyState? State);
+
+public sealed class HeldKeyJsonConverter : JsonConverter<HeldKey>
+{
+    static readonly BytesJsonConverter Bytes = new();
+
+    public override HeldKey Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("expected [key, state]");
+        reader.Read();
+        var key = Bytes.Read(ref reader, typeof(byte[]), options);
+        reader.Read();
+        var state = reader.TokenType == JsonTokenType.Null ? null : JsonSerializer.Deserialize<KeyState>(ref reader, options);
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.EndArray) throw new JsonException("expected the end of [key, state]");
+        return new HeldKey(key, state);
+    }
+
+    public override void Write(Utf8JsonWriter writer, HeldKey value, JsonSerializerOptions options)
+    {
+        writer.WriteStartArray();
+        Bytes.Write(writer, value.Key, options);
+        if (value.State is null) writer.WriteNullValue(); else JsonSerializer.Serialize(writer, value.State, options);
+        writer.WriteEndArray();
+    }
 }
 
 public sealed class CommandBatchJsonConverter : JsonConverter<CommandBatch>

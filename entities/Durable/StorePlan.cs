@@ -40,7 +40,7 @@ public sealed class StorePlan
     public CommandPlan Command { get; }
     public StoreRoute Route { get; }
 
-    /// <summary>The entities of the keys the command names: one for the key routes, sorted for the multi-key ones.</summary>
+    /// <summary>The entities of the keys the command names (keys with one hash tag share one): one for the key routes, sorted for the multi-key ones.</summary>
     public string[] EntityKeys { get; }
 
     /// <summary>Why the command is answered without running: the engine's refusal, or a key too long for an entity id.</summary>
@@ -56,10 +56,12 @@ public sealed class StorePlan
             case CommandRoute.Local: return new(command, StoreRoute.Local, [], null);
         }
         if (command.Keys.Count == 0) return new(command, StoreRoute.Local, [], null);
-        var entityKeys = new string[command.Keys.Count];
-        for (var i = 0; i < entityKeys.Length; i++)
-            if (!Durable.EntityKeys.TryToEntityKey(command.Keys[i], out entityKeys[i]))
+        var held = new string[command.Keys.Count];
+        for (var i = 0; i < held.Length; i++)
+            if (!Durable.EntityKeys.TryEntityOf(command.Keys[i], out held[i]))
                 return new(command, StoreRoute.Local, [], new ErrorReply(Durable.EntityKeys.TooLongError));
+        // Keys with one hash tag share one entity: the command needs each entity once.
+        var entityKeys = held.Length == 1 ? held : held.Distinct(StringComparer.Ordinal).ToArray();
         if (entityKeys.Length == 1)
             return new(command, command.IsWrite ? StoreRoute.KeyWrite : StoreRoute.KeyRead, entityKeys, null);
         Array.Sort(entityKeys, StringComparer.Ordinal);

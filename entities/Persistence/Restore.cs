@@ -86,10 +86,10 @@ public sealed partial class SnapshotService
                     var (page, skipped) = await Task.Run(() => NextPage(reader, now));
                     expired += skipped;
                     if (page.Count == 0) break;
-                    foreach (var (entityKey, state) in page)
+                    foreach (var (key, state) in page)
                     {
                         await slots.WaitAsync();
-                        loads.Add(LoadOneAsync(entityKey, state, slots));
+                        loads.Add(LoadOneAsync(key, state, slots));
                     }
                     loads.RemoveAll(t => t.IsCompletedSuccessfully);
                     if (loads.FirstOrDefault(t => t.IsFaulted) is { } failed) await failed;
@@ -119,19 +119,19 @@ public sealed partial class SnapshotService
     {
         if (entry.Db != 0)
             throw new RdbFormatException($"the file has keys in database {entry.Db}; this store has one database (0): move them to db 0 before saving");
-        if (!EntityKeys.TryToEntityKey(entry.Key, out _))
+        if (!EntityKeys.TryEntityOf(entry.Key, out _))
             throw new RdbFormatException(EntityKeys.TooLongError["ERR ".Length..]);
     }
 
     /// <summary>The next keys of the file that have not expired (a page, so the reader's blocking reads run off the caller's thread).</summary>
-    static (List<(string EntityKey, KeyState State)> Page, long Expired) NextPage(RdbReader reader, long now)
+    static (List<(byte[] Key, KeyState State)> Page, long Expired) NextPage(RdbReader reader, long now)
     {
-        var page = new List<(string, KeyState)>(RestorePageKeys);
+        var page = new List<(byte[], KeyState)>(RestorePageKeys);
         long expired = 0;
         while (page.Count < RestorePageKeys && reader.TryRead(out var entry))
         {
             if (entry.State.IsExpired(now)) expired++;
-            else page.Add((EntityKeys.ToEntityKey(entry.Key), entry.State));
+            else page.Add((entry.Key, entry.State));
         }
         return (page, expired);
     }
@@ -143,11 +143,11 @@ public sealed partial class SnapshotService
     /// expiry index work as for any write), acknowledged once stored. Not the caller's cancellation:
     /// once started, a load is finished.
     /// </summary>
-    async Task LoadOneAsync(string entityKey, KeyState state, SemaphoreSlim slots)
+    async Task LoadOneAsync(byte[] key, KeyState state, SemaphoreSlim slots)
     {
         try
         {
-            await store.Writes.LoadAsync(entityKey, state, CancellationToken.None);
+            await store.Writes.LoadAsync(key, state, CancellationToken.None);
         }
         finally
         {
@@ -162,6 +162,7 @@ public sealed partial class SnapshotService
         var page = new List<string>();
         await foreach (var (_, entityKey, _) in store.Keyspace.StatesAsync([], CancellationToken.None))
         {
+            if (page.Count > 0 && page[^1] == entityKey) continue; // a group's keys come together: delete it once
             page.Add(entityKey);
             if (page.Count < options.PageSize) continue;
             removed += await store.Keyspace.DeleteAsync(page, CancellationToken.None);

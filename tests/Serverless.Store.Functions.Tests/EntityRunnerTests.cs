@@ -20,7 +20,7 @@ public class EntityRunnerTests
 {
     static readonly DataConverter Converter = JsonDataConverter.Default;
 
-    static string Id(string key) => "@" + KeyEntity.Name + "@" + EntityKeys.ToEntityKey(Encoding.UTF8.GetBytes(key));
+    static string Id(string key) => "@" + KeyEntity.Name + "@" + EntityKeys.EntityOf(Encoding.UTF8.GetBytes(key));
 
     static P.OperationRequest Operation(string name, object? input) => new()
     {
@@ -163,7 +163,7 @@ public class EntityRunnerTests
     static ChainStep Step(string id, string[] keys, params byte[][][] commands) => new()
     {
         Id = id,
-        Keys = keys.Select(k => EntityKeys.ToEntityKey(Encoding.UTF8.GetBytes(k))).Order(StringComparer.Ordinal).ToArray(),
+        Keys = keys.Select(k => EntityKeys.EntityOf(Encoding.UTF8.GetBytes(k))).Order(StringComparer.Ordinal).ToArray(),
         Commands = new CommandBatch(commands),
         NowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
         Seed = 7,
@@ -188,10 +188,12 @@ public class EntityRunnerTests
         Assert.Equal(Id("b"), next.InstanceId);
         var forwarded = Converter.Deserialize<ChainStep>(next.Input)!;
         Assert.Equal(1, forwarded.Index);
-        Assert.Equal(Encoding.UTF8.GetBytes("10"), Assert.Single(forwarded.States)!.String);
+        var held = Assert.Single(forwarded.Held);
+        Assert.Equal("a"u8.ToArray(), held.Key);
+        Assert.Equal(Encoding.UTF8.GetBytes("10"), held.State!.String);
 
         // The commit stores the chain's result, unlocks, then runs what waited, in order.
-        var commit = new ChainCommit { Id = "tx", Changed = true, State = KeyState.OfString(Encoding.UTF8.GetBytes("7")) };
+        var commit = new ChainCommit { Id = "tx", Changes = [new HeldKey("a"u8.ToArray(), KeyState.OfString(Encoding.UTF8.GetBytes("7")))] };
         var after = await RunAsync(Id("a"), result.EntityState, Operation(KeyEntity.Commit, commit),
             Operation(KeyEntity.Step, step)); // the step redelivered after the chain ended: ignored
         Succeeded(after);
@@ -208,7 +210,7 @@ public class EntityRunnerTests
     {
         var step = Step("tx", ["a", "b"], Command("DECRBY", "a", "3"), Command("INCRBY", "b", "3"), Command("MGET", "a", "b"));
         step.Index = 1;
-        step.States.Add(KeyState.OfString(Encoding.UTF8.GetBytes("10")));
+        step.Held.Add(new HeldKey("a"u8.ToArray(), KeyState.OfString(Encoding.UTF8.GetBytes("10"))));
         var stored = Converter.Serialize(new KeyRecord { State = KeyState.OfString(Encoding.UTF8.GetBytes("1")) });
         var result = await RunAsync(Id("b"), stored, Operation(KeyEntity.Step, step), Operation(KeyEntity.Step, step));
 
@@ -221,8 +223,8 @@ public class EntityRunnerTests
         Assert.Equal(["7", "4"], Assert.IsType<ArrayReply>(replies[2]).Items!.Select(r => Encoding.UTF8.GetString(((BulkReply)r).Value!)));
         var commit = Assert.Single(result.Actions, a => a.SendSignal?.Name == KeyEntity.Commit).SendSignal; // once: the second step was a duplicate
         Assert.Equal(Id("a"), commit.InstanceId);
-        var sent = Converter.Deserialize<ChainCommit>(commit.Input)!;
-        Assert.True(sent.Changed);
+        var sent = Assert.Single(Converter.Deserialize<ChainCommit>(commit.Input)!.Changes);
+        Assert.Equal("a"u8.ToArray(), sent.Key);
         Assert.Equal(Encoding.UTF8.GetBytes("7"), sent.State!.String);
     }
 
@@ -238,20 +240,22 @@ public class EntityRunnerTests
         };
         var worker = new JsonDataConverter(workerOptions);
         var step = Step("tx", ["a", "b"], Command("MSET", "a", "1", "b", "2"));
-        step.States.Add(null);
+        step.Held.Add(new HeldKey("a"u8.ToArray(), null));
         object[] messages =
         [
             new CommandBatch([Command("MSET", "a", "1", "b", "2")]),
             KeyState.OfString(Encoding.UTF8.GetBytes("v")),
             new[] { new SubmitRequest { Id = "id", Commands = new CommandBatch([Command("INCR", "k")]) } },
             step,
-            new ChainCommit { Id = "tx", Changed = true, State = KeyState.OfString(Encoding.UTF8.GetBytes("v")) },
-            new LoadRequest { Id = "id", State = KeyState.OfString(Encoding.UTF8.GetBytes("v")) },
+            new ChainCommit { Id = "tx", Changes = [new HeldKey([0xFF], KeyState.OfString(Encoding.UTF8.GetBytes("v")))] },
+            new LoadRequest { Id = "id", Key = "{t}k"u8.ToArray(), State = KeyState.OfString(Encoding.UTF8.GetBytes("v")) },
+            new ExpireRequest { Key = "{t}k"u8.ToArray(), Version = 3 },
             new KeyRecord
             {
                 State = KeyState.OfString(Encoding.UTF8.GetBytes("v")), Replies = [new StoredReply("id", 1, [Reply.Integer(1)])],
                 LockedBy = "tx", Seq = 3, Deferred = [new DeferredOperation(KeyEntity.Trim, null)],
             },
+            new KeyRecord { Group = [new GroupedKey("{t}a"u8.ToArray(), KeyState.OfString([1, 2]))] },
         ];
         foreach (var message in messages)
             Assert.Equal(Converter.Serialize(message), worker.Serialize(message));

@@ -106,7 +106,7 @@ static class SnapshotBenchmark
 
         async Task Load(RdbEntry entry)
         {
-            try { await engine.Store.Writes.LoadAsync(Serverless.Store.Durable.EntityKeys.ToEntityKey(entry.Key), entry.State, CancellationToken.None); }
+            try { await engine.Store.Writes.LoadAsync(entry.Key, entry.State, CancellationToken.None); }
             finally { gate.Release(); }
         }
     }

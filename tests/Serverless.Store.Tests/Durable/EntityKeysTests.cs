@@ -19,13 +19,13 @@ public class EntityKeysTests
 
     [Fact]
     public void RoundTripsEveryKey() =>
-        AnyKey.Sample(key => Assert.Equal(key, EntityKeys.FromEntityKey(EntityKeys.ToEntityKey(key))), iter: 20_000);
+        AnyKey.Sample(key => Assert.Equal(key, EntityKeys.Unescape(EntityKeys.Escape(key))), iter: 20_000);
 
     [Fact]
     public void EscapedFormUsesOnlyTableAndUrlSafeAscii() =>
         AnyKey.Sample(key =>
         {
-            var escaped = EntityKeys.ToEntityKey(key);
+            var escaped = EntityKeys.Escape(key);
             Assert.All(escaped, c => Assert.True(char.IsAsciiLetterOrDigit(c) || "-_.:~".Contains(c), $"'{c}' in {escaped}"));
             Assert.Equal(EntityKeys.EscapedLength(key), escaped.Length);
         }, iter: 20_000);
@@ -59,21 +59,21 @@ public class EntityKeysTests
     [Fact]
     public void ReadableKeysStayReadable()
     {
-        Assert.Equal("user:1000.name", EntityKeys.ToEntityKey(Encoding.UTF8.GetBytes("user:1000.name")));
-        Assert.Equal("a~2Fb~23c~3F~5C~7E~20", EntityKeys.ToEntityKey(Encoding.UTF8.GetBytes("a/b#c?\\~ ")));
-        Assert.Equal("~C3~A9", EntityKeys.ToEntityKey(Encoding.UTF8.GetBytes("é")));
-        Assert.Equal("", EntityKeys.ToEntityKey([]));
+        Assert.Equal("user:1000.name", EntityKeys.Escape(Encoding.UTF8.GetBytes("user:1000.name")));
+        Assert.Equal("a~2Fb~23c~3F~5C~7E~20", EntityKeys.Escape(Encoding.UTF8.GetBytes("a/b#c?\\~ ")));
+        Assert.Equal("~C3~A9", EntityKeys.Escape(Encoding.UTF8.GetBytes("é")));
+        Assert.Equal("", EntityKeys.Escape([]));
     }
 
     [Fact]
     public void RefusesKeysLongerThanTheMaximumWithARedisError()
     {
         var longest = Enumerable.Repeat((byte)'a', EntityKeys.MaxEscapedLength).ToArray();
-        Assert.Equal(EntityKeys.MaxEscapedLength, EntityKeys.ToEntityKey(longest).Length);
-        var e = Assert.Throws<RedisException>(() => EntityKeys.ToEntityKey([.. longest, (byte)'a']));
+        Assert.Equal(EntityKeys.MaxEscapedLength, EntityKeys.Escape(longest).Length);
+        var e = Assert.Throws<RedisException>(() => EntityKeys.Escape([.. longest, (byte)'a']));
         Assert.StartsWith("ERR ", e.Message);
         var binary = Enumerable.Repeat((byte)0xFF, EntityKeys.MaxEscapedLength / 3 + 1).ToArray();
-        Assert.False(EntityKeys.TryToEntityKey(binary, out _));
+        Assert.False(EntityKeys.TryEntityOf(binary, out _));
     }
 
     [Theory]
@@ -82,5 +82,43 @@ public class EntityKeysTests
     [InlineData("~GG")]
     [InlineData("a/b")]
     public void RejectsTextItNeverProduces(string text) =>
-        Assert.Throws<FormatException>(() => EntityKeys.FromEntityKey(text));
+        Assert.Throws<FormatException>(() => EntityKeys.Unescape(text));
+
+    [Fact]
+    public void KeysWithAHashTagShareTheEntityOfTheirTagAndOthersKeepTheirOwn()
+    {
+        static string Of(string key) => EntityKeys.EntityOf(Encoding.UTF8.GetBytes(key));
+        Assert.Equal("~7Buser:42~7D", Of("{user:42}:profile"));
+        Assert.Equal(Of("{user:42}:profile"), Of("sessions:{user:42}"));
+        Assert.Equal(Of("{user:42}"), Of("a{user:42}b{other}"));           // the first tag only
+        Assert.Equal("foo~7B~7D~7Bbar~7D", Of("foo{}{bar}"));               // an empty first tag: no tag, as CLUSTER KEYSLOT
+        Assert.Equal("foo~7Bbar", Of("foo{bar"));                           // no closing brace: no tag
+        Assert.Equal("~7B~7Bbar~7D", Of("{{bar}}"));                        // the tag is "{bar"
+        Assert.True(EntityKeys.IsGroup(Of("{user:42}:profile")));
+        Assert.False(EntityKeys.IsGroup(Of("user:42")));
+        Assert.False(EntityKeys.IsGroup(Of("foo{bar")));
+        Assert.False(EntityKeys.IsGroup(Of("{}x")));
+        // A long key with a short tag is held by its tag's entity, whatever its length.
+        var longKey = Encoding.UTF8.GetBytes("{t}" + new string('x', 5000));
+        Assert.Equal("~7Bt~7D", EntityKeys.EntityOf(longKey));
+    }
+
+    [Fact]
+    public void QueriesForAPrefixReachTheGroupsThatMayHoldSuchKeys()
+    {
+        Assert.Equal(["@key@~7Buser:4"], EntityKeys.InstanceIdPrefixesFor("{user:4"u8));
+        Assert.Equal(["@key@~7Buser:42~7D"], EntityKeys.InstanceIdPrefixesFor("{user:42}:pro"u8));
+        Assert.Equal(["@key@app:", "@key@~7B"], EntityKeys.InstanceIdPrefixesFor("app:"u8));  // app:{u1}:x lives in group {u1}
+        Assert.Equal(["@key@"], EntityKeys.InstanceIdPrefixesFor(""u8));
+    }
+
+    [Fact]
+    public void EveryKeyWithAHashTagRoundTripsThroughItsGroupsName() =>
+        Gen.Select(AnyKey, AnyKey.Where(t => !t.Contains((byte)'}') && t.Length > 0), AnyKey).Sample((before, tag, after) =>
+        {
+            var key = before.Where(b => b != (byte)'{').Concat(new[] { (byte)'{' }).Concat(tag).Concat(new[] { (byte)'}' }).Concat(after).ToArray();
+            if (!EntityKeys.TryEntityOf(key, out var entity)) return;
+            Assert.True(EntityKeys.IsGroup(entity));
+            Assert.Equal([(byte)'{', .. tag, (byte)'}'], EntityKeys.Unescape(entity));
+        }, iter: 5_000);
 }

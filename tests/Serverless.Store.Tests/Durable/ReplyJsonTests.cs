@@ -59,14 +59,15 @@ public class ReplyJsonTests
         var step = new ChainStep
         {
             Id = "tx", Keys = ["a", "b"], Index = 1, Commands = CommandBatch.Of([[.. "SET"u8], [.. "k"u8], [0xFF]]), NowMs = 5, Seed = 9,
-            States = [KeyState.OfString([0xFE]), null],
+            Held = [new HeldKey("a"u8.ToArray(), KeyState.OfString([0xFE])), new HeldKey([0xFF], null)],
         };
         object boxed = step; // the entity shim serializes signal inputs as object: the runtime type's names must apply
         var json = JsonSerializer.Serialize(boxed);
-        Assert.Equal("{\"i\":\"tx\",\"k\":[\"a\",\"b\"],\"n\":1,\"c\":[[\"SET\",\"k\",[\"/w==\"]]],\"t\":5,\"r\":9,\"s\":[{\"s\":[\"/g==\"],\"v\":0},null]}", json);
+        Assert.Equal("{\"i\":\"tx\",\"k\":[\"a\",\"b\"],\"n\":1,\"c\":[[\"SET\",\"k\",[\"/w==\"]]],\"t\":5,\"r\":9,\"s\":[[\"a\",{\"s\":[\"/g==\"],\"v\":0}],[[\"/w==\"],null]]}", json);
         var back = JsonSerializer.Deserialize<ChainStep>(json)!;
         Assert.Equal(step.Keys, back.Keys);
-        Assert.Equal([0xFE], back.States[0]!.String);
-        Assert.Null(back.States[1]);
+        Assert.Equal([0xFE], back.Held[0].State!.String);
+        Assert.Equal([0xFF], back.Held[1].Key);
+        Assert.Null(back.Held[1].State);
     }
 }

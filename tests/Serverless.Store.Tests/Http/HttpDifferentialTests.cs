@@ -15,7 +15,9 @@ namespace Serverless.Store.Tests.Http;
 /// both, the HTTP body must be exactly redis-server's reply as the router encodes it
 /// (`Upstash-Encoding: base64`, so bytes are exact), with Oracle.Differential's tolerances for
 /// unordered, random and TTL replies. Each sequence gets its own key prefix, so the store needs no
-/// FLUSHALL and sequences run side by side; redis-server gets the same prefixed keys.
+/// FLUSHALL and sequences run side by side; redis-server gets the same prefixed keys. Each suite runs
+/// with three key layouts (<see cref="KeyLayout"/>): keys of their own entities, every key of a
+/// sequence under one hash tag (one entity), and half of them tagged, half not.
 /// </summary>
 [Collection(StoreHostCollection.Name)]
 public sealed class HttpDifferentialTests(StoreHost store, RedisServer redis, ITestOutputHelper output) : IClassFixture<RedisServer>
@@ -26,33 +28,36 @@ public sealed class HttpDifferentialTests(StoreHost store, RedisServer redis, IT
     const int Parallel = 4;
     static readonly string Run = Guid.NewGuid().ToString("N")[..6];
 
-    [Fact]
-    public async Task Random_sequences_over_rest_answer_like_redis()
+    [Theory]
+    [InlineData(KeyLayout.Own)]
+    [InlineData(KeyLayout.Tagged)]
+    [InlineData(KeyLayout.Mixed)]
+    public async Task Random_sequences_over_rest_answer_like_redis(KeyLayout layout)
     {
         var clock = Stopwatch.StartNew();
         var failures = new List<string>();
         await System.Threading.Tasks.Parallel.ForEachAsync(Enumerable.Range(1, Sequences), new ParallelOptions { MaxDegreeOfParallelism = Parallel }, async (seed, _) =>
         {
-            var failure = await RunSeedAsync(seed);
+            var failure = await RunSeedAsync(seed, layout);
             if (failure is not null) lock (failures) failures.Add(failure);
         });
-        output.WriteLine($"{Sequences} sequences x {Length} commands in {clock.Elapsed.TotalSeconds:F1} s");
+        output.WriteLine($"{Sequences} sequences x {Length} commands ({layout}) in {clock.Elapsed.TotalSeconds:F1} s");
         Assert.True(failures.Count == 0, string.Join("\n\n", failures));
     }
 
     [Theory]
-    [InlineData(1)]
-    public async Task One_seed(int seed)
+    [InlineData(1, KeyLayout.Own)]
+    public async Task One_seed(int seed, KeyLayout layout)
     {
-        var failure = await RunSeedAsync(seed);
+        var failure = await RunSeedAsync(seed, layout);
         Assert.True(failure is null, failure);
     }
 
-    async Task<string?> RunSeedAsync(int seed)
+    async Task<string?> RunSeedAsync(int seed, KeyLayout layout)
     {
-        var prefix = $"hd{Run}s{seed}:";
+        var prefix = $"hd{layout}{Run}s{seed}";
         var commands = CommandGenerator.Sequence(new Random(seed), Length * 2)
-            .Where(c => !IsWholeKeyspace(c)).Take(Length).Select(c => Prefixed(c, prefix)).ToList();
+            .Where(c => !IsWholeKeyspace(c)).Take(Length).Select(c => Prefixed(c, prefix, layout)).ToList();
         using var resp = new RespClient(redis.Port);
         for (var i = 0; i < commands.Count; i++)
         {
@@ -60,19 +65,22 @@ public sealed class HttpDifferentialTests(StoreHost store, RedisServer redis, IT
             var (status, body) = await store.SendAsync(commands[i], base64: true);
             var mismatch = Compare(commands[i][0], expected, status, body);
             if (mismatch is not null)
-                return $"seed {seed} (rerun with One_seed({seed})): reply {i + 1} differs: {mismatch}\n" + Describe(commands, i);
+                return $"seed {seed} (rerun with One_seed({seed}, KeyLayout.{layout})): reply {i + 1} differs: {mismatch}\n" + Describe(commands, i);
         }
         return null;
     }
 
-    [Fact]
-    public async Task Pipeline_answers_like_redis_in_order()
+    [Theory]
+    [InlineData(KeyLayout.Own)]
+    [InlineData(KeyLayout.Tagged)]
+    [InlineData(KeyLayout.Mixed)]
+    public async Task Pipeline_answers_like_redis_in_order(KeyLayout layout)
     {
         for (var seed = 1001; seed <= 1004; seed++)
         {
-            var prefix = $"hp{Run}s{seed}:";
+            var prefix = $"hp{layout}{Run}s{seed}";
             var commands = CommandGenerator.Sequence(new Random(seed), Length * 2)
-                .Where(c => !IsWholeKeyspace(c)).Take(Length).Select(c => Prefixed(c, prefix)).ToList();
+                .Where(c => !IsWholeKeyspace(c)).Take(Length).Select(c => Prefixed(c, prefix, layout)).ToList();
             using var resp = new RespClient(redis.Port);
             var expected = commands.Select(c => resp.Call(Bytes(c))).ToList();
             var (status, body) = await store.PostAsync("/pipeline", JsonSerializer.Serialize(commands), base64: true);
@@ -89,15 +97,18 @@ public sealed class HttpDifferentialTests(StoreHost store, RedisServer redis, IT
         }
     }
 
-    [Fact]
-    public async Task Multi_exec_answers_like_redis_exec()
+    [Theory]
+    [InlineData(KeyLayout.Own)]
+    [InlineData(KeyLayout.Tagged)]
+    [InlineData(KeyLayout.Mixed)]
+    public async Task Multi_exec_answers_like_redis_exec(KeyLayout layout)
     {
         for (var seed = 2001; seed <= 2006; seed++)
         {
-            var prefix = $"hm{Run}s{seed}:";
+            var prefix = $"hm{layout}{Run}s{seed}";
             // KEYS is left out too: whole-keyspace commands cannot be locked, so a transaction refuses them (documented).
             var commands = CommandGenerator.Sequence(new Random(seed), 40)
-                .Where(c => !IsWholeKeyspace(c) && c[0] != "KEYS").Take(8).Select(c => Prefixed(c, prefix)).ToList();
+                .Where(c => !IsWholeKeyspace(c) && c[0] != "KEYS").Take(8).Select(c => Prefixed(c, prefix, layout)).ToList();
             if (seed == 2006) commands.Insert(3, ["GET"]); // a queue-time error aborts the whole transaction
             using var resp = new RespClient(redis.Port);
             Assert.Equal(Reply.Ok, resp.Call("MULTI"));
@@ -123,7 +134,7 @@ public sealed class HttpDifferentialTests(StoreHost store, RedisServer redis, IT
             // The transaction's effects, read back one key at a time, match too.
             foreach (var key in new[] { "k1", "k2", "k3", "k4" })
             {
-                var type = new[] { "TYPE", prefix + key };
+                var type = new[] { "TYPE", Key(prefix, key, layout) };
                 var (status2, body2) = await store.SendAsync(type, base64: true);
                 var mismatch = Compare("type", resp.Call(Bytes(type)), status2, body2);
                 Assert.True(mismatch is null, $"{context}\nafter EXEC, TYPE {key}: {mismatch}");
@@ -134,14 +145,38 @@ public sealed class HttpDifferentialTests(StoreHost store, RedisServer redis, IT
     /// <summary>KEYS/DBSIZE see the whole store, which other sequences share: DBSIZE is left out, KEYS gets the prefix.</summary>
     static bool IsWholeKeyspace(string[] command) => command[0] is "DBSIZE";
 
+    /// <summary>How a sequence's keys are named, and so which entities hold them.</summary>
+    public enum KeyLayout
+    {
+        /// <summary>"P:k1": every key in an entity of its own.</summary>
+        Own,
+        /// <summary>"{P}k1": every key of a sequence under one hash tag, in one entity.</summary>
+        Tagged,
+        /// <summary>"{P}k1", "{P}k2" in the tag's entity; "P}k3", "P}k4" (no tag: no '{') in their own.</summary>
+        Mixed,
+    }
+
+    static string Key(string prefix, string key, KeyLayout layout) => layout switch
+    {
+        KeyLayout.Own => prefix + ":" + key,
+        KeyLayout.Tagged => "{" + prefix + "}" + key,
+        _ => key is "k1" or "k2" ? "{" + prefix + "}" + key : prefix + "}" + key,
+    };
+
     /// <summary>The generator's keys are k1..k4 and no value looks like one; KEYS patterns get the prefix too.</summary>
-    static string[] Prefixed(string[] command, string prefix)
+    static string[] Prefixed(string[] command, string prefix, KeyLayout layout)
     {
         var result = (string[])command.Clone();
-        if (result[0] == "KEYS") result[1] = prefix + result[1];
+        if (result[0] == "KEYS")
+            result[1] = layout switch
+            {
+                KeyLayout.Own => prefix + ":" + result[1],
+                KeyLayout.Tagged => "{" + prefix + "}" + result[1],
+                _ => "*" + prefix + "}" + result[1], // both forms end the prefix with '}'
+            };
         else
             for (var i = 1; i < result.Length; i++)
-                if (result[i] is "k1" or "k2" or "k3" or "k4") result[i] = prefix + result[i];
+                if (result[i] is "k1" or "k2" or "k3" or "k4") result[i] = Key(prefix, result[i], layout);
         return result;
     }
 
