@@ -10,8 +10,13 @@ namespace Serverless.Store.Client;
 /// A flush of one command is sent as a plain command. Each command is written as JSON once, when
 /// it arrives. Per-command cancellation: before the flush it drops the command, after it only the wait.
 /// </summary>
-sealed class AutoBatcher(StoreConnection connection, int maxCommands)
+/// <param name="connection">Where batches go.</param>
+/// <param name="maxCommands">The most commands one request holds.</param>
+/// <param name="schedule">Runs a flush later: the thread pool; tests pass their own to decide when.</param>
+sealed class AutoBatcher(StoreConnection connection, int maxCommands, Action<Action>? schedule = null)
 {
+    readonly Action<Action> schedule = schedule ?? (flush => ThreadPool.UnsafeQueueUserWorkItem(static f => f(), flush, preferLocal: false));
+
     const int MaxBatchBytes = RestProtocol.MaxBodyBytes / 2;
 
     sealed record Pending(StoreValue[] Command, byte[] Json, TaskCompletionSource<StoreResult> Result, CancellationToken Cancellation);
@@ -27,7 +32,7 @@ sealed class AutoBatcher(StoreConnection connection, int maxCommands)
         if (cancellationToken.CanBeCanceled) cancellationToken.Register(() => result.TrySetCanceled(cancellationToken));
         queue.Enqueue(new Pending(command, json, result, cancellationToken));
         if (Interlocked.Exchange(ref flushScheduled, 1) == 0)
-            ThreadPool.UnsafeQueueUserWorkItem(static batcher => batcher.Flush(), this, preferLocal: false);
+            schedule(Flush);
         return result.Task;
     }
 

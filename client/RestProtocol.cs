@@ -20,7 +20,9 @@ static class RestProtocol
     public const int MaxBodyBytes = 1 << 20;
     public const int MaxCommandsPerRequest = 1000;
 
-    static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
+    // Escape only what JSON requires: the body never lands in HTML, and unescaped strings are read
+    // by the store as their bytes as they are (escaped ones go through UTF-16 first).
+    static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>True when every argument can travel inside a JSON string (see <see cref="StoreValue"/>).</summary>
     public static bool IsJsonSafe(StoreValue[] command)

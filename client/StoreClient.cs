@@ -44,14 +44,15 @@ public sealed class StoreClient : StoreCommands, IDisposable
     }
 
     /// <summary>The dependency-injection path: a named client of <see cref="IHttpClientFactory"/> per request.</summary>
-    internal StoreClient(Func<HttpClient> httpClient, StoreClientOptions options, ILoggerFactory? loggerFactory) =>
-        (connection, autoBatcher) = Connect(httpClient, options, loggerFactory);
+    internal StoreClient(Func<HttpClient> httpClient, StoreClientOptions options, ILoggerFactory? loggerFactory, Action<Action>? scheduleAutoBatch = null) =>
+        (connection, autoBatcher) = Connect(httpClient, options, loggerFactory, scheduleAutoBatch);
 
-    static (StoreConnection, AutoBatcher?) Connect(Func<HttpClient> httpClient, StoreClientOptions options, ILoggerFactory? loggerFactory)
+    static (StoreConnection, AutoBatcher?) Connect(Func<HttpClient> httpClient, StoreClientOptions options, ILoggerFactory? loggerFactory,
+        Action<Action>? scheduleAutoBatch = null)
     {
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<StoreClient>();
         var connection = new StoreConnection(httpClient, options.BaseUri(), options.Token, logger);
-        return (connection, options.AutoBatch ? new AutoBatcher(connection, options.AutoBatchMaxCommands) : null);
+        return (connection, options.AutoBatch ? new AutoBatcher(connection, options.AutoBatchMaxCommands, scheduleAutoBatch) : null);
     }
 
     /// <summary>The store's REST base.</summary>
