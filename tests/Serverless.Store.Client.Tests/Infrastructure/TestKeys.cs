@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Serverless.Store.Tests.Http;
 
 namespace Serverless.Store.Client.Tests.Infrastructure;
 
@@ -18,10 +19,25 @@ public sealed class TestKeys
 /// <summary>Clients of the store a test collection runs.</summary>
 public static class StoreClients
 {
-    public static StoreClient Full(Serverless.Store.Tests.Http.StoreHost host, Action<StoreClientOptions>? configure = null)
+    public static StoreClient Full(StoreHost host, Action<StoreClientOptions>? configure = null)
     {
-        var options = new StoreClientOptions { Url = host.BaseUrl, Token = Serverless.Store.Tests.Http.StoreHost.FullToken };
+        var options = new StoreClientOptions { Url = host.BaseUrl, Token = StoreHost.FullToken };
         configure?.Invoke(options);
         return new StoreClient(options);
     }
+}
+
+/// <summary>
+/// A test class on the standalone store: the store host every such class shares (one child
+/// process on Azurite, the classes run one after another) and a client with the full token.
+/// </summary>
+[Collection(StoreHostCollection.Name)]
+[Trait("Needs", "store")]
+[Trait("Needs", "azurite")]
+public abstract class StoreTest(StoreHost host) : IDisposable
+{
+    protected StoreHost Host { get; } = host;
+    protected StoreClient Client { get; } = StoreClients.Full(host);
+
+    public virtual void Dispose() => Client.Dispose();
 }

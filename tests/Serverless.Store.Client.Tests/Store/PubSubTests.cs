@@ -4,14 +4,8 @@ using Serverless.Store.Tests.Http;
 namespace Serverless.Store.Client.Tests.Store;
 
 /// <summary>SubscribeAsync over the store's SignalR route: messages, patterns, leaving, and a dropped connection (the store killed and restarted).</summary>
-[Collection(StoreHostCollection.Name)]
-[Trait("Needs", "store")]
-[Trait("Needs", "azurite")]
-public sealed class PubSubTests(StoreHost host) : IDisposable
+public sealed class PubSubTests(StoreHost host) : StoreTest(host)
 {
-    readonly StoreClient client = StoreClients.Full(host);
-
-    public void Dispose() => client.Dispose();
 
     /// <summary>The next message, failing after a minute (a lost message, not a slow one).</summary>
     static async Task<StoreMessage> NextAsync(IAsyncEnumerator<StoreMessage> messages, TimeSpan? wait = null)
@@ -26,29 +20,29 @@ public sealed class PubSubTests(StoreHost host) : IDisposable
     {
         var k = new TestKeys();
         string orders = k["orders"], pattern = k["orders"] + ".*";
-        await using var subscription = await client.SubscribeAsync([orders], [pattern]);
+        await using var subscription = await Client.SubscribeAsync([orders], [pattern]);
         Assert.NotNull(subscription.ConnectionId);
         await using var messages = subscription.GetAsyncEnumerator();
 
-        Assert.Equal(1, await client.PublishAsync(orders, "first"));
+        Assert.Equal(1, await Client.PublishAsync(orders, "first"));
         Assert.Equal(new StoreMessage("message", orders, "first"), await NextAsync(messages));
-        Assert.Equal(1, await client.PublishAsync(orders + ".eu", "second"));
+        Assert.Equal(1, await Client.PublishAsync(orders + ".eu", "second"));
         Assert.Equal(new StoreMessage("pmessage", orders + ".eu", "second", pattern), await NextAsync(messages));
 
-        Assert.Contains(orders, await client.PubSubChannelsAsync(k.Pattern));
-        Assert.Equal(1, (await client.PubSubNumSubAsync([orders]))[orders]);
-        Assert.True(await client.PubSubNumPatAsync() >= 1);
+        Assert.Contains(orders, await Client.PubSubChannelsAsync(k.Pattern));
+        Assert.Equal(1, (await Client.PubSubNumSubAsync([orders]))[orders]);
+        Assert.True(await Client.PubSubNumPatAsync() >= 1);
 
         await subscription.DisposeAsync();
-        Assert.Equal(0, (await client.PubSubNumSubAsync([orders]))[orders]);
-        Assert.Equal(0, await client.PublishAsync(orders, "nobody"));
+        Assert.Equal(0, (await Client.PubSubNumSubAsync([orders]))[orders]);
+        Assert.Equal(0, await Client.PublishAsync(orders, "nobody"));
         Assert.False(await messages.MoveNextAsync()); // the enumeration ended
     }
 
     [Fact]
     public async Task Subscribing_to_nothing_is_refused_before_any_connection()
     {
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => client.SubscribeAsync([]));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Client.SubscribeAsync([]));
         Assert.Contains("at least one channel or pattern", error.Message);
     }
 
@@ -56,13 +50,13 @@ public sealed class PubSubTests(StoreHost host) : IDisposable
     public async Task After_the_connection_drops_the_subscription_reconnects_and_subscribes_again()
     {
         var channel = new TestKeys()["alerts"];
-        await using var subscription = await client.SubscribeAsync([channel]);
+        await using var subscription = await Client.SubscribeAsync([channel]);
         await using var messages = subscription.GetAsyncEnumerator();
-        Assert.Equal(1, await client.PublishAsync(channel, "before"));
+        Assert.Equal(1, await Client.PublishAsync(channel, "before"));
         Assert.Equal("before", (await NextAsync(messages)).Data);
         var firstConnection = subscription.ConnectionId;
 
-        await host.KillAndRestartAsync(); // kill -9: the SignalR connection dies with the process
+        await Host.KillAndRestartAsync(); // kill -9: the SignalR connection dies with the process
 
         // Messages published while it was away are lost (as in Redis): publish until one arrives.
         var deadline = DateTime.UtcNow.AddMinutes(3);
@@ -70,7 +64,7 @@ public sealed class PubSubTests(StoreHost host) : IDisposable
         Task<bool>? next = null;
         for (var i = 0; received is null && DateTime.UtcNow < deadline; i++)
         {
-            await client.PublishAsync(channel, $"after-{i}");
+            await Client.PublishAsync(channel, $"after-{i}");
             next ??= messages.MoveNextAsync().AsTask();
             if (await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(2))) == next && await next) received = messages.Current;
         }
