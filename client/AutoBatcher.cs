@@ -29,11 +29,10 @@ sealed class AutoBatcher(StoreConnection connection, int maxCommands, Action<Act
         var json = RestProtocol.Command(command);
         if (json.Length > MaxBatchBytes) return connection.ExecuteAsync(command, cancellationToken);
         var result = new TaskCompletionSource<StoreResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (cancellationToken.CanBeCanceled) cancellationToken.Register(() => result.TrySetCanceled(cancellationToken));
         queue.Enqueue(new Pending(command, json, result, cancellationToken));
         if (Interlocked.Exchange(ref flushScheduled, 1) == 0)
             schedule(Flush);
-        return result.Task;
+        return cancellationToken.CanBeCanceled ? result.Task.WaitAsync(cancellationToken) : result.Task; // see StoreBatch: no lingering registration
     }
 
     void Flush()
@@ -47,7 +46,11 @@ sealed class AutoBatcher(StoreConnection connection, int maxCommands, Action<Act
             while (batch.Count < maxCommands && queue.TryPeek(out var next) && (batch.Count == 0 || bytes + next.Json.Length + 1 <= MaxBatchBytes))
             {
                 queue.TryDequeue(out next);
-                if (next!.Cancellation.IsCancellationRequested) continue; // dropped: its task is already cancelled
+                if (next!.Cancellation.IsCancellationRequested)
+                {
+                    next.Result.TrySetCanceled(next.Cancellation); // dropped: its caller already saw the cancellation
+                    continue;
+                }
                 batch.Add(next);
                 bytes += next.Json.Length + 1;
             }

@@ -37,17 +37,24 @@ public static class ServerlessStoreServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
+        var firstCall = !services.Any(d => d.ServiceType == typeof(StoreClient));
         var options = services.AddOptions<StoreClientOptions>();
-        if (bindSection is not null) options.BindConfiguration(bindSection);
+        // The section when the app has configuration (a host does); a bare ServiceCollection has none, and that is fine.
+        if (bindSection is not null)
+            options.Configure<IServiceProvider>((o, sp) => sp.GetService<IConfiguration>()?.GetSection(bindSection).Bind(o));
         options.Configure(configure).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StoreClientOptions>, StoreClientOptionsValidator>());
 
-        services.TryAddSingleton(sp => new StoreClient(
-            () => sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
-            sp.GetRequiredService<IOptions<StoreClientOptions>>().Value,
-            sp.GetService<ILoggerFactory>()));
+        services.TryAddSingleton(sp =>
+        {
+            // A client from the factory per request: its handlers are pooled and renewed, so this singleton never holds a stale one.
+            var factory = sp.GetRequiredService<IHttpClientFactory>();
+            return new StoreClient(() => factory.CreateClient(HttpClientName),
+                sp.GetRequiredService<IOptions<StoreClientOptions>>().Value, sp.GetService<ILoggerFactory>());
+        });
 
         var http = services.AddHttpClient(HttpClientName);
+        if (!firstCall) return http; // a second call adds its options, not a second retry handler
         // The Authorization header never reaches the factory's logs, whatever their level.
         http.RedactLoggedHeaders(["Authorization"]);
         http.AddResilienceHandler(StoreResilience.HandlerName, (pipeline, context) =>

@@ -37,8 +37,9 @@ public abstract class StoreBatch : StoreCommands
             if (sent) throw new InvalidOperationException("this batch was already sent: create a new one for more commands");
             queued.Add(new Queued(command, result, cancellationToken));
         }
-        if (cancellationToken.CanBeCanceled) cancellationToken.Register(() => result.TrySetCanceled(cancellationToken));
-        return result.Task;
+        // WaitAsync, not a registration on the token: it lets go of the token once the result is in,
+        // so a long-lived token does not collect one registration per command.
+        return cancellationToken.CanBeCanceled ? result.Task.WaitAsync(cancellationToken) : result.Task;
     }
 
     /// <summary>

@@ -34,7 +34,6 @@ sealed class StoreConnection
     /// <summary>One command: a JSON array, or the path form when JSON cannot carry its bytes.</summary>
     public async Task<StoreResult> ExecuteAsync(StoreValue[] command, CancellationToken cancellationToken)
     {
-        if (command.Length == 0) throw new ArgumentException("a command needs at least its name", nameof(command));
         var operation = command[0].ToString().ToUpperInvariant();
         using var request = RestProtocol.IsJsonSafe(command)
             ? Request("", RestProtocol.Command(command), Json)
@@ -44,12 +43,8 @@ sealed class StoreConnection
     }
 
     /// <summary>A pipeline (<c>/pipeline</c>) or transaction (<c>/multi-exec</c>): one result per command, errors in place.</summary>
-    public Task<StoreResult[]> ExecuteBatchAsync(IReadOnlyList<StoreValue[]> commands, bool transaction, CancellationToken cancellationToken)
-    {
-        foreach (var command in commands)
-            if (!RestProtocol.IsJsonSafe(command)) throw RestProtocol.NotJsonSafe(command);
-        return SendBatchAsync(RestProtocol.Batch(commands), commands.Count, transaction, CommandTraits.AreRetryable(commands), cancellationToken);
-    }
+    public Task<StoreResult[]> ExecuteBatchAsync(IReadOnlyList<StoreValue[]> commands, bool transaction, CancellationToken cancellationToken) =>
+        SendBatchAsync(RestProtocol.Batch(commands), commands.Count, transaction, CommandTraits.AreRetryable(commands), cancellationToken);
 
     /// <summary>A batch whose body is already written (automatic batching writes each command once, as it arrives).</summary>
     public async Task<StoreResult[]> SendBatchAsync(byte[] body, int count, bool transaction, bool repeatable, CancellationToken cancellationToken)

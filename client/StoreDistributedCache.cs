@@ -56,7 +56,7 @@ public sealed class StoreDistributedCache : IBufferDistributedCache
     /// <inheritdoc />
     public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
     {
-        var (entry, header) = await ReadAsync(key, token).ConfigureAwait(false);
+        var entry = await ReadAsync(key, token).ConfigureAwait(false);
         return entry?.AsSpan(HeaderLength).ToArray();
     }
 
@@ -66,22 +66,21 @@ public sealed class StoreDistributedCache : IBufferDistributedCache
     /// <inheritdoc />
     public async ValueTask<bool> TryGetAsync(string key, IBufferWriter<byte> destination, CancellationToken token = default)
     {
-        var (entry, _) = await ReadAsync(key, token).ConfigureAwait(false);
+        var entry = await ReadAsync(key, token).ConfigureAwait(false);
         if (entry is null) return false;
         destination.Write(entry.AsSpan(HeaderLength));
         return true;
     }
 
-    /// <summary>GET the entry, then move a sliding expiration on.</summary>
-    async Task<(byte[]? Entry, Header Header)> ReadAsync(string key, CancellationToken token)
+    /// <summary>GET the entry (header and value), then move a sliding expiration on.</summary>
+    async Task<byte[]?> ReadAsync(string key, CancellationToken token)
     {
         ArgumentNullException.ThrowIfNull(key);
         token.ThrowIfCancellationRequested();
         var entry = await store.GetBytesAsync(prefix + key, token).ConfigureAwait(false);
-        if (entry is null) return (null, default);
-        var header = Header.Parse(entry, prefix + key);
-        await SlideAsync(prefix + key, header, token).ConfigureAwait(false);
-        return (entry, header);
+        if (entry is null) return null;
+        await SlideAsync(prefix + key, Header.Parse(entry, prefix + key), token).ConfigureAwait(false);
+        return entry;
     }
 
     /// <inheritdoc />

@@ -68,6 +68,20 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task Calling_AddServerlessStore_twice_keeps_one_retry_handler()
+    {
+        var endpoint = new FakeHandler { Answer = _ => (HttpStatusCode.ServiceUnavailable, "busy") };
+        var services = new ServiceCollection();
+        services.AddServerlessStore(o => { o.Url = "http://store.test/api"; o.MaxRetries = 1; o.RetryDelay = TimeSpan.FromMilliseconds(1); })
+            .ConfigurePrimaryHttpMessageHandler(() => endpoint);
+        services.AddServerlessStore(o => o.Token = Secret);
+        await using var provider = services.BuildServiceProvider();
+        await Assert.ThrowsAsync<HttpRequestException>(() => provider.GetRequiredService<StoreClient>().GetAsync("k"));
+        Assert.Equal(2, endpoint.Requests.Count); // one try and one retry; nested handlers would make it four
+        Assert.Equal("Bearer " + Secret, endpoint.Requests.First().Headers["Authorization"]);
+    }
+
+    [Fact]
     public async Task The_token_never_appears_in_the_logs_at_any_level()
     {
         var logs = new CollectingLogs();
