@@ -93,7 +93,7 @@ public sealed class StoreSubscription : IAsyncEnumerable<StoreMessage>, IAsyncDi
         try
         {
             await subscription.hub.StartAsync(cancellationToken).ConfigureAwait(false);
-            await subscription.SubscribeAsync(subscription.hub.ConnectionId, cancellationToken).ConfigureAwait(false);
+            await subscription.SubscribeNewConnectionAsync(subscription.hub.ConnectionId, cancellationToken).ConfigureAwait(false);
             Log.Subscribed(store.Logger, subscription.hub.ConnectionId, channels.Length, patterns.Length);
             return subscription;
         }
@@ -106,6 +106,31 @@ public sealed class StoreSubscription : IAsyncEnumerable<StoreMessage>, IAsyncDi
 
     Task SubscribeAsync(string? connectionId, CancellationToken cancellationToken) =>
         store.PostAsync("/subscribe", JsonSerializer.SerializeToUtf8Bytes(new { connectionId, channels, patterns }), cancellationToken);
+
+    /// <summary>
+    /// Subscribes a connection that has just started. The hub may learn of it a moment after the
+    /// client's handshake ends (its connect handler runs after the handshake; Azure SignalR Service
+    /// is eventually consistent too), so the store's 404 "no SignalR connection" is retried briefly.
+    /// </summary>
+    async Task SubscribeNewConnectionAsync(string? connectionId, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(25);
+        for (var waited = TimeSpan.Zero; ; waited += delay, delay *= 2)
+        {
+            try
+            {
+                await SubscribeAsync(connectionId, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (StoreException e) when (e.StatusCode == 404 && waited < UnknownConnectionGrace)
+            {
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>How long a new connection may stay unknown to the store before subscribing fails.</summary>
+    static readonly TimeSpan UnknownConnectionGrace = TimeSpan.FromSeconds(10);
 
     /// <summary>After a reconnection: subscribe on the new connection, retrying until it works, the connection changes again, or we leave.</summary>
     async Task SubscribeUntilDoneAsync(string? connectionId)
