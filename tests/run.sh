@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: installs the tests' npm tools (Azurite, @upstash/redis, @microsoft/signalr,
 # playwright-core) when missing,
-# builds the solution and runs every test project.
+# builds the solution and runs every test project, then checks that the .NET client packs (NuGet).
 # Needs: the .NET 10 SDK, Node.js with npm, and redis-server on PATH (.ci/run installs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,3 +12,8 @@ if [ ! -x tests/node_modules/.bin/azurite ] || [ ! -d tests/node_modules/playwri
   npm ci --prefix tests --no-audit --no-fund
 fi
 dotnet test Serverless.Store.sln --nologo "$@"
+echo "== dotnet pack: the .NET client's NuGet package (client/)"
+pack_out=$(mktemp -d)
+dotnet pack client/Serverless.Store.Client.csproj -c Release --nologo -v q -o "$pack_out"
+ls "$pack_out"/Serverless.Store.Client.*.nupkg >/dev/null
+rm -rf "$pack_out"

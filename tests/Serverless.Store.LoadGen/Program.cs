@@ -6,6 +6,7 @@ using Serverless.Store.Standalone;
 
 // Load generator for the durable store (issue 3). Modes:
 //   http   --url http://127.0.0.1:PORT/api [--token T]      the REST endpoint of a running store
+//   client --url ... [--token T] [--auto-batch true]         the same through the .NET client (client/)
 //   raw    --storage <connection string>                      the store in this process, no HTTP
 //   report --results a.json[,b.json] [--redis redis.csv]      markdown tables + goals
 //   snapshot --storage <conn> [--keys N] [--restore-keys M] [--file-keys F] [--out dir]
@@ -25,6 +26,15 @@ switch (mode)
         using var target = new HttpTarget(Required("url"), options.GetValueOrDefault("token"));
         await WaitUntilServingAsync(target);
         await RunAllAsync(target, "http");
+        break;
+    }
+    case "client":
+    {
+        using var counter = new HttpTarget(Required("url"), options.GetValueOrDefault("token"));
+        await WaitUntilServingAsync(counter);
+        var autoBatch = options.GetValueOrDefault("auto-batch") == "true";
+        using var target = new ClientTarget(counter, Required("url"), options.GetValueOrDefault("token"), autoBatch);
+        await RunAllAsync(target, autoBatch ? "client+autobatch" : "client");
         break;
     }
     case "raw":

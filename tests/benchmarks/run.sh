@@ -10,6 +10,7 @@
 #   BENCH_WARMUP=3           seconds of warm-up per scenario, not recorded (default 3)
 #   BENCH_ONLY=text          only scenarios whose name contains the text
 #   BENCH_OUT=dir            keep results here (default: a temporary folder, printed at the end)
+#   BENCH_CLIENT=1           also run the scenarios through the .NET client (client/), without and with AutoBatch
 # Needs: .NET 10 SDK, Node.js + npm (Azurite from tests/package.json), redis-server, redis-benchmark, python3.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -90,6 +91,13 @@ wait_port "$port" "the store" 60
 step "HTTP: http://127.0.0.1:$port/api (${duration}s per scenario)"
 timeout "$phase_limit" "${loadgen[@]}" http --url "http://127.0.0.1:$port/api" --token "$token" "${load_args[@]}" --out "$out/http.json" \
   || { tail -20 "$out/store.log" >&2; fail "the HTTP run failed or passed ${phase_limit}s (store log above: $out/store.log)"; }
+if [ "${BENCH_CLIENT:-0}" = 1 ]; then
+  for batch in false true; do
+    step "the .NET client, AutoBatch=$batch (${duration}s per scenario)"
+    timeout "$phase_limit" "${loadgen[@]}" client --url "http://127.0.0.1:$port/api" --token "$token" --auto-batch "$batch" "${load_args[@]}" --out "$out/client-$batch.json" \
+      || { tail -20 "$out/store.log" >&2; fail "the client run failed or passed ${phase_limit}s (store log above: $out/store.log)"; }
+  done
+fi
 kill "$store_pid"; wait "$store_pid" 2>/dev/null || true
 
 step "redis-server + redis-benchmark (-c 64, $redis_requests requests per test)"
@@ -107,6 +115,6 @@ step "report"
        ".NET $(dotnet --version), Azurite $(tests/node_modules/.bin/azurite --version 2>/dev/null | tail -1), redis-server $(redis-server --version | grep -o 'v=[^ ]*' | cut -d= -f2);" \
        "${duration} s per scenario after ${warmup} s warm-up; $(date -u +%Y-%m-%d)."
   echo
-  "${loadgen[@]}" report --results "$out/raw.json,$out/http.json" --redis "$out/redis.csv"
+  "${loadgen[@]}" report --results "$out/raw.json,$out/http.json,$out/client-false.json,$out/client-true.json" --redis "$out/redis.csv"
 } | tee "$out/report.md"
 step "done; results in $out"
