@@ -41,10 +41,21 @@ public sealed class ReplyChannel(DurableEntityClient entities, bool commitsNotif
     TimeSpan FirstDelay => CommitsNotified ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromMilliseconds(2);
     TimeSpan MaxDelay => CommitsNotified ? TimeSpan.FromSeconds(1) : MaxPollDelay;
 
-    /// <summary>The host's hook: an entity batch was stored, and this is the entity's stored state.</summary>
+    /// <summary>
+    /// The host's hook: an entity batch was stored, and this is the entity's stored state. It runs on
+    /// the worker's completion path, so it never throws (a waiter it cannot serve still has the poll).
+    /// </summary>
     public void Committed(string instanceId, string? serializedState)
     {
-        if (watches.TryGetValue(instanceId, out var watch)) watch.Offer(serializedState, committed: true);
+        if (!watches.TryGetValue(instanceId, out var watch)) return;
+        try
+        {
+            watch.Offer(serializedState, committed: true);
+        }
+        catch (Exception)
+        {
+            // A state this process cannot read: the waiters' poll reads it again.
+        }
     }
 
     /// <summary>
@@ -135,7 +146,10 @@ public sealed class ReplyChannel(DurableEntityClient entities, bool commitsNotif
             else
             {
                 try { state = JsonSerializer.Deserialize<TState>(serialized); }
-                catch (JsonException) { return; } // not what this waiter reads: the next state may be
+                catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException)
+                {
+                    return; // not what this waiter reads: the next state may be
+                }
                 parsed = state;
             }
             try
