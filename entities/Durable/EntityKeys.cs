@@ -108,13 +108,6 @@ public static class EntityKeys
 
     const string OpenBrace = "~7B", CloseBrace = "~7D";
 
-    /// <summary>The escaped form of a key, refused past <see cref="MaxEscapedLength"/> (names in indexes, keys of their own entity).</summary>
-    public static string Escape(byte[] key)
-    {
-        if (EscapedLength(key) > MaxEscapedLength) throw new RedisException(TooLongError);
-        return EscapeBytes(key);
-    }
-
     /// <summary>The bytes of an escaped key; throws FormatException on text we never produce.</summary>
     public static byte[] Unescape(string entityKey)
     {
@@ -177,9 +170,6 @@ public static class EntityKeys
         var groups = InstanceIdPrefix + OpenBrace;
         return groups.StartsWith(own, StringComparison.Ordinal) ? [own] : [own, groups];
     }
-
-    /// <summary>True for the instance id of a key entity ("@key@...").</summary>
-    public static bool IsKeyInstanceId(string instanceId) => instanceId.StartsWith(InstanceIdPrefix, StringComparison.Ordinal);
 
     /// <summary>Instance-id prefix selecting every key entity whose key starts with <paramref name="keyPrefix"/>.</summary>
 

@@ -31,7 +31,9 @@ public class DurableLatencyTests(DurableFixture fixture, ITestOutputHelper outpu
         var idle = await IdleRequestsPerSecond();
         var set = await Measure(i => store.ExecuteAsync(Cmd("SET", "lat:s", "v" + i)), r => Assert.Equal(Reply.Ok, r));
         var signal = await Measure(_ => store.ExecuteAsync(incr), r => Assert.IsType<IntegerReply>(r));
+        var pollsBefore = polling.Replies.Polls;
         var poll = await Measure(_ => polling.ExecuteAsync(incr), r => Assert.IsType<IntegerReply>(r));
+        var pollsPerWrite = (polling.Replies.Polls - pollsBefore) / (double)Rounds;
         var read = await Measure(_ => store.ExecuteAsync(get), r => Assert.IsType<BulkReply>(r));
         var chain = await Measure(_ => store.ExecuteAsync(Cmd("MSET", "lat:a", "1", "lat:b", "2")), r => Assert.Equal(Reply.Ok, r));
         var chainPolling = await Measure(_ => polling.ExecuteAsync(Cmd("MSET", "lat:c", "1", "lat:d", "2")), r => Assert.Equal(Reply.Ok, r));
@@ -42,7 +44,7 @@ public class DurableLatencyTests(DurableFixture fixture, ITestOutputHelper outpu
         output.WriteLine($"idle engine: {idle:F0} storage requests/s (queue polling)");
         output.WriteLine($"SET, signal + await (notified):  {set}");
         output.WriteLine($"INCR, signal + await (notified): {signal}");
-        output.WriteLine($"INCR, signal + await (polling):  {poll}");
+        output.WriteLine($"INCR, signal + await (polling):  {poll}; {pollsPerWrite:F1} state reads per write");
         output.WriteLine($"read (GET):                      {read}");
         output.WriteLine($"chain, 2 keys (MSET, notified):  {chain}");
         output.WriteLine($"chain, 2 keys (MSET, polling):   {chainPolling}");

@@ -19,13 +19,13 @@ public class EntityKeysTests
 
     [Fact]
     public void RoundTripsEveryKey() =>
-        AnyKey.Sample(key => Assert.Equal(key, EntityKeys.Unescape(EntityKeys.Escape(key))), iter: 20_000);
+        AnyKey.Sample(key => Assert.Equal(key, EntityKeys.Unescape(EntityKeys.EscapeBytes(key))), iter: 20_000);
 
     [Fact]
     public void EscapedFormUsesOnlyTableAndUrlSafeAscii() =>
         AnyKey.Sample(key =>
         {
-            var escaped = EntityKeys.Escape(key);
+            var escaped = EntityKeys.EscapeBytes(key);
             Assert.All(escaped, c => Assert.True(char.IsAsciiLetterOrDigit(c) || "-_.:~".Contains(c), $"'{c}' in {escaped}"));
             Assert.Equal(EntityKeys.EscapedLength(key), escaped.Length);
         }, iter: 20_000);
@@ -59,18 +59,18 @@ public class EntityKeysTests
     [Fact]
     public void ReadableKeysStayReadable()
     {
-        Assert.Equal("user:1000.name", EntityKeys.Escape(Encoding.UTF8.GetBytes("user:1000.name")));
-        Assert.Equal("a~2Fb~23c~3F~5C~7E~20", EntityKeys.Escape(Encoding.UTF8.GetBytes("a/b#c?\\~ ")));
-        Assert.Equal("~C3~A9", EntityKeys.Escape(Encoding.UTF8.GetBytes("é")));
-        Assert.Equal("", EntityKeys.Escape([]));
+        Assert.Equal("user:1000.name", EntityKeys.EntityOf(Encoding.UTF8.GetBytes("user:1000.name")));
+        Assert.Equal("a~2Fb~23c~3F~5C~7E~20", EntityKeys.EntityOf(Encoding.UTF8.GetBytes("a/b#c?\\~ ")));
+        Assert.Equal("~C3~A9", EntityKeys.EntityOf(Encoding.UTF8.GetBytes("é")));
+        Assert.Equal("", EntityKeys.EntityOf([]));
     }
 
     [Fact]
     public void RefusesKeysLongerThanTheMaximumWithARedisError()
     {
         var longest = Enumerable.Repeat((byte)'a', EntityKeys.MaxEscapedLength).ToArray();
-        Assert.Equal(EntityKeys.MaxEscapedLength, EntityKeys.Escape(longest).Length);
-        var e = Assert.Throws<RedisException>(() => EntityKeys.Escape([.. longest, (byte)'a']));
+        Assert.Equal(EntityKeys.MaxEscapedLength, EntityKeys.EntityOf(longest).Length);
+        var e = Assert.Throws<RedisException>(() => EntityKeys.EntityOf([.. longest, (byte)'a']));
         Assert.StartsWith("ERR ", e.Message);
         var binary = Enumerable.Repeat((byte)0xFF, EntityKeys.MaxEscapedLength / 3 + 1).ToArray();
         Assert.False(EntityKeys.TryEntityOf(binary, out _));
