@@ -164,6 +164,15 @@ public static class CommandTable
         new("xinfo", -2, ReadOnly | Container, 0, 0, 0, Streams.XInfo, Streams.SubcommandKey),
         new("xsetid", -3, Write, 1, 1, 1, Streams.XSetId),
 
+        // bitmaps (bitops.c)
+        new("setbit", 4, Write, 1, 1, 1, Bitmaps.SetBit),
+        new("getbit", 3, ReadOnly, 1, 1, 1, Bitmaps.GetBit),
+        new("bitcount", -2, ReadOnly, 1, 1, 1, Bitmaps.BitCount),
+        new("bitpos", -3, ReadOnly, 1, 1, 1, Bitmaps.BitPos),
+        new("bitop", -4, Write, 2, -1, 1, Bitmaps.BitOpCommand),
+        new("bitfield", -2, Write, 1, 1, 1, Bitmaps.Bitfield),
+        new("bitfield_ro", -2, ReadOnly, 1, 1, 1, Bitmaps.BitfieldRo),
+
         // server (server.c)
         new("ping", -1, None, 0, 0, 0, Server.Ping),
         new("echo", 2, None, 0, 0, 0, Server.Echo),

@@ -11,8 +11,8 @@ namespace Serverless.Store.Types;
 /// </summary>
 public static class Strings
 {
-    /// <summary>proto-max-bulk-len's default: the largest string APPEND/SETRANGE may build.</summary>
-    const long MaxStringLength = 512L * 1024 * 1024;
+    /// <summary>proto-max-bulk-len's default: the largest string APPEND, SETRANGE, SETBIT and BITFIELD may build.</summary>
+    internal const long MaxStringLength = 512L * 1024 * 1024;
 
     const string StringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
     const string OffsetOutOfRange = "ERR offset is out of range";
