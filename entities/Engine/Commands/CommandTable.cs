@@ -173,6 +173,11 @@ public static class CommandTable
         new("bitfield", -2, Write, 1, 1, 1, Bitmaps.Bitfield),
         new("bitfield_ro", -2, ReadOnly, 1, 1, 1, Bitmaps.BitfieldRo),
 
+        // HyperLogLog (hyperloglog.c): PFCOUNT is read-only in Redis, yet caches the cardinality in the value it reads
+        new("pfadd", -2, Write, 1, 1, 1, HyperLogLog.PfAdd),
+        new("pfcount", -2, ReadOnly, 1, -1, 1, HyperLogLog.PfCount),
+        new("pfmerge", -2, Write, 1, -1, 1, HyperLogLog.PfMerge),
+
         // server (server.c)
         new("ping", -1, None, 0, 0, 0, Server.Ping),
         new("echo", 2, None, 0, 0, 0, Server.Echo),
