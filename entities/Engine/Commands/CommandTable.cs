@@ -178,6 +178,18 @@ public static class CommandTable
         new("pfcount", -2, ReadOnly, 1, -1, 1, HyperLogLog.PfCount),
         new("pfmerge", -2, Write, 1, -1, 1, HyperLogLog.PfMerge),
 
+        // geo (geo.c): GEORADIUS and GEORADIUSBYMEMBER write when given STORE or STOREDIST
+        new("geoadd", -5, Write, 1, 1, 1, Geo.GeoAdd),
+        new("geodist", -4, ReadOnly, 1, 1, 1, Geo.GeoDist),
+        new("geohash", -2, ReadOnly, 1, 1, 1, Geo.GeoHashCommand),
+        new("geopos", -2, ReadOnly, 1, 1, 1, Geo.GeoPos),
+        new("georadius", -6, Write, 1, 1, 1, Geo.GeoRadius, Geo.RadiusKeys),
+        new("georadius_ro", -6, ReadOnly, 1, 1, 1, Geo.GeoRadiusRo),
+        new("georadiusbymember", -5, Write, 1, 1, 1, Geo.GeoRadiusByMember, Geo.RadiusKeys),
+        new("georadiusbymember_ro", -5, ReadOnly, 1, 1, 1, Geo.GeoRadiusByMemberRo),
+        new("geosearch", -7, ReadOnly, 1, 1, 1, Geo.GeoSearch),
+        new("geosearchstore", -8, Write, 1, 2, 1, Geo.GeoSearchStore),
+
         // server (server.c)
         new("ping", -1, None, 0, 0, 0, Server.Ping),
         new("echo", 2, None, 0, 0, 0, Server.Echo),
