@@ -190,6 +190,10 @@ public static class CommandTable
         new("geosearch", -7, ReadOnly, 1, 1, 1, Geo.GeoSearch),
         new("geosearchstore", -8, Write, 1, 2, 1, Geo.GeoSearchStore),
 
+        // strings, continued (t_string.c)
+        new("lcs", -3, ReadOnly, 1, 2, 1, Strings.Lcs),
+        new("substr", 4, ReadOnly, 1, 1, 1, Strings.GetRange),
+
         // server (server.c)
         new("ping", -1, None, 0, 0, 0, Server.Ping),
         new("echo", 2, None, 0, 0, 0, Server.Echo),
