@@ -154,22 +154,22 @@ public static class Geo
     public static Reply GeoSearchStore(CommandContext ctx, byte[][] args) => Search(ctx, args, 2, SearchKind.GeoSearch | SearchKind.GeoSearchStore);
 
     /// <summary>
-    /// georadiusGetKeys: GEORADIUS and GEORADIUSBYMEMBER write to the key after their last STORE
-    /// or STOREDIST option (looked for from the sixth argument on, as Redis looks).
+    /// The keys of GEORADIUS (options from argument 6) and GEORADIUSBYMEMBER (from 5) as Redis
+    /// 7.0's key specs find them: the source, then the key after the first STORE and the key after
+    /// the first STOREDIST (the command writes to the last of them given; each may be locked).
     /// </summary>
-    public static IReadOnlyList<int> RadiusKeys(byte[][] args)
+    public static Func<byte[][], IReadOnlyList<int>> StoreKeys(int optionsFrom) => args =>
     {
-        var stored = -1;
-        for (var i = 5; i < args.Length; i++)
-        {
-            if ((Is(args[i], "store") || Is(args[i], "storedist")) && i + 1 < args.Length)
-            {
-                stored = i + 1;
-                i++;
-            }
-        }
-        return stored < 0 ? [1] : [1, stored];
-    }
+        var keys = new List<int>(3) { 1 };
+        foreach (var keyword in new[] { "store", "storedist" })
+            for (var i = optionsFrom; i < args.Length - 1; i++)
+                if (Is(args[i], keyword))
+                {
+                    keys.Add(i + 1);
+                    break;
+                }
+        return keys;
+    };
 
     /// <summary>One match: where it is, how far from the centre (meters), its score and name.</summary>
     sealed record Point(double Lon, double Lat, double Distance, double Score, byte[] Member);

@@ -17,6 +17,12 @@ public sealed class BitmapsDifferentialTests(RedisServer redis)
     readonly Oracle.Differential diff = new(redis);
 
     [Fact]
+    public void Command_getkeys_and_acl_category_bitmap() => diff.Run(
+        "COMMAND GETKEYS BITOP AND d a b c", "COMMAND GETKEYS BITOP NOT d a", "COMMAND GETKEYS BITFIELD k GET u8 0",
+        "COMMAND GETKEYS BITFIELD_RO k GET u8 0", "COMMAND GETKEYS SETBIT k 0 1", "COMMAND GETKEYS BITCOUNT k");
+
+
+    [Fact]
     public void Setbit_and_getbit() => diff.Run(
         "GETBIT k 0", "SETBIT k 7 1", "GET k", "GETBIT k 7", "GETBIT k 6", "GETBIT k 100",
         "SETBIT k 7 1", "SETBIT k 7 0", "GET k", "SETBIT k 0 1", "GET k", "SETBIT k 23 0", "GET k", "STRLEN k",

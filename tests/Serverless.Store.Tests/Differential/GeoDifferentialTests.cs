@@ -16,6 +16,24 @@ public sealed class GeoDifferentialTests(RedisServer redis)
 {
     readonly Oracle.Differential diff = new(redis);
 
+    [Fact]
+    public void Command_getkeys_finds_the_store_key_and_acl_category_geo_lists_every_command()
+    {
+        diff.Run(
+            "COMMAND GETKEYS GEORADIUS k 1 1 1 km STORE d", "COMMAND GETKEYS GEORADIUS k 1 1 1 km STOREDIST d STORE e",
+            "COMMAND GETKEYS GEORADIUS k 1 1 1 km STORE d STORE e STOREDIST f STOREDIST g", "COMMAND GETKEYS GEORADIUSBYMEMBER k m 1 km STORE STORE",
+            "COMMAND GETKEYS GEORADIUS k 1 1 1 km", "COMMAND GETKEYS GEORADIUSBYMEMBER k m 1 km storedist d",
+            "COMMAND GETKEYS GEORADIUS k 1 1 1 km STORE", "COMMAND GETKEYS GEORADIUS_RO k 1 1 1 km STORE d",
+            "COMMAND GETKEYS GEOSEARCHSTORE d s FROMLONLAT 1 1 BYRADIUS 1 km", "COMMAND GETKEYS GEOADD k 1 1 m");
+        // COMMAND LIST comes in dictionary order: compared as sets.
+        var list = Oracle.Differential.Parse("COMMAND LIST FILTERBY ACLCAT geo");
+        Assert.Equal(Names(redis.Client.Call(list)), Names(diff.OnEngine(list)));
+    }
+
+    static IEnumerable<string> Names(Protocol.Reply list) =>
+        Assert.IsType<Protocol.ArrayReply>(list).Items!.Select(r => r.ToString()).Order(StringComparer.Ordinal);
+
+
     const string Sicily = "GEOADD Sicily 13.361389 38.115556 Palermo 15.087269 37.502669 Catania 12.758489 38.788135 edge1 17.241510 38.788135 edge2";
 
     static string F(double d) => d.ToString("R", CultureInfo.InvariantCulture);

@@ -15,6 +15,11 @@ public sealed class HyperLogLogDifferentialTests(RedisServer redis)
 {
     readonly Oracle.Differential diff = new(redis);
 
+    [Fact]
+    public void Command_getkeys_of_the_hll_commands() => diff.Run(
+        "COMMAND GETKEYS PFADD k a b", "COMMAND GETKEYS PFCOUNT a b c", "COMMAND GETKEYS PFMERGE d a b");
+
+
     /// <summary>
     /// 8-byte elements made by inverting MurmurHash64A: their hashes leave runs of 33 zeros at
     /// registers 5 and 16383 (the last, whose bits end the dense array), 51 at register 7 and
