@@ -175,15 +175,16 @@ internal sealed class HllValue
         return hll;
     }
 
-    /// <summary>A working copy of a value <see cref="IsValid"/> accepted.</summary>
+    /// <summary>A working copy of a value <see cref="IsValid"/> accepted (a sparse one with room to grow).</summary>
     public static HllValue Open(byte[] value)
     {
-        var copy = new byte[value.Length + 8];
+        var copy = new byte[IsDense(value) ? value.Length : value.Length + 8];
         value.CopyTo(copy, 0);
         return new HllValue(copy, value.Length);
     }
 
-    public byte[] ToArray() => bytes.AsSpan(0, length).ToArray();
+    /// <summary>The value's bytes; a dense working copy is handed over as it is (nothing uses it after).</summary>
+    public byte[] ToArray() => length == bytes.Length ? bytes : bytes.AsSpan(0, length).ToArray();
 
     /// <summary>isHLLObjectOrReply: the magic, a known encoding, and a dense value's exact size.</summary>
     public static bool IsValid(ReadOnlySpan<byte> value) =>
@@ -472,7 +473,7 @@ internal sealed class HllValue
     public bool ToDense()
     {
         if (Dense) return true;
-        var dense = new byte[DenseSize + 1];
+        var dense = new byte[DenseSize];
         bytes.AsSpan(0, HeaderSize).CopyTo(dense); // magic and cached cardinality
         dense[4] = DenseEncoding;
         var registers = dense.AsSpan(HeaderSize, DenseSize - HeaderSize);
