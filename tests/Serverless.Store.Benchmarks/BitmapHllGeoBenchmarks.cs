@@ -6,21 +6,26 @@ using Serverless.Store.Keyspace;
 
 namespace Serverless.Store.Benchmarks;
 
+/// <summary>What the benchmarks below share: an in-memory keyspace, commands run through Engine.Execute.</summary>
+public abstract class InProcessEngine
+{
+    protected readonly MemoryKeyspace Keyspace = new();
+
+    protected static byte[][] Args(params string[] a) => a.Select(Encoding.UTF8.GetBytes).ToArray();
+
+    protected Protocol.Reply Run(byte[][] args) => Engine.Execute(new CommandContext(Keyspace, 0), args);
+}
+
 /// <summary>
 /// Bitmaps on 1 MB strings: BITCOUNT (whole, and a BIT range), BITOP over two or three sources,
 /// and SETBIT, which copies the string (values are immutable arrays).
 /// </summary>
 [MemoryDiagnoser]
-public class BitmapBenchmarks
+public class BitmapBenchmarks : InProcessEngine
 {
     const int Megabyte = 1 << 20;
-    readonly MemoryKeyspace keyspace = new();
     byte[][] bitcount = null!, bitcountBits = null!, bitpos = null!, and = null!, or3 = null!, xor = null!, not = null!, one3 = null!, setbit = null!;
     bool on;
-
-    static byte[][] Args(params string[] a) => a.Select(Encoding.UTF8.GetBytes).ToArray();
-
-    Protocol.Reply Run(byte[][] args) => Engine.Execute(new CommandContext(keyspace, 0), args);
 
     [GlobalSetup]
     public void Setup()
@@ -30,7 +35,7 @@ public class BitmapBenchmarks
         {
             var bytes = new byte[Megabyte];
             random.NextBytes(bytes);
-            keyspace.Set(Encoding.UTF8.GetBytes(key), KeyState.OfString(bytes));
+            Keyspace.Set(Encoding.UTF8.GetBytes(key), KeyState.OfString(bytes));
         }
         bitcount = Args("BITCOUNT", "a");
         bitcountBits = Args("BITCOUNT", "a", "3", "8000000", "BIT");
@@ -66,16 +71,11 @@ public class BitmapBenchmarks
 /// and of the union of three keys.
 /// </summary>
 [MemoryDiagnoser]
-public class HyperLogLogBenchmarks
+public class HyperLogLogBenchmarks : InProcessEngine
 {
-    readonly MemoryKeyspace keyspace = new();
     byte[][] addDense = null!, addSparse = null!, add100 = null!, countCached = null!, countStale = null!, countUnion = null!;
     byte[] staleDense = null!;
     int next;
-
-    static byte[][] Args(params string[] a) => a.Select(Encoding.UTF8.GetBytes).ToArray();
-
-    Protocol.Reply Run(byte[][] args) => Engine.Execute(new CommandContext(keyspace, 0), args);
 
     [GlobalSetup]
     public void Setup()
@@ -84,7 +84,7 @@ public class HyperLogLogBenchmarks
             Run(Args(["PFADD", "dense", .. Enumerable.Range(start, 1000).Select(i => "d" + i)]));
         Run(Args(["PFADD", "sparse", .. Enumerable.Range(0, 300).Select(i => "s" + i)]));
         Run(Args(["PFADD", "other", .. Enumerable.Range(0, 2000).Select(i => "o" + i)]));
-        staleDense = keyspace.Get("dense"u8.ToArray())!.String!;
+        staleDense = Keyspace.Get("dense"u8.ToArray())!.String!;
         Run(Args("PFCOUNT", "other"));
         addDense = Args("PFADD", "dense", "x");
         addSparse = Args("PFADD", "sparse2", "x");
@@ -106,7 +106,7 @@ public class HyperLogLogBenchmarks
     [Benchmark]
     public Protocol.Reply PfAddSparse()
     {
-        if (next++ % 100 == 0) keyspace.Remove("sparse2"u8.ToArray());
+        if (next++ % 100 == 0) Keyspace.Remove("sparse2"u8.ToArray());
         addSparse[2] = Encoding.ASCII.GetBytes("n" + next);
         return Run(addSparse);
     }
@@ -124,7 +124,7 @@ public class HyperLogLogBenchmarks
     [Benchmark]
     public Protocol.Reply PfCountDenseComputed()
     {
-        keyspace.Set("dense"u8.ToArray(), KeyState.OfString(staleDense));
+        Keyspace.Set("dense"u8.ToArray(), KeyState.OfString(staleDense));
         return Run(countStale);
     }
 
@@ -133,17 +133,12 @@ public class HyperLogLogBenchmarks
 
 /// <summary>GEOSEARCH in a sorted set of 100,000 members spread over Europe, and GEOADD into it.</summary>
 [MemoryDiagnoser]
-public class GeoBenchmarks
+public class GeoBenchmarks : InProcessEngine
 {
-    readonly MemoryKeyspace keyspace = new();
     byte[][] radius10 = null!, radius100 = null!, box = null!, count10 = null!, any10 = null!, geoadd = null!;
     int next;
 
     static string F(double d) => d.ToString("R", CultureInfo.InvariantCulture);
-
-    static byte[][] Args(params string[] a) => a.Select(Encoding.UTF8.GetBytes).ToArray();
-
-    Protocol.Reply Run(byte[][] args) => Engine.Execute(new CommandContext(keyspace, 0), args);
 
     [GlobalSetup]
     public void Setup()

@@ -56,18 +56,6 @@ public static class Bitmaps
         return bytes;
     }
 
-    /// <summary>Stores a bitmap built by <see cref="Writable"/>: a new key, or the old one with its TTL.</summary>
-    static void StoreBits(CommandContext ctx, byte[] key, KeyState? state, byte[] bytes)
-    {
-        if (state is null)
-        {
-            ctx.Replace(key, KeyState.OfString(bytes));
-            return;
-        }
-        state.String = bytes;
-        ctx.Modified(key, state);
-    }
-
     static bool ReadBit(ReadOnlySpan<byte> bits, ulong offset)
     {
         var index = offset >> 3;
@@ -96,7 +84,7 @@ public static class Bitmaps
         {
             var bytes = Writable(current, offset, out _);
             WriteBit(bytes, offset, on == 1);
-            StoreBits(ctx, key, state, bytes);
+            Strings.Store(ctx, key, state, bytes);
             ctx.Notify('$', "setbit", key);
         }
         return Reply.Integer(old);
@@ -492,7 +480,7 @@ public static class Bitmaps
 
         // A key created or padded stays so even when every write failed its overflow check (as in
         // Redis); only an actual change raises the event.
-        if (writes && (grown || changes > 0)) StoreBits(ctx, key, state, buffer);
+        if (writes && (grown || changes > 0)) Strings.Store(ctx, key, state, buffer);
         if (changes > 0) ctx.Notify('$', "setbit", key);
         return Reply.Array(replies);
     }

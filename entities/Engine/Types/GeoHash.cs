@@ -180,39 +180,30 @@ internal static class GeoHash
 
     // ------------------------------------------------------------------ neighbours
 
-    static Bits MoveX(Bits hash, int d)
+    const ulong LongitudeBits = 0xaaaaaaaaaaaaaaaaUL; // odd bits
+    const ulong LatitudeBits = 0x5555555555555555UL; // even bits
+
+    /// <summary>
+    /// geohash_move_x / geohash_move_y: the cell <paramref name="d"/> columns (longitude bits) or
+    /// rows (latitude bits) away, as one addition on that coordinate's bits; it wraps around.
+    /// </summary>
+    static Bits Move(Bits hash, int d, ulong axis)
     {
         if (d == 0) return hash;
-        var x = hash.Value & 0xaaaaaaaaaaaaaaaaUL;
-        var y = hash.Value & 0x5555555555555555UL;
-        var zz = 0x5555555555555555UL >> (64 - hash.Step * 2);
-        if (d > 0) x += zz + 1;
+        var other = ~axis;
+        var moved = hash.Value & axis;
+        var zz = other >> (64 - hash.Step * 2);
+        if (d > 0) moved += zz + 1;
         else
         {
-            x |= zz;
-            x -= zz + 1;
+            moved |= zz;
+            moved -= zz + 1;
         }
-        x &= 0xaaaaaaaaaaaaaaaaUL >> (64 - hash.Step * 2);
-        return hash with { Value = x | y };
+        moved &= axis >> (64 - hash.Step * 2);
+        return hash with { Value = moved | (hash.Value & other) };
     }
 
-    static Bits MoveY(Bits hash, int d)
-    {
-        if (d == 0) return hash;
-        var x = hash.Value & 0xaaaaaaaaaaaaaaaaUL;
-        var y = hash.Value & 0x5555555555555555UL;
-        var zz = 0xaaaaaaaaaaaaaaaaUL >> (64 - hash.Step * 2);
-        if (d > 0) y += zz + 1;
-        else
-        {
-            y |= zz;
-            y -= zz + 1;
-        }
-        y &= 0x5555555555555555UL >> (64 - hash.Step * 2);
-        return hash with { Value = x | y };
-    }
-
-    static Bits Neighbor(Bits hash, int dx, int dy) => MoveY(MoveX(hash, dx), dy);
+    static Bits Neighbor(Bits hash, int dx, int dy) => Move(Move(hash, dx, LongitudeBits), dy, LatitudeBits);
 
     // ------------------------------------------------------------------ distances
 

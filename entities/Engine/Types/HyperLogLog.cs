@@ -41,7 +41,7 @@ public static class HyperLogLog
         }
         if (!updated) return Reply.Zero;
         hll.InvalidateCache();
-        Store(ctx, key, state, hll.ToArray());
+        Strings.Store(ctx, key, state, hll.ToArray());
         ctx.Notify('$', "pfadd", key);
         return Reply.One;
     }
@@ -72,7 +72,7 @@ public static class HyperLogLog
         if (invalid) throw new RedisException(Corrupted);
         var updated = (byte[])bytes.Clone();
         HllValue.SetCachedCardinality(updated, card);
-        Store(ctx, key, state, updated);
+        Strings.Store(ctx, key, state, updated);
         return Reply.Integer((long)card);
     }
 
@@ -100,21 +100,9 @@ public static class HyperLogLog
         for (var i = 0; i < HllValue.Registers; i++)
             if (max[i] != 0) hll.Set(i, max[i]);
         hll.InvalidateCache();
-        Store(ctx, key, state, hll.ToArray());
+        Strings.Store(ctx, key, state, hll.ToArray());
         ctx.Notify('$', "pfadd", key);
         return Reply.Ok;
-    }
-
-    /// <summary>A new key, or new bytes for an existing one (its TTL kept).</summary>
-    static void Store(CommandContext ctx, byte[] key, KeyState? state, byte[] value)
-    {
-        if (state is null)
-        {
-            ctx.Replace(key, KeyState.OfString(value));
-            return;
-        }
-        state.String = value;
-        ctx.Modified(key, state);
     }
 }
 

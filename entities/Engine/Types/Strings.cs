@@ -269,7 +269,7 @@ public static class Strings
     }
 
     /// <summary>Writes a new value into an existing string (keeping its TTL) or creates the key.</summary>
-    static void Store(CommandContext ctx, byte[] key, KeyState? state, byte[] value)
+    internal static void Store(CommandContext ctx, byte[] key, KeyState? state, byte[] value)
     {
         if (state is null)
         {

@@ -65,9 +65,14 @@ public sealed class GeoTests
         return sb.ToString();
     }
 
+    /// <summary>
+    /// Longitude 180 itself is left out: there Redis's 26-bit cell index overflows into bit 53, the
+    /// score loses its last (latitude) bit as a double, and GEOHASH prints the overflowed bits; the
+    /// engine does all of that as redis-server does (GeoDifferentialTests), but it is no round trip.
+    /// </summary>
     [Fact]
     public void A_point_round_trips_through_its_score() =>
-        Gen.Select(Longitude, Latitude).Sample((lon, lat) =>
+        Gen.Select(Longitude.Where(lon => lon < 180), Latitude).Sample((lon, lat) =>
         {
             var keyspace = new MemoryKeyspace();
             Assert.Equal(Reply.One, Run(keyspace, "GEOADD", "g", F(lon), F(lat), "p"));
