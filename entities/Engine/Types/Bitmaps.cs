@@ -321,17 +321,17 @@ public static class Bitmaps
                 break;
             }
             default:
-            {
-                // DIFF, DIFF1, ANDOR: the first source against the union of the others.
-                var others = result; // the union is built in place, then combined with the first source
-                foreach (var s in sources.AsSpan(1)) Apply(others, s, static (r, b) => r | b);
-                var padded = new byte[length];
-                first.CopyTo(padded, 0);
-                if (op == BitOp.Diff) Apply(result, padded, static (u, x) => x & ~u);
-                else if (op == BitOp.Diff1) Apply(result, padded, static (u, x) => ~x & u);
-                else Apply(result, padded, static (u, x) => x & u);
+                // DIFF, DIFF1, ANDOR: the union of the other sources, then combined with the first
+                // (zeros past its end: DIFF1 keeps the union there, DIFF and ANDOR nothing).
+                foreach (var s in sources.AsSpan(1)) Apply(result, s, static (r, b) => r | b);
+                if (op == BitOp.Diff1) Apply(result, first, static (union, x) => ~x & union);
+                else
+                {
+                    if (op == BitOp.Diff) Apply(result, first, static (union, x) => x & ~union);
+                    else Apply(result, first, static (union, x) => x & union);
+                    result.AsSpan(first.Length).Clear();
+                }
                 break;
-            }
         }
         return result;
     }
@@ -413,13 +413,8 @@ public static class Bitmaps
         var key = args[1];
         if (writes && readOnlyCommand) throw new RedisException(BitfieldRoWrites);
         var state = ctx.Lookup(key, RedisType.String);
-        byte[] buffer;
         var grown = false;
-        if (!writes) buffer = state?.String ?? [];
-        else
-        {
-            buffer = Writable(state?.String, highestWrite, out grown);
-        }
+        var buffer = writes ? Writable(state?.String, highestWrite, out grown) : state?.String ?? [];
 
         var replies = new Reply[ops.Count];
         var changes = 0;
