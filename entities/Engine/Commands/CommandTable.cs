@@ -164,6 +164,36 @@ public static class CommandTable
         new("xinfo", -2, ReadOnly | Container, 0, 0, 0, Streams.XInfo, Streams.SubcommandKey),
         new("xsetid", -3, Write, 1, 1, 1, Streams.XSetId),
 
+        // bitmaps (bitops.c)
+        new("setbit", 4, Write, 1, 1, 1, Bitmaps.SetBit),
+        new("getbit", 3, ReadOnly, 1, 1, 1, Bitmaps.GetBit),
+        new("bitcount", -2, ReadOnly, 1, 1, 1, Bitmaps.BitCount),
+        new("bitpos", -3, ReadOnly, 1, 1, 1, Bitmaps.BitPos),
+        new("bitop", -4, Write, 2, -1, 1, Bitmaps.BitOpCommand),
+        new("bitfield", -2, Write, 1, 1, 1, Bitmaps.Bitfield),
+        new("bitfield_ro", -2, ReadOnly, 1, 1, 1, Bitmaps.BitfieldRo),
+
+        // HyperLogLog (hyperloglog.c): PFCOUNT is read-only in Redis, yet caches the cardinality in the value it reads
+        new("pfadd", -2, Write, 1, 1, 1, HyperLogLog.PfAdd),
+        new("pfcount", -2, ReadOnly, 1, -1, 1, HyperLogLog.PfCount),
+        new("pfmerge", -2, Write, 1, -1, 1, HyperLogLog.PfMerge),
+
+        // geo (geo.c): GEORADIUS and GEORADIUSBYMEMBER write when given STORE or STOREDIST
+        new("geoadd", -5, Write, 1, 1, 1, Geo.GeoAdd),
+        new("geodist", -4, ReadOnly, 1, 1, 1, Geo.GeoDist),
+        new("geohash", -2, ReadOnly, 1, 1, 1, Geo.GeoHashCommand),
+        new("geopos", -2, ReadOnly, 1, 1, 1, Geo.GeoPos),
+        new("georadius", -6, Write, 1, 1, 1, Geo.GeoRadius, Geo.StoreKeys(6)),
+        new("georadius_ro", -6, ReadOnly, 1, 1, 1, Geo.GeoRadiusRo),
+        new("georadiusbymember", -5, Write, 1, 1, 1, Geo.GeoRadiusByMember, Geo.StoreKeys(5)),
+        new("georadiusbymember_ro", -5, ReadOnly, 1, 1, 1, Geo.GeoRadiusByMemberRo),
+        new("geosearch", -7, ReadOnly, 1, 1, 1, Geo.GeoSearch),
+        new("geosearchstore", -8, Write, 1, 2, 1, Geo.GeoSearchStore),
+
+        // strings, continued (t_string.c)
+        new("lcs", -3, ReadOnly, 1, 2, 1, Strings.Lcs),
+        new("substr", 4, ReadOnly, 1, 1, 1, Strings.GetRange),
+
         // server (server.c)
         new("ping", -1, None, 0, 0, 0, Server.Ping),
         new("echo", 2, None, 0, 0, 0, Server.Echo),

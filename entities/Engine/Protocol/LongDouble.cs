@@ -26,8 +26,6 @@ public readonly struct LongDouble : IEquatable<LongDouble>
     /// <summary>"%.17Lf": the fixed 17 digits after the point.</summary>
     const int FractionDigits = 17;
 
-    static readonly UInt128 TenPow17 = 100_000_000_000_000_000UL;
-
     enum Kind : byte { Finite, Infinity, NaN }
 
     readonly ulong mantissa;
@@ -57,6 +55,22 @@ public readonly struct LongDouble : IEquatable<LongDouble>
     /// <summary>The value as the exact integer it is, when it is one (tests and conversions).</summary>
     public static LongDouble FromLong(long value) =>
         value == 0 ? Zero : Round(value < 0, BigInteger.Abs(value), BigInteger.One, 0);
+
+    /// <summary>
+    /// A double as the long double C converts it to (exactly): what addReplyHumanLongDouble
+    /// receives for GEOPOS's and WITHCOORD's coordinates.
+    /// </summary>
+    public static LongDouble FromDouble(double value)
+    {
+        if (double.IsNaN(value)) return NaN;
+        if (double.IsInfinity(value)) return value > 0 ? PositiveInfinity : NegativeInfinity;
+        if (value == 0) return new LongDouble(double.IsNegative(value), 0, 0);
+        var bits = BitConverter.DoubleToInt64Bits(value);
+        var biased = (int)((bits >> 52) & 0x7FF);
+        var fraction = bits & 0xF_FFFF_FFFF_FFFFL;
+        var mantissa = biased == 0 ? fraction : fraction | (1L << 52);
+        return Round(value < 0, mantissa, BigInteger.One, (biased == 0 ? 1 : biased) - 1075);
+    }
 
     /// <summary>Nearest double (for callers that need one; not used by INCRBYFLOAT itself).</summary>
     public double ToDouble()
@@ -317,43 +331,52 @@ public readonly struct LongDouble : IEquatable<LongDouble>
     /// </summary>
     public byte[] Format() => Encoding.ASCII.GetBytes(FormatString());
 
-    public string FormatString()
+    public string FormatString() => FormatFixed(FractionDigits, trim: true);
+
+    /// <summary>
+    /// printf's "%.<paramref name="fractionDigits"/>Lf" (at most 17 digits), exact with ties to
+    /// even as glibc rounds; with <paramref name="trim"/>, ld2string's human form as above.
+    /// </summary>
+    public string FormatFixed(int fractionDigits, bool trim)
     {
+        if (fractionDigits is < 0 or > FractionDigits) throw new ArgumentOutOfRangeException(nameof(fractionDigits));
         if (kind == Kind.Infinity) return negative ? "-inf" : "inf";
         if (kind == Kind.NaN) return "nan";
-        string text;
+        var scale = UInt128.One;
+        for (var i = 0; i < fractionDigits; i++) scale *= 10;
+        string integerText;
+        ulong fraction;
         if (exponent >= 0)
         {
-            // An integer: "%.17Lf" prints all of its digits and a zero fraction.
-            text = exponent <= 64
+            // An integer: printed whole, with a zero fraction.
+            integerText = exponent <= 64
                 ? ((UInt128)mantissa << exponent).ToString(System.Globalization.CultureInfo.InvariantCulture)
                 : (new BigInteger(mantissa) << exponent).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            fraction = 0;
         }
         else
         {
-            // R = round(m × 10^17 / 2^-e): m × 10^17 < 2^121, so it fits in 128 bits and any
+            // R = round(m × 10^d / 2^-e): m × 10^17 < 2^121, so it fits in 128 bits and any
             // shift of 122 or more leaves less than a half, which rounds to zero.
             var shift = -exponent;
             UInt128 r;
             if (shift >= 122) r = 0;
             else
             {
-                var n = (UInt128)mantissa * TenPow17;
+                var n = (UInt128)mantissa * scale;
                 r = n >> shift;
                 var rem = n - (r << shift);
                 var half = (UInt128)1 << (shift - 1);
                 if (rem > half || (rem == half && (r & 1) == 1)) r++;
             }
-            var integer = r / TenPow17;
-            var fraction = (ulong)(r % TenPow17);
-            if (fraction == 0) text = integer.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            else
-            {
-                var f = fraction.ToString("D17", System.Globalization.CultureInfo.InvariantCulture).TrimEnd('0');
-                text = integer.ToString(System.Globalization.CultureInfo.InvariantCulture) + "." + f;
-            }
+            integerText = (r / scale).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            fraction = (ulong)(r % scale);
         }
-        if (negative && text != "0") text = "-" + text;
+        var fractionText = fractionDigits == 0 ? "" : fraction.ToString("D" + fractionDigits, System.Globalization.CultureInfo.InvariantCulture);
+        if (trim) fractionText = fractionText.TrimEnd('0');
+        var text = fractionText.Length == 0 ? integerText : integerText + "." + fractionText;
+        // printf keeps the sign of a negative value that rounds to zero; the human form drops "-0".
+        if (negative && !(trim && text == "0")) text = "-" + text;
         return text;
     }
 

@@ -348,6 +348,9 @@ public static class Server
         if (group == typeof(Lists)) categories.Add("@list");
         if (group == typeof(Hashes)) categories.Add("@hash");
         if (group == typeof(Strings)) categories.Add("@string");
+        if (group == typeof(Bitmaps)) categories.Add("@bitmap");
+        if (group == typeof(HyperLogLog)) categories.Add("@hyperloglog");
+        if (group == typeof(Geo)) categories.Add("@geo");
         if (group == typeof(Streams)) categories.Add("@stream");
         if (spec.Service == HostService.Snapshots) categories.Add("@admin"); // SAVE, BGSAVE, LASTSAVE
         // KEYS (O(n) in one go) and INFO (exposes the server) are Redis's other dangerous commands.

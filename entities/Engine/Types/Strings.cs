@@ -11,8 +11,8 @@ namespace Serverless.Store.Types;
 /// </summary>
 public static class Strings
 {
-    /// <summary>proto-max-bulk-len's default: the largest string APPEND/SETRANGE may build.</summary>
-    const long MaxStringLength = 512L * 1024 * 1024;
+    /// <summary>proto-max-bulk-len's default: the largest string APPEND, SETRANGE, SETBIT and BITFIELD may build.</summary>
+    internal const long MaxStringLength = 512L * 1024 * 1024;
 
     const string StringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
     const string OffsetOutOfRange = "ERR offset is out of range";
@@ -269,7 +269,7 @@ public static class Strings
     }
 
     /// <summary>Writes a new value into an existing string (keeping its TTL) or creates the key.</summary>
-    static void Store(CommandContext ctx, byte[] key, KeyState? state, byte[] value)
+    internal static void Store(CommandContext ctx, byte[] key, KeyState? state, byte[] value)
     {
         if (state is null)
         {
@@ -365,5 +365,105 @@ public static class Strings
     static void CheckLength(long offset, int append)
     {
         if (offset > MaxStringLength - append) throw new RedisException(StringTooLong);
+    }
+
+    // ------------------------------------------------------------------ LCS
+
+    const string LcsNotStrings = "ERR The specified keys must contain string values";
+    const string LcsLenAndIdx = "ERR If you want both the length and indexes, please just use IDX.";
+    const string LcsTooBig = "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
+
+    /// <summary>
+    /// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN] (lcsCommand): the longest
+    /// common subsequence by the textbook dynamic programme, walked back from the end as Redis
+    /// walks it, so that among several LCSs the same one (and the same IDX ranges, last match
+    /// first) comes out. Missing keys are empty strings.
+    /// </summary>
+    public static Reply Lcs(CommandContext ctx, byte[][] args)
+    {
+        var stateA = ctx.Lookup(args[1]);
+        var stateB = ctx.Lookup(args[2]);
+        if (stateA is { Type: not RedisType.String } || stateB is { Type: not RedisType.String })
+            throw new RedisException(LcsNotStrings);
+        var a = stateA?.String ?? [];
+        var b = stateB?.String ?? [];
+
+        bool getLen = false, getIdx = false, withMatchLen = false;
+        long minMatchLen = 0;
+        for (var j = 3; j < args.Length; j++)
+        {
+            var moreArgs = args.Length - 1 - j;
+            if (Is(args[j], "IDX")) getIdx = true;
+            else if (Is(args[j], "LEN")) getLen = true;
+            else if (Is(args[j], "WITHMATCHLEN")) withMatchLen = true;
+            else if (Is(args[j], "MINMATCHLEN") && moreArgs > 0)
+            {
+                minMatchLen = Math.Max(0, Numbers.ParseLong(args[++j]));
+            }
+            else throw new RedisException(Errors.Syntax);
+        }
+        if (getLen && getIdx) throw new RedisException(LcsLenAndIdx);
+
+        // The table of LCS lengths of every pair of prefixes, as large as Redis allows it.
+        int aLen = a.Length, bLen = b.Length, width = bLen + 1;
+        if ((long)(aLen + 1) * width * sizeof(uint) > MaxStringLength) throw new RedisException(LcsTooBig);
+        var lcs = new uint[(aLen + 1) * width];
+        for (var i = 1; i <= aLen; i++)
+        for (var j = 1; j <= bLen; j++)
+            lcs[i * width + j] = a[i - 1] == b[j - 1]
+                ? lcs[(i - 1) * width + j - 1] + 1
+                : Math.Max(lcs[(i - 1) * width + j], lcs[i * width + j - 1]);
+        var length = lcs[aLen * width + bLen];
+        if (getLen) return Reply.Integer(length);
+
+        var result = new byte[length];
+        var matches = new List<Reply>();
+        var idx = (int)length;
+        // A range is "unset" while aStart == aLen, as in Redis.
+        int aStart = aLen, aEnd = 0, bStart = 0, bEnd = 0;
+        for (int i = aLen, j = bLen; i > 0 && j > 0;)
+        {
+            var emit = false;
+            if (a[i - 1] == b[j - 1])
+            {
+                result[idx - 1] = a[i - 1];
+                if (aStart == aLen)
+                {
+                    aStart = aEnd = i - 1;
+                    bStart = bEnd = j - 1;
+                }
+                else if (aStart == i && bStart == j)
+                {
+                    aStart--; // the match continues the current range backwards
+                    bStart--;
+                }
+                else emit = true;
+                if (aStart == 0 || bStart == 0) emit = true;
+                idx--;
+                i--;
+                j--;
+            }
+            else
+            {
+                if (lcs[(i - 1) * width + j] > lcs[i * width + j - 1]) i--;
+                else j--;
+                if (aStart != aLen) emit = true;
+            }
+            if (!emit) continue;
+            var matchLen = aEnd - aStart + 1;
+            if (getIdx && (minMatchLen == 0 || matchLen >= minMatchLen))
+            {
+                var range = new List<Reply>(3)
+                {
+                    Reply.Array([Reply.Integer(aStart), Reply.Integer(aEnd)]),
+                    Reply.Array([Reply.Integer(bStart), Reply.Integer(bEnd)]),
+                };
+                if (withMatchLen) range.Add(Reply.Integer(matchLen));
+                matches.Add(Reply.Array(range));
+            }
+            aStart = aLen; // the next match starts a new range
+        }
+        if (!getIdx) return Reply.Bulk(result);
+        return Reply.Array([Reply.Bulk("matches"), Reply.Array(matches), Reply.Bulk("len"), Reply.Integer(length)]);
     }
 }

@@ -53,7 +53,7 @@ public static class CommandGenerator
         return list;
     }
 
-    static string Pick(Random r, string[] from) => from[r.Next(from.Length)];
+    static T Pick<T>(Random r, T[] from) => from[r.Next(from.Length)];
     static string K(Random r) => Pick(r, Keys);
     static string V(Random r) => Pick(r, Values);
     static string F(Random r) => Pick(r, Fields);
@@ -183,7 +183,44 @@ public static class CommandGenerator
         r => ["ZUNION", "2", K(r), K(r), .. Opt(r, ["WITHSCORES"])],
         r => ["ZINTER", "2", K(r), K(r), .. Opt(r, ["WITHSCORES"])],
         r => ["ZDIFF", "2", K(r), K(r), .. Opt(r, ["WITHSCORES"])],
+        // bitmaps
+        r => ["SETBIT", K(r), B(r), Pick(r, ["0", "1", "1", "2"])],
+        r => ["GETBIT", K(r), B(r)],
+        r => ["BITCOUNT", K(r), .. Opt(r, [I(r), I(r)], [I(r), I(r), Pick(r, ["BIT", "BYTE", "x"])])],
+        r => ["BITPOS", K(r), Pick(r, ["0", "1", "2"]), .. Opt(r, [I(r)], [I(r), I(r)], [I(r), I(r), Pick(r, ["BIT", "BYTE"])])],
+        r => ["BITOP", Pick(r, ["AND", "OR", "XOR", "NOT", "x"]), K(r), .. Many(r, K, 1, 3)],
+        r => ["BITFIELD", K(r), .. Opt(r, ["OVERFLOW", Pick(r, ["WRAP", "SAT", "FAIL"])]), .. Field(r), .. Opt(r, Field(r))],
+        r => ["BITFIELD_RO", K(r), "GET", Pick(r, ["u8", "i5", "u63", "i64"]), B(r)],
+        // HyperLogLog
+        r => ["PFADD", K(r), .. Many(r, V, 0, 4)],
+        r => ["PFCOUNT", .. Many(r, K, 1, 3)],
+        r => ["PFMERGE", K(r), .. Many(r, K, 0, 2)],
+        // geo
+        r => ["GEOADD", K(r), .. Opt(r, ["NX"], ["XX"], ["CH"], ["XX", "CH"]), .. Place(r), .. Opt(r, Place(r))],
+        r => ["GEOPOS", K(r), .. Many(r, V)],
+        r => ["GEOHASH", K(r), .. Many(r, V)],
+        r => ["GEODIST", K(r), V(r), V(r), .. Opt(r, [Pick(r, ["m", "km", "mi", "ft", "x"])])],
+        r => ["GEOSEARCH", K(r), .. Pick<string[]>(r, [["FROMMEMBER", V(r)], ["FROMLONLAT", "13.4", "38.1"]]),
+            .. Pick<string[]>(r, [["BYRADIUS", Pick(r, ["0", "10", "500", "-1"]), "km"], ["BYBOX", "400", "300", "km"]]),
+            .. Opt(r, ["WITHDIST"], ["WITHCOORD", "ASC"], ["COUNT", C(r)], ["COUNT", "2", "ANY"], ["DESC", "WITHHASH"])],
+        r => ["GEORADIUS", K(r), "13.4", "38.1", Pick(r, ["10", "500", "x"]), "km", .. Opt(r, ["WITHDIST"], ["STORE", K(r)], ["STOREDIST", K(r)], ["COUNT", C(r)])],
+        r => ["GEORADIUSBYMEMBER", K(r), V(r), "500", "km", .. Opt(r, ["WITHCOORD"], ["STORE", K(r)], ["DESC"])],
+        r => ["GEOSEARCHSTORE", K(r), K(r), "FROMLONLAT", "13.4", "38.1", "BYRADIUS", "500", "km", .. Opt(r, ["STOREDIST"], ["COUNT", "1"])],
+        // LCS and SUBSTR
+        r => ["LCS", K(r), K(r), .. Opt(r, ["LEN"], ["IDX"], ["IDX", "WITHMATCHLEN", "MINMATCHLEN", C(r)])],
+        r => ["SUBSTR", K(r), I(r), I(r)],
     ];
+
+    static readonly string[] BitOffsets = ["0", "1", "7", "8", "15", "33", "100", "-1", "x", "#1", "#3"];
+    static readonly string[] Coordinates = ["0", "13.361389", "38.115556", "15.087269", "37.502669", "-180", "180", "85.05112878", "90", "x"];
+
+    static string B(Random r) => Pick(r, BitOffsets);
+    static string[] Field(Random r) => Pick<string[]>(r, [
+        ["GET", Pick(r, ["u8", "i8", "u1", "i64", "u64"]), B(r)],
+        ["SET", Pick(r, ["u8", "i4", "u2"]), B(r), I(r)],
+        ["INCRBY", Pick(r, ["u8", "i4", "i64"]), B(r), I(r)],
+    ]);
+    static string[] Place(Random r) => [Pick(r, Coordinates), Pick(r, Coordinates), V(r)];
 
     static string[] Next(Random r) => Generators[r.Next(Generators.Length)](r);
 }

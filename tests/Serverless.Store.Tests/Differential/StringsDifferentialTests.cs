@@ -430,4 +430,39 @@ public sealed class StringsDifferentialTests(RedisServer redis)
             ]);
         }
     }
+
+    // ------------------------------------------------------------------ LCS and SUBSTR
+
+    [Fact]
+    public void Lcs_every_option() => diff.Run(
+        "MSET key1 ohmytext key2 mynewtext", "LCS key1 key2", "LCS key1 key2 LEN", "LCS key1 key2 IDX",
+        "LCS key1 key2 IDX MINMATCHLEN 4 WITHMATCHLEN", "LCS key1 key2 idx withmatchlen", "LCS key1 key2 IDX MINMATCHLEN 0",
+        "LCS key1 key2 IDX MINMATCHLEN -5", "LCS key1 key2 IDX MINMATCHLEN 100", "LCS key1 key2 MINMATCHLEN 2 LEN",
+        "LCS key1 key2 WITHMATCHLEN", "LCS key1 key2 LEN IDX", "LCS key1 key2 IDX LEN", "LCS key1 key2 MINMATCHLEN",
+        "LCS key1 key2 MINMATCHLEN x", "LCS key1 key2 FOO", "LCS key1 key2 IDX MINMATCHLEN 9223372036854775807",
+        "LCS key1 key1", "LCS key1 key1 IDX WITHMATCHLEN", "LCS key1 nosuch", "LCS nosuch key2 IDX", "LCS nosuch nosuch2 LEN",
+        "SET e \"\"", "LCS e key1 IDX", "SET n 12345", "SET m 2468", "LCS n m IDX WITHMATCHLEN",
+        "SET a ABCBDAB", "SET b BDCABA", "LCS a b", "LCS b a", "LCS a b IDX WITHMATCHLEN", "LCS b a IDX",
+        "HSET h f v", "LCS h key1", "LCS key1 h LEN", "LCS key1 h FOO", "LCS", "LCS key1");
+
+    [Fact]
+    public void Lcs_on_random_strings_picks_the_same_subsequence_and_ranges()
+    {
+        var random = new Random(7117);
+        string Text(int max) => new(Enumerable.Range(0, random.Next(0, max)).Select(_ => "abcab\xffx"[random.Next(7)]).ToArray());
+        for (var i = 0; i < 150; i++)
+        {
+            var a = Text(40);
+            var b = Text(40);
+            diff.Run([
+                ["SET", "a", a], ["SET", "b", b], ["LCS", "a", "b"], ["LCS", "b", "a", "LEN"],
+                ["LCS", "a", "b", "IDX", "WITHMATCHLEN"], ["LCS", "a", "b", "IDX", "MINMATCHLEN", random.Next(0, 4).ToString(CultureInfo.InvariantCulture)],
+            ]);
+        }
+    }
+
+    [Fact]
+    public void Substr_is_getrange() => diff.Run(
+        "SUBSTR k 0 -1", "SET k \"Hello World\"", "SUBSTR k 0 4", "SUBSTR k -5 -1", "SUBSTR k 5 3", "SUBSTR k 0 100",
+        "SUBSTR k -100 2", "SUBSTR k a 1", "SUBSTR k 1 b", "SUBSTR k 1", "HSET h f v", "SUBSTR h 0 1");
 }

@@ -127,8 +127,29 @@ public sealed class Differential(RedisServer redis)
 
     static string Text(Reply r) => r is BulkReply { Value: { } v } ? Encoding.UTF8.GetString(v) : r.ToString();
 
-    /// <summary>One command line as arguments (see <see cref="Tokenize"/>).</summary>
-    public static byte[][] Parse(string line) => Tokenize(line).Select(Encoding.UTF8.GetBytes).ToArray();
+    /// <summary>One command line as arguments (see <see cref="Tokenize"/>); "\xNN" in an argument is the byte NN, as in redis-cli.</summary>
+    public static byte[][] Parse(string line) => Tokenize(line).Select(Unescape).ToArray();
+
+    static byte[] Unescape(string token)
+    {
+        var bytes = new List<byte>(token.Length);
+        var text = new StringBuilder();
+        for (var i = 0; i < token.Length; i++)
+        {
+            if (token[i] == '\\' && i + 3 < token.Length && token[i + 1] == 'x' &&
+                byte.TryParse(token.AsSpan(i + 2, 2), System.Globalization.NumberStyles.HexNumber, null, out var b))
+            {
+                bytes.AddRange(Encoding.UTF8.GetBytes(text.ToString()));
+                text.Clear();
+                bytes.Add(b);
+                i += 3;
+                continue;
+            }
+            text.Append(token[i]);
+        }
+        bytes.AddRange(Encoding.UTF8.GetBytes(text.ToString()));
+        return bytes.ToArray();
+    }
 
     public static bool Same(string command, Reply expected, Reply actual)
     {

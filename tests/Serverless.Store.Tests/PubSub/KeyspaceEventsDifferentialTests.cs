@@ -118,6 +118,31 @@ public sealed class KeyspaceEventsDifferentialTests(RedisServer redis)
         "ZDIFFSTORE nothere 1 nosuch", "ZREM w x");
 
     [Fact]
+    public void Bitmaps() => Same(
+        "SETBIT b 7 1", "SETBIT b 7 1", "SETBIT b 7 0", "SETBIT b 100 0", "SETBIT b 0 0", "GETBIT b 7", "BITCOUNT b", "BITPOS b 1",
+        "SET s foobar", "BITOP AND d b s", "BITOP NOT d s", "BITOP OR d nosuch nosuch2", "BITOP XOR nothere nosuch",
+        "BITFIELD f SET u8 0 1", "BITFIELD f SET u8 0 1", "BITFIELD f GET u8 0", "BITFIELD f INCRBY u8 0 0", "BITFIELD f INCRBY u8 0 1",
+        "BITFIELD g OVERFLOW FAIL SET u2 0 9", "BITFIELD g OVERFLOW FAIL SET u2 100 9", "BITFIELD_RO f GET u8 0",
+        "BITFIELD f SET u8 0 1 GET u65 0", "SETBIT f x 1");
+
+    [Fact]
+    public void HyperLogLog() => Same(
+        "PFADD h a b c", "PFADD h a", "PFADD h", "PFADD n", "PFCOUNT h", "PFCOUNT h n", "PFMERGE m h n", "PFMERGE m",
+        "SET s x", "PFADD s a", "PFMERGE m s");
+
+    [Fact]
+    public void Geo() => Same(
+        "GEOADD g 13.361389 38.115556 Palermo 15.087269 37.502669 Catania", "GEOADD g 13.361389 38.115556 Palermo",
+        "GEOADD g XX CH 13.5 38 Palermo", "GEOADD g NX 1 1 Palermo", "GEOADD g 200 0 bad", "GEODIST g Palermo Catania", "GEOPOS g Palermo",
+        "GEORADIUS g 15 37 200 km STORE out", "GEORADIUS g 15 37 200 km STOREDIST out", "GEORADIUS g 0 0 1 km STORE out",
+        "GEORADIUS g 0 0 1 km STORE out", "GEORADIUSBYMEMBER g Palermo 300 km STORE out2", "GEORADIUS nosuch 0 0 1 km STORE out2",
+        "GEOSEARCHSTORE s g FROMLONLAT 15 37 BYRADIUS 200 km", "GEOSEARCHSTORE s g FROMLONLAT 15 37 BYRADIUS 200 km STOREDIST",
+        "GEOSEARCHSTORE s g FROMLONLAT 0 0 BYRADIUS 1 km", "GEOSEARCH g FROMLONLAT 15 37 BYRADIUS 200 km", "ZREM g Palermo Catania");
+
+    [Fact]
+    public void Lcs_and_substr_raise_nothing() => Same("SET a ohmytext", "SET b mynewtext", "LCS a b IDX", "SUBSTR a 0 2");
+
+    [Fact]
     public void A_key_found_expired_on_access_raises_expired() => Same(
         "SET k v PX 1", "SLEEP 20", "GET k", "SET k2 v PX 1", "SLEEP 20", "EXISTS k2");
 }
