@@ -62,8 +62,10 @@ public sealed class StorePlan
                 return new(command, StoreRoute.Local, [], new ErrorReply(Durable.EntityKeys.TooLongError));
         // Keys with one hash tag share one entity: the command needs each entity once.
         var entityKeys = held.Length == 1 ? held : held.Distinct(StringComparer.Ordinal).ToArray();
+        // PFCOUNT reads but may store the count it computed: its entity runs it.
         if (entityKeys.Length == 1)
-            return new(command, command.IsWrite ? StoreRoute.KeyWrite : StoreRoute.KeyRead, entityKeys, null);
+            return new(command, command.IsWrite || command.Spec!.Flags.HasFlag(CommandFlags.Rewrites) ? StoreRoute.KeyWrite : StoreRoute.KeyRead,
+                entityKeys, null);
         Array.Sort(entityKeys, StringComparer.Ordinal);
         return new(command, command.IsWrite ? StoreRoute.MultiKeyWrite : StoreRoute.MultiKeyRead, entityKeys, null);
     }

@@ -26,6 +26,11 @@ public enum CommandFlags
     /// read-only token must not run it.
     /// </summary>
     Publishes = 256,
+    /// <summary>
+    /// Reads, as Redis flags it (read-only tokens may run it), yet may store a change to its key:
+    /// PFCOUNT of one key caches the count it computed in the value. A store runs it where its key is.
+    /// </summary>
+    Rewrites = 1024,
 }
 
 /// <summary>

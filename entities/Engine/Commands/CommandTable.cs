@@ -175,7 +175,7 @@ public static class CommandTable
 
         // HyperLogLog (hyperloglog.c): PFCOUNT is read-only in Redis, yet caches the cardinality in the value it reads
         new("pfadd", -2, Write, 1, 1, 1, HyperLogLog.PfAdd),
-        new("pfcount", -2, ReadOnly, 1, -1, 1, HyperLogLog.PfCount),
+        new("pfcount", -2, ReadOnly | Rewrites, 1, -1, 1, HyperLogLog.PfCount),
         new("pfmerge", -2, Write, 1, -1, 1, HyperLogLog.PfMerge),
 
         // geo (geo.c): GEORADIUS and GEORADIUSBYMEMBER write when given STORE or STOREDIST

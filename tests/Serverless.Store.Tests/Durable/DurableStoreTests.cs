@@ -192,4 +192,19 @@ public class DurableStoreTests(DurableFixture fixture)
         Assert.Equal(Reply.Simple("PONG"), keyless[0]);
         Assert.StartsWith("ERR", Assert.IsType<ErrorReply>(keyless[1]).Message); // the whole keyspace cannot be part of a transaction
     }
+
+    [Fact]
+    public async Task PfcountStoresTheCountItComputedAsRedisDoes()
+    {
+        // PFCOUNT reads but caches the count in the value: the stored bytes must be what the engine
+        // alone (checked against redis-server by the HyperLogLog differential tests) leaves.
+        var memory = new Serverless.Store.Keyspace.MemoryKeyspace();
+        foreach (var command in new[] { Cmd("PFADD", "hll:k", "a", "b", "c"), Cmd("PFCOUNT", "hll:k") })
+        {
+            var expected = Serverless.Store.Commands.Engine.Execute(new Serverless.Store.Commands.CommandContext(memory, 0), command);
+            Assert.Equal(expected, await store.ExecuteAsync(command));
+        }
+        Assert.Equal(StoreRoute.KeyWrite, StorePlan.Of(Cmd("PFCOUNT", "hll:k")).Route);
+        Assert.Equal(Reply.Bulk(memory.Get("hll:k"u8.ToArray())!.String!), await Run("GET", "hll:k"));
+    }
 }
