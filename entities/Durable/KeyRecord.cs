@@ -15,26 +15,8 @@ namespace Serverless.Store.Durable;
 /// (its id is found, it is not run again). JSON
 /// {"k":{..KeyState..} or "g":[[key, {..KeyState..}], ...],"r":[[id, atMs, [reply, ...]], ...],"l":chainId,"q":[[operation, input], ...],"v":seq}.
 /// </summary>
-public sealed class KeyRecord
+public sealed class KeyRecord : RepliedRecord
 {
-    /// <summary>
-    /// Replies are kept this long unless there are too many: longer than the backend's queue
-    /// visibility timeout (5 minutes), so a signal redelivered after a crash between storing the
-    /// state and deleting the message still finds its reply and is not run twice.
-    /// </summary>
-    public const long ReplyRetentionMs = 6 * 60_000;
-
-    /// <summary>Bounds the state a hot key rewrites on every batch (~40 bytes a reply).</summary>
-    public const int MaxReplies = 64;
-
-    /// <summary>
-    /// Replies younger than this are never dropped for the count, so a batch larger than
-    /// <see cref="MaxReplies"/> still stores every reply it made (a batch runs in milliseconds; pollers
-    /// get at least this long). Short, because a hot key keeps every reply this young: at 1000
-    /// writes/s that is ~10 KB of state, and past ~45 KB the backend moves the state to a blob.
-    /// </summary>
-    public const long MinReplyAgeMs = 250;
-
     /// <summary>The state of the entity's own key (an entity of one key); null for a hash tag's entity.</summary>
     [JsonPropertyName("k"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public KeyState? State { get; set; }
@@ -42,9 +24,6 @@ public sealed class KeyRecord
     /// <summary>A hash tag's entity: its keys with their states (absent keys are not listed).</summary>
     [JsonPropertyName("g"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public List<GroupedKey>? Group { get; set; }
-
-    [JsonPropertyName("r"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public List<StoredReply>? Replies { get; set; }
 
     /// <summary>The multi-key chain that holds this key locked (<see cref="ChainStep"/>), or null.</summary>
     [JsonPropertyName("l"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -97,6 +76,35 @@ public sealed class KeyRecord
         if (Group is not null)
             foreach (var g in Group) yield return (g.Key, g.State);
     }
+
+}
+
+/// <summary>
+/// An entity state that answers its callers: the replies to its recent requests by request id
+/// ("r"), where the <see cref="ReplyChannel"/> finds them. Key entities and the script catalog keep them.
+/// </summary>
+public abstract class RepliedRecord
+{
+    /// <summary>
+    /// Replies are kept this long unless there are too many: longer than the backend's queue
+    /// visibility timeout (5 minutes), so a signal redelivered after a crash between storing the
+    /// state and deleting the message still finds its reply and is not run twice.
+    /// </summary>
+    public const long ReplyRetentionMs = 6 * 60_000;
+
+    /// <summary>Bounds the state a hot key rewrites on every batch (~40 bytes a reply).</summary>
+    public const int MaxReplies = 64;
+
+    /// <summary>
+    /// Replies younger than this are never dropped for the count, so a batch larger than
+    /// <see cref="MaxReplies"/> still stores every reply it made (a batch runs in milliseconds; pollers
+    /// get at least this long). Short, because a hot key keeps every reply this young: at 1000
+    /// writes/s that is ~10 KB of state, and past ~45 KB the backend moves the state to a blob.
+    /// </summary>
+    public const long MinReplyAgeMs = 250;
+
+    [JsonPropertyName("r"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<StoredReply>? Replies { get; set; }
 
     public StoredReply? FindReply(string requestId)
     {
