@@ -10,6 +10,7 @@ namespace Serverless.Store.Tests.Differential;
 /// itself (INFO's server section, COMMAND COUNT) differ by nature; those tests compare the parts
 /// that must agree.
 /// </summary>
+[Trait("Needs", "redis-server")]
 [Collection(RedisCollection.Name)]
 public sealed class ServerDifferentialTests(RedisServer redis)
 {

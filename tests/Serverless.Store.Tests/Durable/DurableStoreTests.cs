@@ -8,6 +8,7 @@ namespace Serverless.Store.Tests.Durable;
 /// The store through <see cref="DurableStore"/> on the real Durable Task engine over Azurite:
 /// read-your-writes, concurrency on one key, atomic multi-key commands and MULTI/EXEC.
 /// </summary>
+[Trait("Needs", "azurite")]
 [Collection(DurableCollection.Name)]
 public class DurableStoreTests(DurableFixture fixture)
 {

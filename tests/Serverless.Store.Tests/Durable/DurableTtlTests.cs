@@ -11,6 +11,7 @@ namespace Serverless.Store.Tests.Durable;
 /// self-scheduled <c>expire</c>), a later EXPIRE/PERSIST/SET is never undone by an older schedule,
 /// and the sweep visits only due buckets and the keys listed there.
 /// </summary>
+[Trait("Needs", "azurite")]
 [Collection(DurableCollection.Name)]
 public class DurableTtlTests(DurableFixture fixture)
 {

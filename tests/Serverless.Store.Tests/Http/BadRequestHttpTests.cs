@@ -14,6 +14,7 @@ namespace Serverless.Store.Tests.Http;
 /// percent-encoding, methods, tokens). Each must get its status and error, and the keyspace
 /// (KEYS *, DBSIZE and every value) must be the same after all of them.
 /// </summary>
+[Trait("Needs", "store")]
 [Collection(StoreHostCollection.Name)]
 public sealed class BadRequestHttpTests(StoreHost store, ITestOutputHelper output)
 {

@@ -17,6 +17,8 @@ namespace Serverless.Store.Tests.Http;
 /// unordered, random and TTL replies. Each sequence gets its own key prefix, so the store needs no
 /// FLUSHALL and sequences run side by side; redis-server gets the same prefixed keys.
 /// </summary>
+[Trait("Needs", "store")]
+[Trait("Needs", "redis-server")]
 [Collection(StoreHostCollection.Name)]
 public sealed class HttpDifferentialTests(StoreHost store, RedisServer redis, ITestOutputHelper output) : IClassFixture<RedisServer>
 {

@@ -3,6 +3,8 @@ using Xunit.Abstractions;
 namespace Serverless.Store.Tests.Http;
 
 /// <summary>The unchanged npm client (@upstash/redis) runs the Redis guide's examples against the running store.</summary>
+[Trait("Needs", "store")]
+[Trait("Needs", "node")]
 [Collection(StoreHostCollection.Name)]
 public sealed class UpstashClientTests(StoreHost store, ITestOutputHelper output)
 {

@@ -18,6 +18,8 @@ namespace Serverless.Store.Tests.Persistence;
 /// restore replaces the whole keyspace): SAVE, BGSAVE + LASTSAVE + INFO, the scheduled save and
 /// retention, restore of our snapshots (streams with groups included) and of a redis-server dump, and corrupt files that change nothing.
 /// </summary>
+[Trait("Needs", "azurite")]
+[Trait("Needs", "redis-server")]
 public sealed class SnapshotServiceTests(DurableFixture fixture) : IClassFixture<DurableFixture>, IDisposable
 {
     readonly DurableStore store = fixture.Store;

@@ -7,6 +7,9 @@ namespace Serverless.Store.Tests.PubSub;
 /// The pub/sub console page in Debian's headless chromium, driven by playwright-core
 /// (tests/pubsub-browser/console.test.mjs), against the running standalone store.
 /// </summary>
+[Trait("Needs", "store")]
+[Trait("Needs", "browser")]
+[Trait("Needs", "node")]
 [Collection(StoreHostCollection.Name)]
 public sealed class BrowserConsoleTests(StoreHost store, ITestOutputHelper output)
 {

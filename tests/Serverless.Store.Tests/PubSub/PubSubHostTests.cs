@@ -13,6 +13,7 @@ namespace Serverless.Store.Tests.PubSub;
 /// subscribes (the guide's subscriber loop): negotiate at the REST base, subscribe over REST,
 /// PUBLISH through the REST API, messages arrive as <c>message</c> invocations in Redis's shape.
 /// </summary>
+[Trait("Needs", "store")]
 [Collection(StoreHostCollection.Name)]
 public sealed class PubSubHostTests(StoreHost store)
 {
