@@ -138,6 +138,28 @@ public sealed class SweepFunctions(ILogger<SweepFunctions> logger)
 }
 
 /// <summary>
+/// The subscription registry's sweep (<see cref="PubSubService.SweepAsync"/>) on the TTL sweep's timer
+/// (<c>TtlSweepSchedule</c>): drops the subscriptions of connections Azure SignalR Service no longer
+/// has, whose disconnect never reached the app (the service restarted, an upstream call failed).
+/// </summary>
+public sealed class SubscriptionSweepFunctions(StoreServices services, ILogger<SubscriptionSweepFunctions> logger)
+{
+    public const string Name = "pubsubsweep";
+
+    [Function(Name)]
+    public async Task<int> Sweep(
+        [TimerTrigger("%" + SweepFunctions.ScheduleSetting + "%")] TimerInfo timer,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellation)
+    {
+        if (RestFunctions.InstanceFor(client, services, logger).PubSub is not { } pubsub) return 0;
+        var dropped = await pubsub.SweepAsync(cancellation);
+        if (dropped > 0) logger.LogInformation("Dropped the subscriptions of {Connections} connections SignalR Service no longer has", dropped);
+        return dropped;
+    }
+}
+
+/// <summary>
 /// <see cref="EntityStorageCleanup"/> on a timer (app setting <c>EntityCleanupSchedule</c>, NCRONTAB;
 /// every 30 minutes in the sample): removes the rows deleted and expired keys leave behind once the
 /// backend's 30-minute message-reorder window has passed, so storage does not grow forever.
