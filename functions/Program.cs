@@ -8,6 +8,7 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication(); // ASP.NET Core integration: HTTP triggers take HttpRequest
 var configuration = builder.Configuration;
 builder.Services.AddSingleton(AccessPolicy.FromSettings(name => configuration[name]));
+builder.Services.AddSingleton(RestLimits.FromSettings(name => configuration[name])); // MaxRequestBodyBytes, MaxRequestCommands
 // Pub/sub through Azure SignalR Service when AzureSignalRConnectionString is set (SignalRHub, NotifyKeyspaceEvents);
 // snapshots to the app's storage account (SnapshotRetention).
 builder.Services.AddSingleton(Serverless.Store.Functions.StoreServices.FromSettings(name => configuration[name]));

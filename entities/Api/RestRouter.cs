@@ -22,11 +22,21 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
 {
     readonly RestLimits limits = limits ?? RestLimits.Default;
 
+    /// <summary>
+    /// CORS on every answer, so pages on other origins can call the store: the headers the unchanged
+    /// Upstash clients send (@upstash/redis sends upstash-sync-token on every request, the
+    /// Upstash-Telemetry-* headers unless telemetry is off, Upstash-Encoding), the SignalR clients'
+    /// negotiate headers (X-Requested-With, X-SignalR-User-Agent), and upstash-sync-token exposed
+    /// because the client reads it back from every answer.
+    /// </summary>
     static readonly Dictionary<string, string> CorsHeaders = new()
     {
         ["Access-Control-Allow-Origin"] = "*",
         ["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS",
-        ["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Upstash-Encoding, X-Requested-With, X-SignalR-User-Agent", // the last two: SignalR clients' negotiate
+        ["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Upstash-Encoding, upstash-sync-token, " +
+            "Upstash-Telemetry-Runtime, Upstash-Telemetry-Platform, Upstash-Telemetry-Sdk, Upstash-Telemetry-Retry, " +
+            "X-Requested-With, X-SignalR-User-Agent",
+        ["Access-Control-Expose-Headers"] = "upstash-sync-token",
         ["Access-Control-Max-Age"] = "86400",
     };
 
@@ -70,7 +80,7 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
         if (method is not ("GET" or "POST"))
             return Respond(405, ReplyEncoder.Error($"ERR method {request.Method} is not allowed: use GET or POST"), ("Allow", "GET, POST, OPTIONS"));
         if (request.Body.Length > limits.MaxBodyBytes)
-            return Respond(413, ReplyEncoder.Error($"ERR the request body is over the {limits.MaxBodyBytes}-byte limit: split it (pipelines too)"));
+            return Respond(413, ReplyEncoder.Error($"ERR the request body is over the {limits.MaxBodyBytes}-byte limit ({RestLimits.MaxBodySetting}): split it into smaller requests or pipelines"));
 
         var granted = access.Authenticate(Token(request));
         if (granted == Access.None)

@@ -17,8 +17,11 @@ namespace Serverless.Store.Tests.Http;
 /// and a fresh task hub. <see cref="KillAndRestartAsync"/> kills the host with SIGKILL and starts
 /// it again on the same storage. Everything is stopped and the folder deleted at the end.
 /// </summary>
-public sealed class StoreHost : IAsyncLifetime
+public class StoreHost : IAsyncLifetime
 {
+    /// <summary>App settings the host gets on top of storage, tokens and task hub (a subclass's own store).</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
+
     public const string FullToken = "http-tests-full-token";
     public const string ReadOnlyToken = "http-tests-read-token";
 
@@ -70,6 +73,7 @@ public sealed class StoreHost : IAsyncLifetime
         psi.Environment["TaskHub"] = taskHub;
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (name, value) in Settings) psi.Environment[name] = value;
         host = Start(psi, "host");
         await WaitUntilServingAsync();
     }
@@ -236,6 +240,21 @@ public sealed class StoreHost : IAsyncLifetime
         await node.WaitForExitAsync(cancel.Token);
         return (node.ExitCode, await stdout, await stderr);
     }
+}
+
+/// <summary>
+/// A store of its own (its own Azurite, host and task hub) for a test class that judges the whole
+/// keyspace, so nothing another class writes or leaves expiring can change what it judges. Request
+/// bodies are limited to 1 MiB (<see cref="Limits"/>) so its oversized-request cases stay cheap.
+/// </summary>
+public sealed class OwnStoreHost : StoreHost
+{
+    public static readonly Serverless.Store.Api.RestLimits Limits = new(MaxBodyBytes: 1 << 20);
+
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        [Serverless.Store.Api.RestLimits.MaxBodySetting] = Limits.MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 }
 
 /// <summary>One store host for every HTTP test class; they run one after another.</summary>
