@@ -21,7 +21,7 @@ namespace Serverless.Store.Functions;
 /// anonymous at the host (the store checks its own Bearer tokens), every method (the router answers
 /// 405 itself). The request and the durable client go to the shared adapter and router.
 /// </summary>
-public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> logger, StoreServices? services = null)
+public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> logger, StoreServices? services = null, RestLimits? limits = null)
 {
     public const string Name = "rest";
 
@@ -31,7 +31,8 @@ public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> lo
         [DurableClient] DurableTaskClient client)
     {
         var instance = InstanceFor(client, services, logger);
-        return StoreHttp.ResultAsync(request, instance.Store, access, logger, instance.PubSub, instance.Endpoints);
+        // The host's proxy re-escapes the path: HostProxyPath gives the router the path the client sent.
+        return StoreHttp.ResultAsync(request, instance.Store, access, logger, instance.PubSub, instance.Endpoints, limits, HostProxyPath.ClientPath);
     }
 
     static readonly ConditionalWeakTable<DurableEntityClient, StoreInstance> Instances = new();
