@@ -123,7 +123,10 @@ public class DurableStoreTests(DurableFixture fixture)
         await entities.SignalEntityAsync(id, KeyEntity.Submit, new[] { request, request }); // the same request again, twice
         // The queue does not order the signals: the INCR sees 1 or 2, never 3.
         Assert.InRange(((IntegerReply)await Run("INCR", "dup:counter")).Value, 1, 2);
-        await Task.Delay(2000); // let a signal that came after the INCR arrive
+        // Wait (bounded, not timed) for a signal that came after the INCR: then the count is 2, never 3.
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (await Run("GET", "dup:counter") is BulkReply { Value: var v } && Encoding.UTF8.GetString(v!) == "1" && DateTime.UtcNow < until)
+            await Task.Delay(100);
         Assert.Equal(Reply.Bulk("2"), await Run("GET", "dup:counter"));
     }
 
