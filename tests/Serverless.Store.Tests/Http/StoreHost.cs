@@ -22,6 +22,15 @@ public class StoreHost : IAsyncLifetime
     /// <summary>App settings the host gets on top of storage, tokens and task hub (a subclass's own store).</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
 
+    /// <summary>How many of the latest output lines are kept (Azurite's and the host's, as they came).</summary>
+    protected virtual int KeptLines => 2000;
+
+    /// <summary>The host's storage connection string (Azurite's, with its account key).</summary>
+    public string StorageConnection => connection;
+
+    /// <summary>The output lines kept so far, host and Azurite, each prefixed with its source.</summary>
+    public IReadOnlyList<string> Log() => hostLog.ToArray();
+
     public const string FullToken = "http-tests-full-token";
     public const string ReadOnlyToken = "http-tests-read-token";
 
@@ -71,7 +80,6 @@ public class StoreHost : IAsyncLifetime
         psi.Environment["STORE_TOKEN"] = FullToken;
         psi.Environment["STORE_READONLY_TOKEN"] = ReadOnlyToken;
         psi.Environment["TaskHub"] = taskHub;
-        psi.Environment["Logging__LogLevel__Default"] = "Warning";
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         foreach (var (name, value) in Settings) psi.Environment[name] = value;
         host = Start(psi, "host");
@@ -182,7 +190,7 @@ public class StoreHost : IAsyncLifetime
     {
         if (line is null) return;
         hostLog.Enqueue($"[{name}] {line}");
-        while (hostLog.Count > 500) hostLog.TryDequeue(out _);
+        while (hostLog.Count > KeptLines) hostLog.TryDequeue(out _);
     }
 
     /// <summary>
@@ -255,6 +263,21 @@ public sealed class OwnStoreHost : StoreHost
     {
         [Serverless.Store.Api.RestLimits.MaxBodySetting] = Limits.MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
+}
+
+/// <summary>
+/// A store of its own that logs everything it can (<c>DetailedLogs</c>, every category at Trace) and
+/// keeps every line, for the test that looks for secrets in the log.
+/// </summary>
+public sealed class VerboseStoreHost : StoreHost
+{
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        [Serverless.Store.Standalone.StoreLogging.DetailedSetting] = "true",
+        ["Logging__LogLevel__Default"] = "Trace",
+    };
+
+    protected override int KeptLines => int.MaxValue;
 }
 
 /// <summary>One store host for every HTTP test class; they run one after another.</summary>
