@@ -54,6 +54,7 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
 
     public async Task<RestResponse> HandleAsync(RestRequest request, CancellationToken cancellationToken = default)
     {
+        ProcessActivity.RequestStarted();
         try
         {
             return await RouteAsync(request, cancellationToken);
@@ -70,6 +71,10 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
         {
             logger?.LogError(e, "Request {Method} {Path} failed", request.Method, request.RawPath);
             return Respond(500, ReplyEncoder.Error($"ERR the store failed to run the request ({e.GetType().Name}): retry; if it persists, see the store's log"));
+        }
+        finally
+        {
+            ProcessActivity.RequestEnded();
         }
     }
 
@@ -112,6 +117,7 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
     {
         var refusal = Refuse(command, granted);
         if (refusal is not null) return Respond(StatusOf(refusal), ReplyEncoder.Single(refusal, base64));
+        ProcessActivity.CommandsRun(1);
         var reply = await store.ExecuteAsync(command, ct);
         return Respond(reply is ErrorReply ? 400 : 200, ReplyEncoder.Single(reply, base64));
     }
@@ -133,6 +139,7 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
         }
         if (runnable.Count > 0)
         {
+            ProcessActivity.CommandsRun(runnable.Count);
             var results = await store.PipelineAsync(runnable, ct);
             for (var i = 0; i < positions.Count; i++) replies[positions[i]] = results[i];
         }
@@ -147,6 +154,7 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
             if (Refuse(command, granted) is ErrorReply { Message: var m } && m.StartsWith("NOPERM", StringComparison.Ordinal))
                 return Respond(403, ReplyEncoder.Error(m));
         }
+        ProcessActivity.CommandsRun(commands.Count);
         var reply = await store.TransactionAsync(commands, ct);
         return reply is ArrayReply { Items: { } items }
             ? Respond(200, ReplyEncoder.Many(items, base64))

@@ -67,11 +67,11 @@ public sealed partial class DurableStore(DurableTaskClient client, TimeProvider?
         public void Clear() { }
     }
 
-    sealed class LocalStats(Func<PersistenceStats?>? persistence) : IServerStats
+    sealed class LocalStats(Func<PersistenceStats?>? persistence, KeyspaceStats? keyspace = null) : IServerStats
     {
         public long ExpiredKeys => KeyEntity.ExpiredKeysDeleted;
         public PersistenceStats? Persistence => persistence?.Invoke();
-        public KeyspaceStats? Keyspace => null;
+        public KeyspaceStats? Keyspace => keyspace; // counted for an INFO that prints it (DurableStore.Info.cs)
     }
 
     /// <summary>Runs one command and returns Redis's reply (errors are error replies).</summary>
@@ -82,7 +82,7 @@ public sealed partial class DurableStore(DurableTaskClient client, TimeProvider?
         switch (route.Kind)
         {
             case RouteKind.Local:
-                return route.Reply ?? Engine.Execute(new CommandContext(new LocalKeyspace(), NowMs) { Server = new LocalStats(PersistenceStats) }, args);
+                return route.Reply ?? Engine.Execute(await LocalContextAsync(args, cancellation), args);
             case RouteKind.SingleKey:
                 return route.IsWrite
                     ? (await WriteAsync(route.EntityKey!, [args], cancellation))[0]
@@ -113,7 +113,7 @@ public sealed partial class DurableStore(DurableTaskClient client, TimeProvider?
                 var route = Classify(commands[i]);
                 if (route.Kind == RouteKind.Local)
                 {
-                    replies[i] = route.Reply ?? Engine.Execute(new CommandContext(new LocalKeyspace(), NowMs) { Server = new LocalStats(PersistenceStats) }, commands[i]);
+                    replies[i] = route.Reply ?? Engine.Execute(await LocalContextAsync(commands[i], cancellation), commands[i]);
                     continue;
                 }
                 if (route.Kind != RouteKind.SingleKey) break;

@@ -142,4 +142,31 @@ public class DurableStoreTests(DurableFixture fixture)
         Assert.Equal(Reply.Array([Reply.Nil, Reply.Nil]), await Run("MGET", "gone:1", "gone:2"));
         Assert.Equal(Reply.Integer(1), await Run("INCR", "gone:1"));
     }
+
+    [Fact]
+    public async Task InfoPrintsTheKeyspaceCountsAndOnlyAnInfoThatPrintsThemQueriesForThem()
+    {
+        // A store of its own: INFO keyspace counts every key of the store.
+        await using var engine = await fixture.StartEngineAsync("info");
+        var own = engine.Store;
+        string Info(Reply r) => Encoding.UTF8.GetString(Assert.IsType<BulkReply>(r).Value!);
+        Assert.Equal("# Keyspace\r\n", Info(await own.ExecuteAsync(Cmd("INFO", "keyspace"))));
+
+        Assert.All(await own.PipelineAsync([Cmd("SET", "a", "1"), Cmd("SET", "b", "2", "EX", "100"), Cmd("SET", "gone", "3", "PX", "1"), Cmd("HSET", "h", "f", "v")]),
+            r => Assert.IsNotType<ErrorReply>(r));
+        await Task.Delay(10); // "gone" has expired: it reads as missing, so it is not counted
+
+        var keyspace = Info(await own.ExecuteAsync(Cmd("INFO", "keyspace")));
+        var match = System.Text.RegularExpressions.Regex.Match(keyspace, "^# Keyspace\r\ndb0:keys=3,expires=1,avg_ttl=(\\d+)\r\n$");
+        Assert.True(match.Success, keyspace);
+        Assert.InRange(long.Parse(match.Groups[1].Value), 1, 100_000);
+        Assert.Equal(Reply.Integer(3), await own.ExecuteAsync(Cmd("DBSIZE")));
+        Assert.Matches("\r\n# Keyspace\r\ndb0:keys=3,expires=1,avg_ttl=\\d+\r\n$", Info(await own.ExecuteAsync(Cmd("INFO"))));
+        Assert.Contains("db0:keys=3,", Info((await own.PipelineAsync([Cmd("INFO", "all")]))[0]));
+
+        // Only INFO that prints the keyspace section pays for the query over every key.
+        foreach (var (command, wanted) in new[] { ("INFO", true), ("INFO default", true), ("INFO all", true), ("INFO everything", true), ("INFO KEYSPACE", true),
+                     ("INFO server clients", false), ("INFO stats", false), ("PING", false) })
+            Assert.Equal(wanted, DurableStore.InfoWantsKeyspace(Cmd(command.Split(' '))));
+    }
 }
