@@ -56,13 +56,17 @@ public class SettingsTests
         Assert.InRange((int)storage["partitionCount"]!, 1, 16);
         var polling = TimeSpan.Parse((string)storage["maxQueuePollingInterval"]!);
         Assert.InRange(polling, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30));
+        // Distributed tracing decided, not left to the host's start-up hint: off (docs/functions.md says why).
+        var tracing = durable["tracing"]!;
+        Assert.False((bool)tracing["distributedTracingEnabled"]!);
+        Assert.Equal("None", (string?)tracing["Version"]);
     }
 
     [Fact]
     public void Every_non_default_host_setting_has_a_reason_in_docs()
     {
         var doc = File.ReadAllText(Repo.PathOf("docs", "functions.md"));
-        foreach (var name in new[] { "routePrefix", "hubName", "extendedSessionsEnabled", "maxEntityOperationBatchSize", "partitionCount", "maxQueuePollingInterval", "DurableTask.AzureStorage", "DurableTask.Core" })
+        foreach (var name in new[] { "routePrefix", "hubName", "extendedSessionsEnabled", "maxEntityOperationBatchSize", "partitionCount", "maxQueuePollingInterval", "distributedTracingEnabled", "DurableTask.AzureStorage", "DurableTask.Core" })
             Assert.True(Regex.IsMatch(doc, @"`([^`\s]*\.)?" + Regex.Escape(name) + "`"), $"docs/functions.md does not explain `{name}`");
     }
 
