@@ -111,4 +111,22 @@ public class SettingsTests
         Assert.Contains("http://localhost:7071" + StoreRoutes.BasePath, section);
         foreach (var name in SettingsTheCodeReads().Except(SetByAzure)) Assert.Contains(name, section);
     }
+
+    [Fact]
+    public void The_readme_says_how_to_run_the_signalr_service_the_sample_settings_point_at()
+    {
+        var readme = File.ReadAllText(Repo.PathOf("README.md"));
+        var start = readme.IndexOf("## Run on Azure Functions locally", StringComparison.Ordinal);
+        var section = readme[start..readme.IndexOf("\n## ", start + 5, StringComparison.Ordinal)];
+        // The sample points pub/sub at Microsoft's local emulator: the steps must start it, with its
+        // upstream on the app's SignalR route (the one the store serves), and say what happens without it.
+        var sample = Serverless.Store.PubSub.SignalRConnectionString.Parse((string)SampleValues[Serverless.Store.PubSub.SignalRConnectionString.Setting]!);
+        Assert.Equal("http://localhost:8888", sample.BaseUrl);
+        Assert.Contains("Microsoft.Azure.SignalR.Emulator", section);
+        Assert.Contains("asrs-emulator start", section);
+        var upstream = Regex.Match(section, @"http://localhost:7071/api/(_signalr/\{hub\}/\{category\}/\{event\})");
+        Assert.True(upstream.Success, "the emulator's upstream UrlTemplate is not in the README");
+        Assert.True(PubSubEndpoints.Serves(upstream.Groups[1].Value), "the README's upstream route is not one the store serves");
+        Assert.Contains("Without the emulator", section);
+    }
 }
