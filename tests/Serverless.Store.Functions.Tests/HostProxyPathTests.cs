@@ -8,11 +8,9 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.DurableTask.Client;
-using Microsoft.DurableTask.Client.Entities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Moq;
 using Serverless.Store.Api;
 using Serverless.Store.Durable;
 using Serverless.Store.Http;
@@ -35,20 +33,12 @@ public sealed class HostProxyPathTests : IAsyncLifetime
     WebApplication? host, worker, standalone;
     readonly HttpClient http = new();
 
-    static DurableTaskClient Client()
-    {
-        // ECHO runs in the store itself: the durable client is never called.
-        var client = new Mock<DurableTaskClient>("test") { CallBase = true };
-        client.SetupGet(c => c.Entities).Returns(new Mock<DurableEntityClient>("test") { CallBase = true }.Object);
-        return client.Object;
-    }
-
     static string Address(WebApplication app) => app.Urls.Single();
 
     public async Task InitializeAsync()
     {
         var functions = new RestFunctions(new AccessPolicy(Token, null), NullLogger<RestFunctions>.Instance);
-        var client = Client();
+        var client = TriggerTests.Client().Client.Object; // ECHO runs in the store itself: the durable client is never called
         worker = App(app => app.Map(StoreRoutes.Template, async context =>
         {
             var result = await functions.Rest(context.Request, client);

@@ -1,9 +1,3 @@
-using System.Net;
-using System.Text;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.DurableTask.Client;
-using Microsoft.DurableTask.Client.Entities;
 using Microsoft.DurableTask.Entities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -34,23 +28,15 @@ public class LogRedactionTests
         await using var provider = services.BuildServiceProvider();
         var functions = new RestFunctions(new AccessPolicy(Token, null), provider.GetRequiredService<ILogger<RestFunctions>>());
 
-        var client = new Mock<DurableTaskClient>("test") { CallBase = true };
-        var entities = new Mock<DurableEntityClient>("test") { CallBase = true };
-        client.SetupGet(c => c.Entities).Returns(entities.Object);
+        var (client, entities) = TriggerTests.Client();
         entities.Setup(e => e.GetEntityAsync<KeyRecord>(It.IsAny<EntityInstanceId>(), true, It.IsAny<CancellationToken>()))
             .ThrowsAsync(new InvalidOperationException(
                 $"storage refused DefaultEndpointsProtocol=https;AccountName=acct;AccountKey={AccountKey}; at https://acct.table.core.windows.net/x?sig=sig-secret&_token={Token}"));
 
-        foreach (var (target, bearer) in new[] { ($"/api/get/k?_token={Token}", false), ("/api/get/k", true) })
+        // The token in the query, then as a Bearer header, both as the host's proxy forwards them.
+        foreach (var request in new[] { TriggerTests.Request("GET", $"/api/get/k?_token={Token}", token: null), TriggerTests.Request("GET", "/api/get/k", token: Token) })
         {
-            var http = new DefaultHttpContext();
-            http.Request.Method = "GET";
-            http.Features.Get<IHttpRequestFeature>()!.RawTarget = target;
-            http.Request.Path = "/api/get/k";
-            if (target.Contains('?')) http.Request.QueryString = new QueryString(target[target.IndexOf('?')..]);
-            if (bearer) http.Request.Headers.Authorization = "Bearer " + Token;
-            http.Connection.RemoteIpAddress = IPAddress.Parse("203.0.113.7");
-            var result = Assert.IsType<RestResult>(await functions.Rest(http.Request, client.Object));
+            var result = Assert.IsType<RestResult>(await functions.Rest(request, client.Object));
             Assert.Equal(500, result.Response.Status); // the storage failure, logged by the router
         }
 

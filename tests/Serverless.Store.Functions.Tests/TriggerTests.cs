@@ -32,7 +32,7 @@ public class TriggerTests
         new(access ?? new AccessPolicy(Token, ReadOnly), NullLogger<RestFunctions>.Instance);
 
     /// <summary>A request as the worker receives it from the host's proxy: <paramref name="pathAndQuery"/> is its raw target.</summary>
-    static HttpRequest Request(string method, string pathAndQuery, string? body = null, string? token = Token, string remote = "203.0.113.7")
+    internal static HttpRequest Request(string method, string pathAndQuery, string? body = null, string? token = Token, string remote = "203.0.113.7")
     {
         var http = new DefaultHttpContext();
         var parts = pathAndQuery.Split('?', 2);
@@ -47,7 +47,7 @@ public class TriggerTests
         return http.Request;
     }
 
-    static (Mock<DurableTaskClient> Client, Mock<DurableEntityClient> Entities) Client()
+    internal static (Mock<DurableTaskClient> Client, Mock<DurableEntityClient> Entities) Client()
     {
         // Convenience overloads are virtual and call the abstract members, as in the SDK.
         var client = new Mock<DurableTaskClient>("test") { CallBase = true };

@@ -17,7 +17,7 @@ public sealed partial class TestTraitsTests
         (new(@"\bRedisServer\b|\bRedisCollection\b|\bRedisWithFile\b|\bCheckRdb\b"), "redis-server"),
         (new(@"\bDurableFixture\b|\bDurableCollection\b|\bOwnDurableStore\b|\bAzurite\.StartAsync\b"), "azurite"),
         (new(@"\bStoreHost\b|\bOwnStoreHost\b|\bStoreHostCollection\b"), "store"),
-        (new(@"RunNodeTestsAsync"), "node"),
+        (new(@"RunNodeTestsAsync|AssertNodeTestsPassAsync"), "node"),
         (new(@"chromium"), "browser"),
     ];
 

@@ -223,6 +223,20 @@ public class StoreHost : IAsyncLifetime
     public static string? TestsFolder() => RepoRoot() is { } root ? Path.Combine(root, "tests") : null;
 
     /// <summary>
+    /// Runs the node tests in <paramref name="target"/> against this store and fails unless they all
+    /// passed, <paramref name="passes"/> of them when given; their output goes to the test's output.
+    /// </summary>
+    public async Task AssertNodeTestsPassAsync(string target, string package, TimeSpan timeout, Xunit.Abstractions.ITestOutputHelper output, int? passes = null)
+    {
+        var (exitCode, stdout, stderr) = await RunNodeTestsAsync(target, package, timeout);
+        output.WriteLine(stdout);
+        output.WriteLine(stderr);
+        Assert.True(exitCode == 0, $"node --test {target} exited with {exitCode}:\n{stdout}\n{stderr}\n{RecentLog()}");
+        Assert.Contains(passes is { } n ? $"# pass {n}" : "# pass", stdout);
+        Assert.Contains("# fail 0", stdout);
+    }
+
+    /// <summary>
     /// Runs `node --test &lt;target&gt;` in the tests folder against this store (STORE_URL, STORE_TOKEN),
     /// after checking the npm package it needs is installed; the JavaScript clients' tests run this way.
     /// </summary>

@@ -16,11 +16,6 @@ public sealed class UpstashBrowserTests(StoreHost store, ITestOutputHelper outpu
     public async Task Upstash_client_with_default_options_works_from_a_page_on_another_origin()
     {
         Assert.True(File.Exists("/usr/bin/chromium"), "chromium is missing: apt-get install -y chromium");
-        var (exitCode, stdout, stderr) = await store.RunNodeTestsAsync("upstash-browser/", "playwright-core", TimeSpan.FromMinutes(3));
-        output.WriteLine(stdout);
-        output.WriteLine(stderr);
-        Assert.True(exitCode == 0, $"node --test upstash-browser exited with {exitCode}:\n{stdout}\n{stderr}\n{store.RecentLog()}");
-        Assert.Contains("# pass 1", stdout);
-        Assert.Contains("# fail 0", stdout);
+        await store.AssertNodeTestsPassAsync("upstash-browser/", "playwright-core", TimeSpan.FromMinutes(3), output, passes: 1);
     }
 }
