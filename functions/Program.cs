@@ -3,12 +3,15 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serverless.Store.Api;
+using Serverless.Store.Http;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication(); // ASP.NET Core integration: HTTP triggers take HttpRequest
 var configuration = builder.Configuration;
 builder.Services.AddSingleton(AccessPolicy.FromSettings(name => configuration[name]));
+builder.Services.AddSingleton(RestLimits.FromSettings(name => configuration[name])); // MaxRequestBodyBytes, MaxRequestCommands
 // Pub/sub through Azure SignalR Service when AzureSignalRConnectionString is set (SignalRHub, NotifyKeyspaceEvents);
 // snapshots to the app's storage account (SnapshotRetention).
 builder.Services.AddSingleton(Serverless.Store.Functions.StoreServices.FromSettings(name => configuration[name]));
+builder.Services.AddLogRedaction(); // no token, key or connection string in any log line the worker sends the host
 builder.Build().Run();

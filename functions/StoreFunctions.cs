@@ -21,7 +21,7 @@ namespace Serverless.Store.Functions;
 /// anonymous at the host (the store checks its own Bearer tokens), every method (the router answers
 /// 405 itself). The request and the durable client go to the shared adapter and router.
 /// </summary>
-public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> logger, StoreServices? services = null)
+public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> logger, StoreServices? services = null, RestLimits? limits = null)
 {
     public const string Name = "rest";
 
@@ -31,7 +31,8 @@ public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> lo
         [DurableClient] DurableTaskClient client)
     {
         var instance = InstanceFor(client, services, logger);
-        return StoreHttp.ResultAsync(request, instance.Store, access, logger, instance.PubSub, instance.Endpoints);
+        // The host's proxy re-escapes the path: HostProxyPath gives the router the path the client sent.
+        return StoreHttp.ResultAsync(request, instance.Store, access, logger, instance.PubSub, instance.Endpoints, limits, HostProxyPath.ClientPath);
     }
 
     static readonly ConditionalWeakTable<DurableEntityClient, StoreInstance> Instances = new();
@@ -117,6 +118,28 @@ public sealed class SweepFunctions(ILogger<SweepFunctions> logger)
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellation) =>
         new ExpirySweep(client.Entities, logger).RunAsync(cancellation);
+}
+
+/// <summary>
+/// The subscription registry's sweep (<see cref="PubSubService.SweepAsync"/>) on the TTL sweep's timer
+/// (<c>TtlSweepSchedule</c>): drops the subscriptions of connections Azure SignalR Service no longer
+/// has, whose disconnect never reached the app (the service restarted, an upstream call failed).
+/// </summary>
+public sealed class SubscriptionSweepFunctions(StoreServices services, ILogger<SubscriptionSweepFunctions> logger)
+{
+    public const string Name = "pubsubsweep";
+
+    [Function(Name)]
+    public async Task<int> Sweep(
+        [TimerTrigger("%" + SweepFunctions.ScheduleSetting + "%")] TimerInfo timer,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellation)
+    {
+        if (RestFunctions.InstanceFor(client, services, logger).PubSub is not { } pubsub) return 0;
+        var dropped = await pubsub.SweepAsync(cancellation);
+        if (dropped > 0) logger.LogInformation("Dropped the subscriptions of {Connections} connections SignalR Service no longer has", dropped);
+        return dropped;
+    }
 }
 
 /// <summary>

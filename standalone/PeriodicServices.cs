@@ -27,7 +27,11 @@ public abstract class PeriodicService(IConfiguration configuration, ILogger logg
     }
 }
 
-/// <summary>The TTL sweep (<see cref="ExpirySweep"/>) every <c>TtlSweepSeconds</c> (default 60).</summary>
+/// <summary>
+/// The TTL sweep (<see cref="ExpirySweep"/>) every <c>TtlSweepSeconds</c> (default 60), and on the same
+/// tick the subscription registry's sweep (<see cref="Serverless.Store.PubSub.PubSubService.SweepAsync"/>:
+/// the subscriptions of a killed host's connections go).
+/// </summary>
 public sealed class ExpirySweepService(DurableEngine engine, IConfiguration configuration, ILogger<ExpirySweep> logger)
     : PeriodicService(configuration, logger)
 {
@@ -37,7 +41,12 @@ public sealed class ExpirySweepService(DurableEngine engine, IConfiguration conf
     protected override string IntervalSetting => Setting;
     protected override int DefaultInterval => 60;
     protected override TimeSpan Interval(int value) => TimeSpan.FromSeconds(value);
-    protected override Task RunOnceAsync(CancellationToken cancellation) => sweep.RunAsync(cancellation);
+
+    protected override async Task RunOnceAsync(CancellationToken cancellation)
+    {
+        await sweep.RunAsync(cancellation);
+        if (engine.PubSub is { } pubsub) await pubsub.SweepAsync(cancellation);
+    }
 }
 
 /// <summary><see cref="EntityStorageCleanup"/> every <c>EntityCleanupMinutes</c> (default 30).</summary>

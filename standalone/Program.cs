@@ -1,6 +1,11 @@
+using Serverless.Store.Http;
 using Serverless.Store.Standalone;
 
 var builder = WebApplication.CreateBuilder(args);
+// Quiet by default, as host.json sets Functions: warnings from ASP.NET Core (no per-request lines), the
+// Durable Task engine and the Azure SDK; DetailedLogs=true turns their information lines back on.
+if (!builder.Configuration.GetValue(StoreLogging.DetailedSetting, false))
+    foreach (var category in StoreLogging.QuietCategories) builder.Logging.AddFilter(category, LogLevel.Warning);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_URLS")))
     builder.WebHost.UseUrls("http://127.0.0.1:7071");
 // Benchmarks only: count the backend's storage requests, served at GET /_bench/storage-requests.
@@ -19,6 +24,7 @@ builder.Services.AddHostedService<EngineHost>();
 builder.Services.AddHostedService<ExpirySweepService>(); // TtlSweepSeconds (default 60, 0 = off)
 builder.Services.AddHostedService<EntityCleanupService>(); // EntityCleanupMinutes (default 30, 0 = off)
 builder.Services.AddHostedService<SnapshotScheduleService>(); // SnapshotSeconds (default 0 = off)
+builder.Services.AddLogRedaction(); // no token, key or connection string in any log line
 var app = builder.Build();
 
 app.MapStore();

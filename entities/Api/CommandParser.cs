@@ -147,8 +147,30 @@ public static class CommandParser
     static BadRequestException Bad(string message) => new(400, message);
 }
 
-/// <summary>The request limits; past them a request gets 413 (body) or 400/413 with a message.</summary>
-public sealed record RestLimits(int MaxBodyBytes = 1 << 20, int MaxCommands = 1000, int MaxArguments = 100_000)
+/// <summary>
+/// The request limits; past them a request gets 413 (body, commands) or 400 (arguments) with a
+/// message saying what to do. The defaults take whatever the unchanged @upstash/redis sends by
+/// itself: its auto-pipelining puts up to 1,000 commands in one /pipeline request (its
+/// MAX_PIPELINE_SIZE), so <see cref="MaxCommands"/> is 1,000, and the body limit is the Functions
+/// host's own request limit (100 MiB, FUNCTIONS_REQUEST_BODY_SIZE_LIMIT; nothing larger reaches the
+/// app there), room for 1,000 commands of ~100 KB each. Both are settings (<see cref="FromSettings"/>).
+/// </summary>
+public sealed record RestLimits(int MaxBodyBytes = RestLimits.DefaultMaxBodyBytes, int MaxCommands = 1000, int MaxArguments = 100_000)
 {
+    public const int DefaultMaxBodyBytes = 100 << 20;
+    public const string MaxBodySetting = "MaxRequestBodyBytes", MaxCommandsSetting = "MaxRequestCommands";
+
     public static readonly RestLimits Default = new();
+
+    /// <summary>The limits from the app settings <c>MaxRequestBodyBytes</c> and <c>MaxRequestCommands</c> (unset = the defaults).</summary>
+    public static RestLimits FromSettings(Func<string, string?> setting) => new(
+        Positive(setting, MaxBodySetting) ?? DefaultMaxBodyBytes,
+        Positive(setting, MaxCommandsSetting) ?? Default.MaxCommands);
+
+    static int? Positive(Func<string, string?> setting, string name) => setting(name) switch
+    {
+        null or "" => null,
+        var text when int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 => n,
+        var text => throw new FormatException($"{name}: '{text}' is not a positive whole number"),
+    };
 }

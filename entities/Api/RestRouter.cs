@@ -22,11 +22,21 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
 {
     readonly RestLimits limits = limits ?? RestLimits.Default;
 
+    /// <summary>
+    /// CORS on every answer, so pages on other origins can call the store: the headers the unchanged
+    /// Upstash clients send (@upstash/redis sends upstash-sync-token on every request, the
+    /// Upstash-Telemetry-* headers unless telemetry is off, Upstash-Encoding), the SignalR clients'
+    /// negotiate headers (X-Requested-With, X-SignalR-User-Agent), and upstash-sync-token exposed
+    /// because the client reads it back from every answer.
+    /// </summary>
     static readonly Dictionary<string, string> CorsHeaders = new()
     {
         ["Access-Control-Allow-Origin"] = "*",
         ["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS",
-        ["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Upstash-Encoding, X-Requested-With, X-SignalR-User-Agent", // the last two: SignalR clients' negotiate
+        ["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Upstash-Encoding, upstash-sync-token, " +
+            "Upstash-Telemetry-Runtime, Upstash-Telemetry-Platform, Upstash-Telemetry-Sdk, Upstash-Telemetry-Retry, " +
+            "X-Requested-With, X-SignalR-User-Agent",
+        ["Access-Control-Expose-Headers"] = "upstash-sync-token",
         ["Access-Control-Max-Age"] = "86400",
     };
 
@@ -44,6 +54,7 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
 
     public async Task<RestResponse> HandleAsync(RestRequest request, CancellationToken cancellationToken = default)
     {
+        ProcessActivity.RequestStarted();
         try
         {
             return await RouteAsync(request, cancellationToken);
@@ -61,6 +72,10 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
             logger?.LogError(e, "Request {Method} {Path} failed", request.Method, request.RawPath);
             return Respond(500, ReplyEncoder.Error($"ERR the store failed to run the request ({e.GetType().Name}): retry; if it persists, see the store's log"));
         }
+        finally
+        {
+            ProcessActivity.RequestEnded();
+        }
     }
 
     async Task<RestResponse> RouteAsync(RestRequest request, CancellationToken ct)
@@ -70,7 +85,7 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
         if (method is not ("GET" or "POST"))
             return Respond(405, ReplyEncoder.Error($"ERR method {request.Method} is not allowed: use GET or POST"), ("Allow", "GET, POST, OPTIONS"));
         if (request.Body.Length > limits.MaxBodyBytes)
-            return Respond(413, ReplyEncoder.Error($"ERR the request body is over the {limits.MaxBodyBytes}-byte limit: split it (pipelines too)"));
+            return Respond(413, ReplyEncoder.Error($"ERR the request body is over the {limits.MaxBodyBytes}-byte limit ({RestLimits.MaxBodySetting}): split it into smaller requests or pipelines"));
 
         var granted = access.Authenticate(Token(request));
         if (granted == Access.None)
@@ -104,6 +119,7 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
     {
         var refusal = Refuse(command, granted);
         if (refusal is not null) return Respond(StatusOf(refusal), ReplyEncoder.Single(refusal, base64));
+        ProcessActivity.CommandsRun(1);
         var reply = await store.ExecuteAsync(command, ct);
         return Respond(reply is ErrorReply ? 400 : 200, ReplyEncoder.Single(reply, base64));
     }
@@ -125,6 +141,7 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
         }
         if (runnable.Count > 0)
         {
+            ProcessActivity.CommandsRun(runnable.Count);
             var results = await store.PipelineAsync(runnable, ct);
             for (var i = 0; i < positions.Count; i++) replies[positions[i]] = results[i];
         }
@@ -139,6 +156,7 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
             if (Refuse(command, granted) is ErrorReply { Message: var m } && m.StartsWith("NOPERM", StringComparison.Ordinal))
                 return Respond(403, ReplyEncoder.Error(m));
         }
+        ProcessActivity.CommandsRun(commands.Count);
         var reply = await store.TransactionAsync(commands, ct);
         return reply is ArrayReply { Items: { } items }
             ? Respond(200, ReplyEncoder.Many(items, base64))

@@ -64,7 +64,7 @@ public sealed partial class DurableStore : IStore
 
     async Task<Reply> RunAsync(StorePlan plan, CancellationToken cancellation) => plan.Route switch
     {
-        StoreRoute.Local => RunLocal(plan),
+        StoreRoute.Local => await RunLocalAsync(plan, cancellation),
         StoreRoute.KeyRead or StoreRoute.MultiKeyRead => (await ReadAsync(plan.EntityKeys, [plan.Command], cancellation))[0],
         StoreRoute.KeyWrite => (await Writes.SubmitAsync(plan.EntityKeys[0], CommandBatch.Of([plan.Command]), cancellation))[0],
         StoreRoute.MultiKeyWrite => (await Chains.RunAsync(plan.EntityKeys, CommandBatch.Of([plan.Command]), cancellation))[0],
@@ -93,7 +93,7 @@ public sealed partial class DurableStore : IStore
                 var plan = plans[i];
                 if (plan.Route == StoreRoute.Local)
                 {
-                    replies[i] = RunLocal(plan);
+                    replies[i] = await RunLocalAsync(plan, cancellation);
                     continue;
                 }
                 if (plan.Route is not (StoreRoute.KeyRead or StoreRoute.KeyWrite) || BlockingRead(plan) is not null) break;
@@ -178,7 +178,6 @@ public sealed partial class DurableStore : IStore
         return commands.Select(c => c.Execute(new CommandContext(keyspace, now))).ToArray();
     }
 
-    Reply RunLocal(StorePlan plan) => plan.Refusal ?? plan.Command.Execute(new CommandContext(NoKeys.Instance, NowMs) { Server = Stats });
 
     async Task<Reply> ServiceAsync(CommandPlan command, CancellationToken cancellation)
     {
@@ -190,11 +189,11 @@ public sealed partial class DurableStore : IStore
     /// <summary>What INFO reports of this host: expired keys its worker deleted, its snapshot service's numbers.</summary>
     IServerStats Stats => new LocalStats(PersistenceStats);
 
-    sealed class LocalStats(Func<PersistenceStats?>? persistence) : IServerStats
+    sealed class LocalStats(Func<PersistenceStats?>? persistence, KeyspaceStats? keyspace = null) : IServerStats
     {
         public long ExpiredKeys => KeyEntity.ExpiredKeysDeleted;
         public PersistenceStats? Persistence => persistence?.Invoke();
-        public KeyspaceStats? Keyspace => null;
+        public KeyspaceStats? Keyspace => keyspace; // counted for an INFO that prints it (DurableStore.Info.cs)
     }
 
     /// <summary>What commands without keys see (PING, INFO...): no keys.</summary>

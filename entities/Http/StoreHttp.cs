@@ -18,52 +18,81 @@ public static class StoreHttp
 {
     /// <summary>Runs one request through the router over <paramref name="store"/> and writes the answer.</summary>
     public static async Task ServeAsync(HttpContext http, IStore store, AccessPolicy access, ILogger? logger = null, string basePath = StoreRoutes.BasePath,
-        PubSubService? pubsub = null, IReadOnlyDictionary<string, RestEndpoint>? endpoints = null)
+        PubSubService? pubsub = null, IReadOnlyDictionary<string, RestEndpoint>? endpoints = null, RestLimits? limits = null)
     {
-        var response = await HandleAsync(http, store, access, logger, basePath, pubsub, endpoints);
+        var response = await HandleAsync(http, store, access, logger, basePath, pubsub, endpoints, limits);
         await WriteAsync(http.Response, response, http.RequestAborted);
     }
 
-    /// <summary>The router's response to this request (nothing written yet).</summary>
+    /// <summary>
+    /// The router's response to this request (nothing written yet). <paramref name="clientTarget"/>
+    /// maps the request target as this process received it to the one the client sent, for a host
+    /// whose proxy re-escapes paths (Functions); null = they are the same.
+    /// </summary>
     public static async Task<RestResponse> HandleAsync(HttpContext http, IStore store, AccessPolicy access, ILogger? logger = null, string basePath = StoreRoutes.BasePath,
-        PubSubService? pubsub = null, IReadOnlyDictionary<string, RestEndpoint>? endpoints = null)
+        PubSubService? pubsub = null, IReadOnlyDictionary<string, RestEndpoint>? endpoints = null, RestLimits? limits = null,
+        Func<string, string>? clientTarget = null)
     {
+        limits ??= RestLimits.Default;
         var remote = http.Connection.RemoteIpAddress;
         if (access.RefusalWithoutToken(remote is not null && IPAddress.IsLoopback(remote)) is { } refusal)
             return RestRouter.Refused(refusal);
-        var request = await ToRestRequestAsync(http, basePath);
+        var request = ToRestRequest(http, basePath, clientTarget);
         // Pub/sub routes (negotiate, subscribe, the console page...) come before command parsing.
-        if (PubSubEndpoints.Serves(request.RawPath))
+        var pubsubRoute = PubSubEndpoints.Serves(request.RawPath);
+        // A body is read only for a caller with a token that may send one (pub/sub routes check their
+        // own tokens), so an anonymous client cannot make the store buffer large bodies.
+        if (pubsubRoute || access.Authenticate(RestRouter.Token(request)) != Access.None)
+            request = request with { Body = await ReadBodyAsync(http, limits, pubsubRoute) };
+        if (pubsubRoute && request.Body.Length > PubSubBodyBytes)
+            return RestRouter.Respond(413, ReplyEncoder.Error($"ERR a pub/sub request body holds at most {PubSubBodyBytes} bytes"));
+        if (pubsubRoute)
             return await PubSubEndpoints.HandleAsync(request, Origin(http.Request), access, pubsub, logger, http.RequestAborted);
-        var router = new RestRouter(store, access, logger: logger, endpoints: endpoints);
+        var router = new RestRouter(store, access, limits, logger, endpoints);
         return await router.HandleAsync(request, http.RequestAborted);
     }
 
     /// <summary>For hosts whose handlers return results (Functions triggers): runs the router now and
     /// returns its response as an action result that writes it.</summary>
     public static async Task<IActionResult> ResultAsync(HttpRequest request, IStore store, AccessPolicy access, ILogger? logger = null,
-        PubSubService? pubsub = null, IReadOnlyDictionary<string, RestEndpoint>? endpoints = null) =>
-        new RestResult(await HandleAsync(request.HttpContext, store, access, logger, pubsub: pubsub, endpoints: endpoints));
+        PubSubService? pubsub = null, IReadOnlyDictionary<string, RestEndpoint>? endpoints = null, RestLimits? limits = null,
+        Func<string, string>? clientTarget = null) =>
+        new RestResult(await HandleAsync(request.HttpContext, store, access, logger, pubsub: pubsub, endpoints: endpoints, limits: limits, clientTarget: clientTarget));
 
     /// <summary>The request's scheme://host (the in-process hub's URL is built on it).</summary>
     static Uri Origin(HttpRequest request) =>
         new($"{(string.IsNullOrEmpty(request.Scheme) ? "http" : request.Scheme)}://{(request.Host.HasValue ? request.Host.Value : "localhost")}");
 
-    public static async Task<RestRequest> ToRestRequestAsync(HttpContext http, string basePath = StoreRoutes.BasePath)
+    /// <summary>The request without its body: method, path below the base (still percent-encoded), query, headers, remote address.</summary>
+    public static RestRequest ToRestRequest(HttpContext http, string basePath = StoreRoutes.BasePath, Func<string, string>? clientTarget = null)
     {
         // The raw target keeps percent-encoding (%2F inside a key), which Request.Path decodes.
         var raw = http.Features.Get<IHttpRequestFeature>()?.RawTarget;
         if (string.IsNullOrEmpty(raw)) raw = http.Request.PathBase.Add(http.Request.Path).ToUriComponent();
         var path = raw.Split('?', 2)[0];
+        if (clientTarget is not null) path = clientTarget(path);
         path = path.StartsWith(basePath, StringComparison.OrdinalIgnoreCase) ? path[basePath.Length..] : path;
-        using var body = new MemoryStream();
-        // Read one byte past the limit at most, so an oversized body is refused without buffering it all.
-        var limit = RestLimits.Default.MaxBodyBytes + 1L;
-        await CopyAtMostAsync(http.Request.Body, body, limit, http.RequestAborted);
         var query = http.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString());
         var headers = http.Request.Headers;
         return new RestRequest(http.Request.Method, path, query, name => headers[name].FirstOrDefault(),
-            body.ToArray(), http.Connection.RemoteIpAddress?.ToString());
+            [], http.Connection.RemoteIpAddress?.ToString());
+    }
+
+    /// <summary>Pub/sub requests are small JSON objects: their bodies are read up to this many bytes.</summary>
+    const int PubSubBodyBytes = 64 * 1024;
+
+    /// <summary>
+    /// The body, read one byte past the limit at most so an oversized body is refused (413, by the
+    /// router) without buffering it all. The server's own limit is lifted for this request, as the
+    /// router's 413 says what to do and the server's would not (Kestrel's default is 30 MB).
+    /// </summary>
+    static async Task<byte[]> ReadBodyAsync(HttpContext http, RestLimits limits, bool pubsubRoute)
+    {
+        var limit = (pubsubRoute ? PubSubBodyBytes : limits.MaxBodyBytes) + 1L;
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = null;
+        using var body = new MemoryStream();
+        await CopyAtMostAsync(http.Request.Body, body, limit, http.RequestAborted);
+        return body.ToArray();
     }
 
     public static async Task WriteAsync(HttpResponse http, RestResponse response, CancellationToken cancellationToken = default)

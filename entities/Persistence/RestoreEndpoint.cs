@@ -9,7 +9,7 @@ namespace Serverless.Store.Persistence;
 /// <c>POST &lt;base&gt;/restore</c>, an admin operation (full-access token): loads an RDB file into
 /// the store. <c>?snapshot=&lt;name&gt;</c> (or <c>latest</c>) takes a snapshot blob from the
 /// <c>snapshots</c> container; otherwise the request body is the file (up to the router's body
-/// limit, 1 MiB; larger files are uploaded to the container and restored by name).
+/// limit, MaxRequestBodyBytes; larger files are uploaded to the container and restored by name).
 /// <c>?mode=replace</c> (the default: the keyspace becomes the file) or <c>merge</c> (keys not in
 /// the file stay). A bad file answers 400 and changes nothing. Answers
 /// <c>{"result":{"keys":N,"expired":N,"removed":N,"ms":N,"rdb_version":N,"source":"..","mode":".."}}</c>.
@@ -34,7 +34,7 @@ public static class RestoreEndpoint
         if (snapshot is not null && request.Body.Length > 0)
             return Answer(400, Error("ERR send either ?snapshot=<name> or an RDB file as the body, not both"));
         if (snapshot is null && request.Body.Length == 0)
-            return Answer(400, Error("ERR send an RDB file as the body (up to 1 MiB), or ?snapshot=<name> (or latest) to restore a snapshot blob"));
+            return Answer(400, Error("ERR send an RDB file as the body (up to the request body limit, MaxRequestBodyBytes), or ?snapshot=<name> (or latest) to restore a snapshot blob"));
 
         try
         {

@@ -7,13 +7,20 @@ using Microsoft.IdentityModel.Tokens;
 namespace Serverless.Store.PubSub;
 
 /// <summary>
-/// Azure SignalR Service in Serverless mode through its data-plane REST API (v1), since the
-/// Functions SignalR extension is not available here. Each request carries a fresh HS256 token
-/// signed with the access key, <c>aud</c> = the request URL without query, valid
-/// <see cref="ServerTokenLifetime"/>. 429 and 5xx answers and network errors are retried with
-/// exponential backoff (honouring Retry-After) up to <see cref="MaxAttempts"/> tries; then the call
-/// fails with <see cref="PubSubTransportException"/>. The retry loop is a few lines here rather than
-/// a resilience library in entities/, which every host would then carry.
+/// Azure SignalR Service in Serverless mode through its data-plane REST API, version 2022-06-01 (the
+/// documented one, and what Microsoft's management SDK sends; the older v1 reference lacks "remove a
+/// connection from all groups"), since the Functions SignalR extension is not available here.
+/// Routes below <c>/api/hubs/{hub}</c> (the hub lower-cased, as the SDK sends it):
+/// <c>POST groups/{group}/:send</c>, <c>PUT|DELETE groups/{group}/connections/{id}</c>,
+/// <c>DELETE connections/{id}/groups</c>, <c>HEAD connections/{id}</c>, each with
+/// <c>?api-version=2022-06-01</c>. Each request carries a fresh HS256 token signed with the access
+/// key, <c>aud</c> = the request URL without its query (what the service checks), valid
+/// <see cref="ServerTokenLifetime"/>. A 404 to a removal means the connection is not in the group
+/// (or gone): done, as Redis's UNSUBSCRIBE of a channel one is not in. 429 and 5xx answers and
+/// network errors are retried with exponential backoff (honouring Retry-After) up to
+/// <see cref="MaxAttempts"/> tries; then the call fails with <see cref="PubSubTransportException"/>.
+/// The retry loop is a few lines here rather than a resilience library in entities/, which every
+/// host would then carry.
 /// </summary>
 public sealed class AzureSignalRTransport(
     SignalRConnectionString connection, string hub, HttpClient http, ILogger? logger = null, TimeProvider? time = null) : IPubSubTransport
@@ -22,12 +29,15 @@ public sealed class AzureSignalRTransport(
     public static readonly TimeSpan ClientTokenLifetime = TimeSpan.FromHours(1);
     public const int MaxAttempts = 4;
 
+    /// <summary>The data-plane REST API version every request names.</summary>
+    public const string ApiVersion = "2022-06-01";
+
     /// <summary>First retry delay (doubled each time); tests shorten it.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 
     readonly SecurityKey key = Jwt.Key(connection.AccessKey);
     readonly TimeProvider time = time ?? TimeProvider.System;
-    readonly string hubPath = $"{connection.BaseUrl}/api/v1/hubs/{Uri.EscapeDataString(hub)}";
+    readonly string hubPath = $"{connection.BaseUrl}/api/hubs/{Uri.EscapeDataString(hub.ToLowerInvariant())}";
 
     /// <summary>Client token: <c>aud</c> = the client URL, the user id in <c>nameid</c>.</summary>
     public NegotiateResult Negotiate(string userId, Uri requestOrigin)
@@ -37,29 +47,37 @@ public sealed class AzureSignalRTransport(
     }
 
     public Task SendToGroupAsync(string group, PubSubMessage message, CancellationToken cancellation) =>
-        SendAsync(HttpMethod.Post, $"{hubPath}/groups/{Uri.EscapeDataString(group)}",
+        SendAsync(HttpMethod.Post, $"groups/{Uri.EscapeDataString(group)}/:send",
             new { target = IPubSubTransport.Target, arguments = new object[] { message } }, cancellation);
 
     public Task AddToGroupAsync(string group, string connectionId, CancellationToken cancellation) =>
-        SendAsync(HttpMethod.Put, $"{hubPath}/groups/{Uri.EscapeDataString(group)}/connections/{Uri.EscapeDataString(connectionId)}", null, cancellation);
+        SendAsync(HttpMethod.Put, $"groups/{Uri.EscapeDataString(group)}/connections/{Uri.EscapeDataString(connectionId)}", null, cancellation);
 
     public Task RemoveFromGroupAsync(string group, string connectionId, CancellationToken cancellation) =>
-        SendAsync(HttpMethod.Delete, $"{hubPath}/groups/{Uri.EscapeDataString(group)}/connections/{Uri.EscapeDataString(connectionId)}", null, cancellation);
+        SendAsync(HttpMethod.Delete, $"groups/{Uri.EscapeDataString(group)}/connections/{Uri.EscapeDataString(connectionId)}", null, cancellation, notFoundIsAnswer: true);
 
     public Task RemoveFromAllGroupsAsync(string connectionId, CancellationToken cancellation) =>
-        SendAsync(HttpMethod.Delete, $"{hubPath}/connections/{Uri.EscapeDataString(connectionId)}/groups", null, cancellation);
+        SendAsync(HttpMethod.Delete, $"connections/{Uri.EscapeDataString(connectionId)}/groups", null, cancellation, notFoundIsAnswer: true);
 
     public async Task<bool> ConnectionExistsAsync(string connectionId, CancellationToken cancellation) =>
-        await SendAsync(HttpMethod.Head, $"{hubPath}/connections/{Uri.EscapeDataString(connectionId)}", null, cancellation, notFoundIsAnswer: true)
+        await SendAsync(HttpMethod.Head, $"connections/{Uri.EscapeDataString(connectionId)}", null, cancellation, notFoundIsAnswer: true)
         != HttpStatusCode.NotFound;
 
-    async Task<HttpStatusCode> SendAsync(HttpMethod method, string url, object? body, CancellationToken cancellation, bool notFoundIsAnswer = false)
+    /// <summary>The URL of a route below the hub, and its token's audience (the same URL without the query).</summary>
+    (string Url, string Audience) Route(string path)
     {
+        var audience = $"{hubPath}/{path}";
+        return ($"{audience}?api-version={ApiVersion}", audience);
+    }
+
+    async Task<HttpStatusCode> SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellation, bool notFoundIsAnswer = false)
+    {
+        var (url, audience) = Route(path);
         var delay = RetryDelay;
         for (var attempt = 1; ; attempt++)
         {
             using var request = new HttpRequestMessage(method, url);
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Jwt.Create(key, url, ServerTokenLifetime, time: time));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Jwt.Create(key, audience, ServerTokenLifetime, time: time));
             if (body is not null) request.Content = JsonContent.Create(body);
             string problem;
             TimeSpan? retryAfter = null;

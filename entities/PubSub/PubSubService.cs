@@ -107,32 +107,83 @@ public sealed class PubSubService(PubSubHub hub, DurableStore store) : ICommandS
     }
 
     /// <summary>
-    /// Subscribes a connection: checks that it exists, adds it to the groups, then records it in
-    /// the registry and waits until that is stored (a PUBLISH right after counts it).
+    /// Subscribes a connection: checks that it exists, adds it to the groups, then records in the
+    /// registry the groups it joined and waits until that is stored (a PUBLISH right after counts
+    /// it); a group it could not join is reported after that, and not counted.
     /// </summary>
     public async Task SubscribeAsync(string connectionId, string[] channels, string[] patterns, CancellationToken cancellation)
     {
         if (!await Hub.Transport.ConnectionExistsAsync(connectionId, cancellation))
             throw new UnknownConnectionException(connectionId);
-        await Task.WhenAll(channels.Select(c => Hub.Transport.AddToGroupAsync(Groups.Channel(c), connectionId, cancellation))
-            .Concat(patterns.Select(p => Hub.Transport.AddToGroupAsync(Groups.Pattern(p), connectionId, cancellation))));
-        await UpdateAsync(new RegistryUpdate { ConnectionId = connectionId, Subscribe = true, Channels = channels, Patterns = patterns }, cancellation);
+        var joined = await Task.WhenAll(
+            channels.Select(c => JoinAsync(Groups.Channel(c), c))
+            .Concat(patterns.Select(p => JoinAsync(Groups.Pattern(p), p))));
+        var (joinedChannels, joinedPatterns) = (joined[..channels.Length], joined[channels.Length..]);
+        await UpdateAsync(new RegistryUpdate
+        {
+            ConnectionId = connectionId, Subscribe = true,
+            Channels = joinedChannels.Where(j => j.Failure is null).Select(j => j.Name).ToArray(),
+            Patterns = joinedPatterns.Where(j => j.Failure is null).Select(j => j.Name).ToArray(),
+        }, cancellation);
+        if (joined.FirstOrDefault(j => j.Failure is not null).Failure is { } failure) throw failure;
+
+        async Task<(string Name, PubSubTransportException? Failure)> JoinAsync(string group, string name)
+        {
+            try
+            {
+                await Hub.Transport.AddToGroupAsync(group, connectionId, cancellation);
+                return (name, null);
+            }
+            catch (PubSubTransportException e)
+            {
+                return (name, e);
+            }
+        }
     }
 
-    /// <summary>Unsubscribes; with no channels and no patterns, from everything (Redis's UNSUBSCRIBE + PUNSUBSCRIBE without arguments).</summary>
+    /// <summary>
+    /// Unsubscribes; with no channels and no patterns, from everything (Redis's UNSUBSCRIBE +
+    /// PUNSUBSCRIBE without arguments). Every group removal is tried, then the registry drops what was
+    /// asked whatever failed (so NUMSUB and PUBLISH stop counting it), then a failure is reported: the
+    /// caller may retry, and a removal of what is already gone succeeds.
+    /// </summary>
     public async Task UnsubscribeAsync(string connectionId, string[] channels, string[] patterns, CancellationToken cancellation)
     {
-        if (channels.Length == 0 && patterns.Length == 0)
-            await Hub.Transport.RemoveFromAllGroupsAsync(connectionId, cancellation);
-        else
-            await Task.WhenAll(channels.Select(c => Hub.Transport.RemoveFromGroupAsync(Groups.Channel(c), connectionId, cancellation))
-                .Concat(patterns.Select(p => Hub.Transport.RemoveFromGroupAsync(Groups.Pattern(p), connectionId, cancellation))));
+        Func<Task>[] removals = channels.Length == 0 && patterns.Length == 0
+            ? [() => Hub.Transport.RemoveFromAllGroupsAsync(connectionId, cancellation)]
+            : channels.Select(c => (Func<Task>)(() => Hub.Transport.RemoveFromGroupAsync(Groups.Channel(c), connectionId, cancellation)))
+                .Concat(patterns.Select(p => (Func<Task>)(() => Hub.Transport.RemoveFromGroupAsync(Groups.Pattern(p), connectionId, cancellation)))).ToArray();
+        var removed = Task.WhenAll(removals.Select(async remove => await remove())); // a throw becomes a failed task, like the others
+        try { await removed; }
+        catch (PubSubTransportException) { } // reported below, once the registry is right
         await UpdateAsync(new RegistryUpdate { ConnectionId = connectionId, Subscribe = false, Channels = channels, Patterns = patterns }, cancellation);
+        await removed;
     }
 
     /// <summary>A connection is gone: the transport dropped it from its groups; drop its subscriptions (not awaited further).</summary>
     public Task DisconnectedAsync(string connectionId, CancellationToken cancellation = default) =>
         entities.SignalEntityAsync(SubscriptionRegistry.Id, SubscriptionRegistry.Disconnect, connectionId, cancellation: cancellation);
+
+    /// <summary>
+    /// The registry's sweep: asks the transport about every connection the registry holds and drops
+    /// the subscriptions of those it no longer has (their disconnect never reached the store: Azure
+    /// SignalR Service restarted, an upstream call failed, the standalone host was killed), so PUBLISH
+    /// and PUBSUB stop counting them. Cost: one registry read, one existence check per subscribed
+    /// connection, one signal per connection dropped. The hosts run it on the TTL sweep's timer.
+    /// Returns the number of connections dropped.
+    /// </summary>
+    public async Task<int> SweepAsync(CancellationToken cancellation = default)
+    {
+        if (await ReadAsync(cancellation) is not { IsEmpty: false } registry) return 0;
+        var connections = registry.Channels.Values.Concat(registry.Patterns.Values).SelectMany(ids => ids).Distinct(StringComparer.Ordinal).ToList();
+        var gone = new List<string>();
+        await Parallel.ForEachAsync(connections, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellation }, async (id, ct) =>
+        {
+            if (!await Hub.Transport.ConnectionExistsAsync(id, ct)) lock (gone) gone.Add(id);
+        });
+        foreach (var id in gone) await DisconnectedAsync(id, cancellation);
+        return gone.Count;
+    }
 
     async Task UpdateAsync(RegistryUpdate update, CancellationToken cancellation)
     {

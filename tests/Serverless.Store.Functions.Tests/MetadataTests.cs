@@ -55,6 +55,15 @@ public class MetadataTests
     }
 
     [Fact]
+    public void The_subscription_registry_sweep_is_a_timer_on_the_ttl_sweep_schedule_with_a_durable_client()
+    {
+        var sweep = Function(Serverless.Store.Functions.SubscriptionSweepFunctions.Name);
+        var timer = Assert.Single(Bindings(sweep), b => (string?)b["type"] == "timerTrigger");
+        Assert.Equal("%" + Serverless.Store.Functions.SweepFunctions.ScheduleSetting + "%", (string?)timer["schedule"]);
+        Assert.Contains(Bindings(sweep), b => (string?)b["type"] == "durableClient");
+    }
+
+    [Fact]
     public void The_entity_storage_cleanup_is_a_timer_on_its_schedule_setting_with_a_durable_client()
     {
         var cleanup = Function(Serverless.Store.Functions.CleanupFunctions.Name);

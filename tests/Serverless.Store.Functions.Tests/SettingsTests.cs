@@ -56,13 +56,17 @@ public class SettingsTests
         Assert.InRange((int)storage["partitionCount"]!, 1, 16);
         var polling = TimeSpan.Parse((string)storage["maxQueuePollingInterval"]!);
         Assert.InRange(polling, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30));
+        // Distributed tracing decided, not left to the host's start-up hint: off (docs/functions.md says why).
+        var tracing = durable["tracing"]!;
+        Assert.False((bool)tracing["distributedTracingEnabled"]!);
+        Assert.Equal("None", (string?)tracing["Version"]);
     }
 
     [Fact]
     public void Every_non_default_host_setting_has_a_reason_in_docs()
     {
         var doc = File.ReadAllText(Repo.PathOf("docs", "functions.md"));
-        foreach (var name in new[] { "routePrefix", "hubName", "extendedSessionsEnabled", "maxEntityOperationBatchSize", "partitionCount", "maxQueuePollingInterval", "DurableTask.AzureStorage", "DurableTask.Core" })
+        foreach (var name in new[] { "routePrefix", "hubName", "extendedSessionsEnabled", "maxEntityOperationBatchSize", "partitionCount", "maxQueuePollingInterval", "distributedTracingEnabled", "DurableTask.AzureStorage", "DurableTask.Core" })
             Assert.True(Regex.IsMatch(doc, @"`([^`\s]*\.)?" + Regex.Escape(name) + "`"), $"docs/functions.md does not explain `{name}`");
     }
 
@@ -106,5 +110,23 @@ public class SettingsTests
         Assert.True(File.Exists(Repo.PathOf(cd.Groups[1].Value, "Serverless.Store.Functions.csproj")), "func start must run in the app's project folder");
         Assert.Contains("http://localhost:7071" + StoreRoutes.BasePath, section);
         foreach (var name in SettingsTheCodeReads().Except(SetByAzure)) Assert.Contains(name, section);
+    }
+
+    [Fact]
+    public void The_readme_says_how_to_run_the_signalr_service_the_sample_settings_point_at()
+    {
+        var readme = File.ReadAllText(Repo.PathOf("README.md"));
+        var start = readme.IndexOf("## Run on Azure Functions locally", StringComparison.Ordinal);
+        var section = readme[start..readme.IndexOf("\n## ", start + 5, StringComparison.Ordinal)];
+        // The sample points pub/sub at Microsoft's local emulator: the steps must start it, with its
+        // upstream on the app's SignalR route (the one the store serves), and say what happens without it.
+        var sample = Serverless.Store.PubSub.SignalRConnectionString.Parse((string)SampleValues[Serverless.Store.PubSub.SignalRConnectionString.Setting]!);
+        Assert.Equal("http://localhost:8888", sample.BaseUrl);
+        Assert.Contains("Microsoft.Azure.SignalR.Emulator", section);
+        Assert.Contains("asrs-emulator start", section);
+        var upstream = Regex.Match(section, @"http://localhost:7071/api/(_signalr/\{hub\}/\{category\}/\{event\})");
+        Assert.True(upstream.Success, "the emulator's upstream UrlTemplate is not in the README");
+        Assert.True(PubSubEndpoints.Serves(upstream.Groups[1].Value), "the README's upstream route is not one the store serves");
+        Assert.Contains("Without the emulator", section);
     }
 }

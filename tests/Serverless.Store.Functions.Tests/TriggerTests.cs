@@ -31,11 +31,13 @@ public class TriggerTests
     static RestFunctions Functions(AccessPolicy? access = null) =>
         new(access ?? new AccessPolicy(Token, ReadOnly), NullLogger<RestFunctions>.Instance);
 
-    static HttpRequest Request(string method, string pathAndQuery, string? body = null, string? token = Token, string remote = "203.0.113.7")
+    /// <summary>A request as the worker receives it from the host's proxy: <paramref name="pathAndQuery"/> is its raw target.</summary>
+    internal static HttpRequest Request(string method, string pathAndQuery, string? body = null, string? token = Token, string remote = "203.0.113.7")
     {
         var http = new DefaultHttpContext();
         var parts = pathAndQuery.Split('?', 2);
         http.Request.Method = method;
+        http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget = pathAndQuery;
         http.Request.Path = PathString.FromUriComponent(parts[0]);
         if (parts.Length > 1) http.Request.QueryString = new QueryString("?" + parts[1]);
         if (token is not null) http.Request.Headers.Authorization = "Bearer " + token;
@@ -45,7 +47,7 @@ public class TriggerTests
         return http.Request;
     }
 
-    static (Mock<DurableTaskClient> Client, Mock<DurableEntityClient> Entities) Client()
+    internal static (Mock<DurableTaskClient> Client, Mock<DurableEntityClient> Entities) Client()
     {
         // Convenience overloads are virtual and call the abstract members, as in the SDK.
         var client = new Mock<DurableTaskClient>("test") { CallBase = true };
@@ -200,7 +202,7 @@ public class TriggerTests
         var id = KeyEntity.Id(Encoding.UTF8.GetBytes("a/b"));
         entities.Setup(e => e.GetEntityAsync<KeyRecord>(id, true, It.IsAny<CancellationToken>()))
             .ReturnsAsync(new EntityMetadata<KeyRecord>(id, new KeyRecord { State = KeyState.OfString(Encoding.UTF8.GetBytes("slash")) }));
-        var request = Request("GET", "/api/get/a%2Fb");
+        var request = Request("GET", "/api/get/a%252Fb"); // a client's a%2Fb, as the host's proxy forwards it
 
         var (status, body, _) = await Execute(await Functions().Rest(request, client.Object), request);
 

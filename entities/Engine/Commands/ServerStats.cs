@@ -22,3 +22,22 @@ public sealed record PersistenceStats(long LastSaveUnix, bool BgsaveInProgress, 
 
 /// <summary>INFO keyspace's db0 line: live keys, keys with an expiry, their mean remaining TTL in ms.</summary>
 public sealed record KeyspaceStats(long Keys, long Expires, long AvgTtlMs);
+
+/// <summary>
+/// What this process is doing, for INFO's clients and stats sections: counted where requests enter
+/// (the REST router). REST has no connections, so a "client" is a request being served.
+/// </summary>
+public static class ProcessActivity
+{
+    static long requestsInFlight, commandsProcessed;
+
+    /// <summary>Requests this process is serving now (INFO clients, connected_clients).</summary>
+    public static long RequestsInFlight => Interlocked.Read(ref requestsInFlight);
+
+    /// <summary>Commands this process has run since it started (INFO stats, total_commands_processed).</summary>
+    public static long CommandsProcessed => Interlocked.Read(ref commandsProcessed);
+
+    public static void RequestStarted() => Interlocked.Increment(ref requestsInFlight);
+    public static void RequestEnded() => Interlocked.Decrement(ref requestsInFlight);
+    public static void CommandsRun(int count) => Interlocked.Add(ref commandsProcessed, count);
+}

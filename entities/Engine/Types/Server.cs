@@ -52,7 +52,10 @@ public static class Server
     }
 
     /// <summary>The INFO sections this store can fill honestly, in Redis's order.</summary>
-    static readonly string[] InfoSections = ["server", "persistence", "stats", "replication", "cluster", "keyspace"];
+    static readonly string[] InfoSections = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "cluster", "keyspace"];
+
+    /// <summary>Sections about the serving process: printed where a host serves the commands (<see cref="CommandContext.Server"/>).</summary>
+    static readonly HashSet<string> HostSections = ["clients", "memory", "stats", "cpu"];
 
     /// <summary>
     /// INFO [section ...]: no argument, "default", "all" and "everything" give every section we
@@ -76,16 +79,17 @@ public static class Server
         {
             if (!everything && !wanted.Contains(section)) continue;
             if (section == "keyspace" && ctx.Server?.Keyspace is null && ctx.Keyspace is not IEnumerableKeyspace) continue;
-            if (section == "stats" && ctx.Server is null) continue;
+            if (HostSections.Contains(section) && ctx.Server is null) continue;
             if (section == "persistence" && ctx.Server?.Persistence is null) continue;
             if (sections++ > 0) sb.Append("\r\n");
             switch (section)
             {
                 case "server": ServerSection(ctx, sb); break;
                 case "persistence": PersistenceSection(ctx.Server!.Persistence!, sb); break;
-                case "stats":
-                    sb.Append("# Stats\r\nexpired_keys:").Append(ctx.Server!.ExpiredKeys.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
-                    break;
+                case "clients": ClientsSection(sb); break;
+                case "memory": MemorySection(sb); break;
+                case "stats": StatsSection(ctx.Server!, sb); break;
+                case "cpu": CpuSection(sb); break;
                 case "replication": sb.Append("# Replication\r\nrole:master\r\nconnected_slaves:0\r\n"); break;
                 case "cluster": sb.Append("# Cluster\r\ncluster_enabled:0\r\n"); break;
                 case "keyspace": KeyspaceSection(ctx, sb); break;
@@ -108,6 +112,59 @@ public static class Server
             .Append("server_time_usec:").Append((ctx.NowMs * 1000).ToString(inv)).Append("\r\n")
             .Append("uptime_in_seconds:").Append(uptime.ToString(inv)).Append("\r\n")
             .Append("uptime_in_days:").Append((uptime / 86400).ToString(inv)).Append("\r\n");
+    }
+
+    /// <summary>
+    /// REST has no connections: a client is a request this process is serving now. The fields
+    /// Redis has for connections (buffers, tracking, timeouts) have no meaning here and are left out.
+    /// </summary>
+    static void ClientsSection(StringBuilder sb) =>
+        sb.Append("# Clients\r\nconnected_clients:").Append(ProcessActivity.RequestsInFlight.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
+
+    /// <summary>
+    /// This process's memory: the managed heap as used_memory, the working set as used_memory_rss, the
+    /// memory the runtime may use as total_system_memory; no maxmemory and no eviction (the keys live in
+    /// storage, not in this process). Allocator and dataset fields have no honest value and are left out.
+    /// </summary>
+    static void MemorySection(StringBuilder sb)
+    {
+        static void Field(StringBuilder sb, string name, long bytes) =>
+            sb.Append(name).Append(':').Append(bytes.ToString(CultureInfo.InvariantCulture)).Append("\r\n")
+              .Append(name).Append("_human:").Append(Human(bytes)).Append("\r\n");
+        sb.Append("# Memory\r\n");
+        Field(sb, "used_memory", GC.GetTotalMemory(forceFullCollection: false));
+        Field(sb, "used_memory_rss", Environment.WorkingSet);
+        Field(sb, "total_system_memory", GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+        sb.Append("maxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\n");
+    }
+
+    /// <summary>Bytes as Redis's bytesToHuman writes them (B, K, M, G... with two decimals).</summary>
+    static string Human(long bytes)
+    {
+        if (bytes < 1024) return bytes.ToString(CultureInfo.InvariantCulture) + "B";
+        double value = bytes;
+        foreach (var unit in new[] { "K", "M", "G", "T", "P" })
+        {
+            value /= 1024;
+            if (value < 1024 || unit == "P") return value.ToString("F2", CultureInfo.InvariantCulture) + unit;
+        }
+        return bytes.ToString(CultureInfo.InvariantCulture) + "B";
+    }
+
+    /// <summary>Commands this process ran, keys its entity worker expired, and no eviction ever.</summary>
+    static void StatsSection(IServerStats stats, StringBuilder sb) =>
+        sb.Append("# Stats\r\ntotal_commands_processed:").Append(ProcessActivity.CommandsProcessed.ToString(CultureInfo.InvariantCulture))
+          .Append("\r\nexpired_keys:").Append(stats.ExpiredKeys.ToString(CultureInfo.InvariantCulture))
+          .Append("\r\nevicted_keys:0\r\n");
+
+    /// <summary>This process's CPU seconds, as Redis prints its own (six decimals); it starts no child processes.</summary>
+    static void CpuSection(StringBuilder sb)
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        var inv = CultureInfo.InvariantCulture;
+        sb.Append("# CPU\r\nused_cpu_sys:").Append(process.PrivilegedProcessorTime.TotalSeconds.ToString("F6", inv))
+          .Append("\r\nused_cpu_user:").Append(process.UserProcessorTime.TotalSeconds.ToString("F6", inv))
+          .Append("\r\nused_cpu_sys_children:0.000000\r\nused_cpu_user_children:0.000000\r\n");
     }
 
     /// <summary>

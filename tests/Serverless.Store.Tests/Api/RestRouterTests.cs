@@ -135,12 +135,39 @@ public sealed class RestRouterTests
     }
 
     [Fact]
-    public async Task Cors_preflight_is_answered()
+    public async Task Cors_preflight_allows_what_the_upstash_clients_send_and_exposes_the_sync_token()
     {
         var response = await router.HandleAsync(Request("OPTIONS", "/", token: null));
         Assert.Equal(204, response.Status);
         Assert.Equal("*", response.Headers["Access-Control-Allow-Origin"]);
-        Assert.Contains("Authorization", response.Headers["Access-Control-Allow-Headers"]);
+        var allowed = response.Headers["Access-Control-Allow-Headers"].Split(',', StringSplitOptions.TrimEntries);
+        // What @upstash/redis 1.39 sends from a browser with its default options (tests/upstash-browser runs it).
+        foreach (var header in new[] { "Authorization", "Content-Type", "Upstash-Encoding", "upstash-sync-token",
+                     "Upstash-Telemetry-Runtime", "Upstash-Telemetry-Platform", "Upstash-Telemetry-Sdk", "Upstash-Telemetry-Retry" })
+            Assert.Contains(header, allowed, StringComparer.OrdinalIgnoreCase);
+        // It reads the sync token back from every answer, errors included.
+        var error = await router.HandleAsync(Request("POST", "", "[\"GET\"]"));
+        Assert.Equal("upstash-sync-token", error.Headers["Access-Control-Expose-Headers"]);
+    }
+
+    [Fact]
+    public void Default_limits_take_the_upstash_clients_own_batches_and_come_from_settings()
+    {
+        // @upstash/redis auto-pipelines up to 1,000 commands into one request (MAX_PIPELINE_SIZE).
+        Assert.Equal(1000, RestLimits.Default.MaxCommands);
+        Assert.True(RestLimits.Default.MaxBodyBytes >= 1000 * 64 * 1024, "1,000 commands of 64 KB values must fit");
+        var settings = new Dictionary<string, string?> { [RestLimits.MaxBodySetting] = "2048", [RestLimits.MaxCommandsSetting] = "5" };
+        Assert.Equal(new RestLimits(2048, 5), RestLimits.FromSettings(name => settings.GetValueOrDefault(name)));
+        Assert.Equal(RestLimits.Default, RestLimits.FromSettings(_ => null));
+        Assert.Throws<FormatException>(() => RestLimits.FromSettings(name => name == RestLimits.MaxBodySetting ? "1MB" : null));
+    }
+
+    [Fact]
+    public async Task A_body_over_the_limit_gets_413_naming_the_setting()
+    {
+        var (status, json) = await Send(Request("POST", "/pipeline", "[" + string.Join(",", Enumerable.Repeat("[\"SET\",\"k\",\"v\"]", 400)) + "]"));
+        Assert.Equal(413, status);
+        Assert.Contains(RestLimits.MaxBodySetting, json.GetProperty("error").GetString());
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Serverless.Store.Tests.Oracle;
 namespace Serverless.Store.Tests.Differential;
 
 /// <summary>Dispatch-level behaviour every command shares: unknown commands, arity, case.</summary>
+[Trait("Needs", "redis-server")]
 [Collection(RedisCollection.Name)]
 public sealed class EngineBasicsTests(RedisServer redis)
 {

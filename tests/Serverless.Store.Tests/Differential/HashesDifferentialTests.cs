@@ -6,6 +6,7 @@ using Serverless.Store.Tests.Oracle;
 namespace Serverless.Store.Tests.Differential;
 
 /// <summary>Every hash command against redis-server 7.0: happy paths, options, errors, edge cases.</summary>
+[Trait("Needs", "redis-server")]
 [Collection(RedisCollection.Name)]
 public sealed class HashesDifferentialTests(RedisServer redis)
 {

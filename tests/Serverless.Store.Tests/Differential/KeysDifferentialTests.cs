@@ -4,6 +4,7 @@ using Serverless.Store.Tests.Oracle;
 namespace Serverless.Store.Tests.Differential;
 
 /// <summary>The generic key commands against redis-server, edge case by edge case.</summary>
+[Trait("Needs", "redis-server")]
 [Collection(RedisCollection.Name)]
 public sealed class KeysDifferentialTests(RedisServer redis)
 {

@@ -5,6 +5,7 @@ using Serverless.Store.Tests.Oracle;
 namespace Serverless.Store.Tests.Differential;
 
 /// <summary>The list commands against redis-server 7.0, edge by edge.</summary>
+[Trait("Needs", "redis-server")]
 [Collection(RedisCollection.Name)]
 public sealed class ListsDifferentialTests(RedisServer redis)
 {

@@ -9,6 +9,7 @@ namespace Serverless.Store.Tests.Differential;
 /// exercised, each sent to redis-server and to the engine. A failure prints the seed and the
 /// sequence; rerun one seed with <see cref="One_seed"/>.
 /// </summary>
+[Trait("Needs", "redis-server")]
 [Collection(RedisCollection.Name)]
 public sealed class RandomSequenceTests(RedisServer redis)
 {

@@ -1,5 +1,6 @@
 using System.Text;
 using Serverless.Store.Commands;
+using Serverless.Store.Keyspace;
 using Serverless.Store.Protocol;
 using Serverless.Store.Tests.Oracle;
 
@@ -10,6 +11,7 @@ namespace Serverless.Store.Tests.Differential;
 /// itself (INFO's server section, COMMAND COUNT) differ by nature; those tests compare the parts
 /// that must agree.
 /// </summary>
+[Trait("Needs", "redis-server")]
 [Collection(RedisCollection.Name)]
 public sealed class ServerDifferentialTests(RedisServer redis)
 {
@@ -103,6 +105,36 @@ public sealed class ServerDifferentialTests(RedisServer redis)
         Assert.Equal(redisFields["arch_bits"], ourFields["arch_bits"]);
         Assert.Equal(Fields(Redis("INFO replication"))["role"], Fields(Engine("INFO replication"))["role"]);
         Assert.Equal(Fields(Redis("INFO cluster"))["cluster_enabled"], Fields(Engine("INFO cluster"))["cluster_enabled"]);
+    }
+
+    sealed class HostStats : IServerStats
+    {
+        public long ExpiredKeys => 0;
+        public PersistenceStats? Persistence => null;
+        public KeyspaceStats? Keyspace => null;
+    }
+
+    [Fact]
+    public void Info_clients_memory_stats_and_cpu_use_redis_field_names_in_redis_order()
+    {
+        // These sections describe the serving process, so the engine prints them only for a host (CommandContext.Server).
+        var ours = Text(Commands.Engine.Execute(new CommandContext(new MemoryKeyspace(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) { Server = new HostStats() },
+            Args("INFO clients memory stats cpu")));
+        var sections = ours.Split("\r\n\r\n").ToDictionary(s => s.Split("\r\n")[0], s => Names(s));
+        Assert.Equal(["# Clients", "# Memory", "# Stats", "# CPU"], sections.Keys);
+        foreach (var (header, mine) in sections)
+        {
+            var theirs = Names(Text(Redis("INFO " + header[2..])));
+            Assert.NotEmpty(mine);
+            Assert.All(mine, f => Assert.Contains(f, theirs));
+            Assert.Equal(theirs.Where(mine.Contains), mine); // same order
+        }
+        // Redis's defaults where ours say the same thing: no memory limit, no eviction.
+        foreach (var field in new[] { "maxmemory", "maxmemory_human", "maxmemory_policy" })
+            Assert.Equal(Fields(Redis("INFO memory"))[field], Fields(Reply.Bulk(ours))[field]);
+
+        static List<string> Names(string section) =>
+            section.Split("\r\n").Where(l => l.Contains(':') && !l.StartsWith('#')).Select(l => l.Split(':', 2)[0]).ToList();
     }
 
     static List<string> Headers(Reply info) =>

@@ -6,6 +6,7 @@ using Serverless.Store.Tests.Oracle;
 namespace Serverless.Store.Tests.Differential;
 
 /// <summary>The set commands against redis-server 7.0, reply for reply.</summary>
+[Trait("Needs", "redis-server")]
 [Collection(RedisCollection.Name)]
 public sealed class SetsDifferentialTests(RedisServer redis)
 {

@@ -5,6 +5,7 @@ using Serverless.Store.Tests.Oracle;
 namespace Serverless.Store.Tests.Differential;
 
 /// <summary>Every sorted set command against redis-server 7.0: happy paths, options, errors, edges.</summary>
+[Trait("Needs", "redis-server")]
 [Collection(RedisCollection.Name)]
 public sealed class SortedSetsDifferentialTests(RedisServer redis)
 {

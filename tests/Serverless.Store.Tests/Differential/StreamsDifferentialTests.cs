@@ -11,6 +11,7 @@ namespace Serverless.Store.Tests.Differential;
 /// delivery and seen times) are compared with those numbers masked, and XINFO STREAM without
 /// radix-tree-nodes (an internal count of Redis's rax, see docs/streams.md).
 /// </summary>
+[Trait("Needs", "redis-server")]
 [Collection(RedisCollection.Name)]
 public sealed class StreamsDifferentialTests(RedisServer redis)
 {

@@ -9,6 +9,7 @@ namespace Serverless.Store.Tests.Differential;
 /// seeded random command sequence over three keys, and INCRBYFLOAT's long double arithmetic on
 /// random decimal inputs.
 /// </summary>
+[Trait("Needs", "redis-server")]
 [Collection(RedisCollection.Name)]
 public sealed class StringsDifferentialTests(RedisServer redis)
 {

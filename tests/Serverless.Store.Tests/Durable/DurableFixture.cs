@@ -12,7 +12,7 @@ namespace Serverless.Store.Tests.Durable;
 /// Azurite (<see cref="Infrastructure.Azurite"/>) and the standalone Durable Task engine in this
 /// process on a fresh task hub. Both are stopped at the end.
 /// </summary>
-public sealed class DurableFixture : IAsyncLifetime
+public class DurableFixture : IAsyncLifetime
 {
     Azurite? azurite;
 
@@ -70,6 +70,17 @@ public sealed class DurableFixture : IAsyncLifetime
     }
 }
 
+/// <summary>
+/// A store of its own (its own Azurite and engine) for a test class that judges the whole keyspace
+/// (FLUSHALL, DBSIZE, a restore that replaces everything), so no other class's keys can change what it judges.
+/// </summary>
+public sealed class OwnDurableStore : DurableFixture;
+
+/// <summary>
+/// The tests on the in-process engine, one class after another: some change process-wide entity
+/// settings (<c>KeyEntity.SelfExpiry</c>, <c>KeyspaceNotifications.Current</c>) that every engine in
+/// this process reads, so no two of them may run side by side.
+/// </summary>
 [CollectionDefinition(Name)]
 public sealed class DurableCollection : ICollectionFixture<DurableFixture>
 {

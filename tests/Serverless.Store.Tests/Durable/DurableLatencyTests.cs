@@ -12,6 +12,7 @@ namespace Serverless.Store.Tests.Durable;
 /// printing latencies, throughput and Azure Storage requests per operation; asserts that every write
 /// landed. Numbers are reported, not asserted.
 /// </summary>
+[Trait("Needs", "azurite")]
 [Collection(DurableCollection.Name)]
 public class DurableLatencyTests(DurableFixture fixture, ITestOutputHelper output)
 {

@@ -8,6 +8,7 @@ namespace Serverless.Store.Tests.Durable;
 /// The store through <see cref="DurableStore"/> on the real Durable Task engine over Azurite:
 /// read-your-writes, concurrency on one key, atomic multi-key commands and MULTI/EXEC.
 /// </summary>
+[Trait("Needs", "azurite")]
 [Collection(DurableCollection.Name)]
 public class DurableStoreTests(DurableFixture fixture)
 {
@@ -122,7 +123,10 @@ public class DurableStoreTests(DurableFixture fixture)
         await entities.SignalEntityAsync(id, KeyEntity.Submit, new[] { request, request }); // the same request again, twice
         // The queue does not order the signals: the INCR sees 1 or 2, never 3.
         Assert.InRange(((IntegerReply)await Run("INCR", "dup:counter")).Value, 1, 2);
-        await Task.Delay(2000); // let a signal that came after the INCR arrive
+        // Wait (bounded, not timed) for a signal that came after the INCR: then the count is 2, never 3.
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (await Run("GET", "dup:counter") is BulkReply { Value: var v } && Encoding.UTF8.GetString(v!) == "1" && DateTime.UtcNow < until)
+            await Task.Delay(100);
         Assert.Equal(Reply.Bulk("2"), await Run("GET", "dup:counter"));
     }
 
@@ -206,5 +210,32 @@ public class DurableStoreTests(DurableFixture fixture)
         }
         Assert.Equal(StoreRoute.KeyWrite, StorePlan.Of(Cmd("PFCOUNT", "hll:k")).Route);
         Assert.Equal(Reply.Bulk(memory.Get("hll:k"u8.ToArray())!.String!), await Run("GET", "hll:k"));
+    }
+
+    [Fact]
+    public async Task InfoPrintsTheKeyspaceCountsAndOnlyAnInfoThatPrintsThemQueriesForThem()
+    {
+        // A store of its own: INFO keyspace counts every key of the store.
+        await using var engine = await fixture.StartEngineAsync("info");
+        var own = engine.Store;
+        string Info(Reply r) => Encoding.UTF8.GetString(Assert.IsType<BulkReply>(r).Value!);
+        Assert.Equal("# Keyspace\r\n", Info(await own.ExecuteAsync(Cmd("INFO", "keyspace"))));
+
+        Assert.All(await own.PipelineAsync([Cmd("SET", "a", "1"), Cmd("SET", "b", "2", "EX", "100"), Cmd("SET", "gone", "3", "PX", "1"), Cmd("HSET", "h", "f", "v")]),
+            r => Assert.IsNotType<ErrorReply>(r));
+        await Task.Delay(10); // "gone" has expired: it reads as missing, so it is not counted
+
+        var keyspace = Info(await own.ExecuteAsync(Cmd("INFO", "keyspace")));
+        var match = System.Text.RegularExpressions.Regex.Match(keyspace, "^# Keyspace\r\ndb0:keys=3,expires=1,avg_ttl=(\\d+)\r\n$");
+        Assert.True(match.Success, keyspace);
+        Assert.InRange(long.Parse(match.Groups[1].Value), 1, 100_000);
+        Assert.Equal(Reply.Integer(3), await own.ExecuteAsync(Cmd("DBSIZE")));
+        Assert.Matches("\r\n# Keyspace\r\ndb0:keys=3,expires=1,avg_ttl=\\d+\r\n$", Info(await own.ExecuteAsync(Cmd("INFO"))));
+        Assert.Contains("db0:keys=3,", Info((await own.PipelineAsync([Cmd("INFO", "all")]))[0]));
+
+        // Only INFO that prints the keyspace section pays for the query over every key.
+        foreach (var (command, wanted) in new[] { ("INFO", true), ("INFO default", true), ("INFO all", true), ("INFO everything", true), ("INFO KEYSPACE", true),
+                     ("INFO server clients", false), ("INFO stats", false), ("PING", false) })
+            Assert.Equal(wanted, DurableStore.InfoWantsKeyspace(Serverless.Store.Commands.CommandPlan.Of(Cmd(command.Split(' ')))));
     }
 }

@@ -16,6 +16,7 @@ namespace Serverless.Store.Tests.Durable;
 /// message-reorder window at 0, because the cleanup only removes entities idle longer than that
 /// window (30 minutes in production, see docs/durable-store.md).
 /// </summary>
+[Trait("Needs", "azurite")]
 [Collection(DurableCollection.Name)]
 public class StorageGrowthTests(DurableFixture fixture, ITestOutputHelper output)
 {

@@ -9,6 +9,7 @@ namespace Serverless.Store.Tests.Http;
 /// Many HTTP clients at once: no increment is lost, and /multi-exec transfers are atomic and
 /// isolated (concurrent MGETs never see money in flight).
 /// </summary>
+[Trait("Needs", "store")]
 [Collection(StoreHostCollection.Name)]
 public sealed class ConcurrencyTests(StoreHost store, ITestOutputHelper output)
 {

@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 namespace Serverless.Store.Tests.Http;
 
 /// <summary>An acknowledged write survives kill -9 of the host.</summary>
+[Trait("Needs", "store")]
 [Collection(StoreHostCollection.Name)]
 public sealed class DurabilityTests(StoreHost store, ITestOutputHelper output)
 {

@@ -19,6 +19,8 @@ namespace Serverless.Store.Tests.Http;
 /// with three key layouts (<see cref="KeyLayout"/>): keys of their own entities, every key of a
 /// sequence under one hash tag (one entity), and half of them tagged, half not.
 /// </summary>
+[Trait("Needs", "store")]
+[Trait("Needs", "redis-server")]
 [Collection(StoreHostCollection.Name)]
 public sealed class HttpDifferentialTests(StoreHost store, RedisServer redis, ITestOutputHelper output) : IClassFixture<RedisServer>
 {

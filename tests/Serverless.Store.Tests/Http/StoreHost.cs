@@ -17,8 +17,20 @@ namespace Serverless.Store.Tests.Http;
 /// and a fresh task hub. <see cref="KillAndRestartAsync"/> kills the host with SIGKILL and starts
 /// it again on the same storage. Everything is stopped and the folder deleted at the end.
 /// </summary>
-public sealed class StoreHost : IAsyncLifetime
+public class StoreHost : IAsyncLifetime
 {
+    /// <summary>App settings the host gets on top of storage, tokens and task hub (a subclass's own store).</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
+
+    /// <summary>How many of the latest output lines are kept (Azurite's and the host's, as they came).</summary>
+    protected virtual int KeptLines => 2000;
+
+    /// <summary>The host's storage connection string (Azurite's, with its account key).</summary>
+    public string StorageConnection => connection;
+
+    /// <summary>The output lines kept so far, host and Azurite, each prefixed with its source.</summary>
+    public IReadOnlyList<string> Log() => hostLog.ToArray();
+
     public const string FullToken = "http-tests-full-token";
     public const string ReadOnlyToken = "http-tests-read-token";
 
@@ -68,8 +80,8 @@ public sealed class StoreHost : IAsyncLifetime
         psi.Environment["STORE_TOKEN"] = FullToken;
         psi.Environment["STORE_READONLY_TOKEN"] = ReadOnlyToken;
         psi.Environment["TaskHub"] = taskHub;
-        psi.Environment["Logging__LogLevel__Default"] = "Warning";
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (name, value) in Settings) psi.Environment[name] = value;
         host = Start(psi, "host");
         await WaitUntilServingAsync();
     }
@@ -178,7 +190,7 @@ public sealed class StoreHost : IAsyncLifetime
     {
         if (line is null) return;
         hostLog.Enqueue($"[{name}] {line}");
-        while (hostLog.Count > 500) hostLog.TryDequeue(out _);
+        while (hostLog.Count > KeptLines) hostLog.TryDequeue(out _);
     }
 
     /// <summary>
@@ -211,6 +223,20 @@ public sealed class StoreHost : IAsyncLifetime
     public static string? TestsFolder() => RepoRoot() is { } root ? Path.Combine(root, "tests") : null;
 
     /// <summary>
+    /// Runs the node tests in <paramref name="target"/> against this store and fails unless they all
+    /// passed, <paramref name="passes"/> of them when given; their output goes to the test's output.
+    /// </summary>
+    public async Task AssertNodeTestsPassAsync(string target, string package, TimeSpan timeout, Xunit.Abstractions.ITestOutputHelper output, int? passes = null)
+    {
+        var (exitCode, stdout, stderr) = await RunNodeTestsAsync(target, package, timeout);
+        output.WriteLine(stdout);
+        output.WriteLine(stderr);
+        Assert.True(exitCode == 0, $"node --test {target} exited with {exitCode}:\n{stdout}\n{stderr}\n{RecentLog()}");
+        Assert.Contains(passes is { } n ? $"# pass {n}" : "# pass", stdout);
+        Assert.Contains("# fail 0", stdout);
+    }
+
+    /// <summary>
     /// Runs `node --test &lt;target&gt;` in the tests folder against this store (STORE_URL, STORE_TOKEN),
     /// after checking the npm package it needs is installed; the JavaScript clients' tests run this way.
     /// </summary>
@@ -236,6 +262,36 @@ public sealed class StoreHost : IAsyncLifetime
         await node.WaitForExitAsync(cancel.Token);
         return (node.ExitCode, await stdout, await stderr);
     }
+}
+
+/// <summary>
+/// A store of its own (its own Azurite, host and task hub) for a test class that judges the whole
+/// keyspace, so nothing another class writes or leaves expiring can change what it judges. Request
+/// bodies are limited to 1 MiB (<see cref="Limits"/>) so its oversized-request cases stay cheap.
+/// </summary>
+public sealed class OwnStoreHost : StoreHost
+{
+    public static readonly Serverless.Store.Api.RestLimits Limits = new(MaxBodyBytes: 1 << 20);
+
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        [Serverless.Store.Api.RestLimits.MaxBodySetting] = Limits.MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+}
+
+/// <summary>
+/// A store of its own that logs everything it can (<c>DetailedLogs</c>, every category at Trace) and
+/// keeps every line, for the test that looks for secrets in the log.
+/// </summary>
+public sealed class VerboseStoreHost : StoreHost
+{
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        [Serverless.Store.Standalone.StoreLogging.DetailedSetting] = "true",
+        ["Logging__LogLevel__Default"] = "Trace",
+    };
+
+    protected override int KeptLines => int.MaxValue;
 }
 
 /// <summary>One store host for every HTTP test class; they run one after another.</summary>

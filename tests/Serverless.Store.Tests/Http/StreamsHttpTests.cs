@@ -10,6 +10,7 @@ namespace Serverless.Store.Tests.Http;
 /// consumer group sharing 10,000 entries, a dead consumer's entries claimed by another, and
 /// BLOCK waiting for entries without holding the stream's entity.
 /// </summary>
+[Trait("Needs", "store")]
 [Collection(StoreHostCollection.Name)]
 public sealed class StreamsHttpTests(StoreHost store, ITestOutputHelper output)
 {

@@ -72,8 +72,8 @@ public sealed class Azurite : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) log?.Invoke(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        // Generous: on a loaded two-core machine Node.js takes a while to start Azurite.
-        foreach (var port in new[] { blob, queue, table }) await Ports.WaitUntilListening(port, TimeSpan.FromSeconds(120));
+        // Bounded, not timed: node starts slowly on a busy machine (the suite's other processes share two cores).
+        foreach (var port in new[] { blob, queue, table }) await Ports.WaitUntilListening(port, TimeSpan.FromMinutes(2));
         var connection =
             $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevAccountKey};" +
             $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;" +

@@ -14,6 +14,7 @@ namespace Serverless.Store.Tests.Persistence;
 /// (small values as listpacks/intsets, large ones as quicklists/hashtables/skiplists, long
 /// strings LZF-compressed) is read by our reader key by key.
 /// </summary>
+[Trait("Needs", "redis-server")]
 public sealed class RdbInteropTests : IDisposable
 {
     readonly string dir = Directory.CreateTempSubdirectory("rdb-interop-").FullName;

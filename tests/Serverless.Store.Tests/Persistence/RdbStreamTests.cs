@@ -20,6 +20,7 @@ namespace Serverless.Store.Tests.Persistence;
 /// replies as our engine gives on the value read back; and a dump redis-server saved with
 /// streams is read into the same replies.
 /// </summary>
+[Trait("Needs", "redis-server")]
 public sealed class RdbStreamTests : IDisposable
 {
     readonly string dir = Directory.CreateTempSubdirectory("rdb-stream-").FullName;

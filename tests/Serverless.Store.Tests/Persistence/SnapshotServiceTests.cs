@@ -18,7 +18,10 @@ namespace Serverless.Store.Tests.Persistence;
 /// restore replaces the whole keyspace): SAVE, BGSAVE + LASTSAVE + INFO, the scheduled save and
 /// retention, restore of our snapshots (streams with groups included) and of a redis-server dump, and corrupt files that change nothing.
 /// </summary>
-public sealed class SnapshotServiceTests(DurableFixture fixture) : IClassFixture<DurableFixture>, IDisposable
+[Trait("Needs", "azurite")]
+[Trait("Needs", "redis-server")]
+[Collection(DurableCollection.Name)]
+public sealed class SnapshotServiceTests(OwnDurableStore fixture) : IClassFixture<OwnDurableStore>, IDisposable
 {
     readonly DurableStore store = fixture.Store;
     SnapshotService Snapshots => fixture.Engine.Snapshots;
@@ -193,7 +196,7 @@ public sealed class SnapshotServiceTests(DurableFixture fixture) : IClassFixture
             Assert.Equal(Reply.Ok, redis.Client.Call("SAVE"));
             var body = await File.ReadAllBytesAsync(redis.Path);
 
-            var router = new RestRouter(store, new AccessPolicy("full", "read"), endpoints: fixture.Engine.Endpoints);
+            var router = Router(new AccessPolicy("full", "read"));
             var refused = await router.HandleAsync(Post("restore?mode=merge", body, "read"));
             Assert.Equal(403, refused.Status);
             var response = await router.HandleAsync(Post("restore?mode=merge", body, "full"));
@@ -211,6 +214,12 @@ public sealed class SnapshotServiceTests(DurableFixture fixture) : IClassFixture
         }
         Assert.Equal("stays", Encoding.UTF8.GetString(((BulkReply)await Run("GET", "mine")).Value!));
     }
+
+    /// <summary>The router with the restore route, as the hosts register it.</summary>
+    RestRouter Router(AccessPolicy access) => new(store, access, endpoints: new Dictionary<string, RestEndpoint>
+    {
+        ["restore"] = (request, granted, ct) => RestoreEndpoint.HandleAsync(Snapshots, request, granted, ct),
+    });
 
     static RestRequest Post(string pathAndQuery, byte[] body, string token)
     {
@@ -270,7 +279,7 @@ public sealed class SnapshotServiceTests(DurableFixture fixture) : IClassFixture
         badLength[firstKey + 1] = 0x7F;
         badLength[firstKey + 2] = 0xFF;
 
-        var router = new RestRouter(store, new AccessPolicy("full", null), endpoints: fixture.Engine.Endpoints);
+        var router = Router(new AccessPolicy("full", null));
         foreach (var (name, bytes, reason) in new[]
                  {
                      ("bad-checksum.rdb", badChecksum, "checksum"), ("truncated.rdb", truncated, "truncated"),

@@ -9,18 +9,49 @@ using Serverless.Store.Tests.Infrastructure;
 namespace Serverless.Store.Tests.PubSub;
 
 /// <summary>
-/// The Azure SignalR Service REST transport against an HTTP server in the test (the service is not
-/// available here): exact methods, paths and bodies, the tokens' claims and signatures, retries.
+/// The Azure SignalR Service REST transport against an HTTP server in the test that answers like the
+/// service's published data-plane REST reference, version 2022-06-01 (<see cref="Reference"/>; the
+/// service is not available here): exact methods, paths, query and bodies, the tokens' claims and
+/// signatures, 404 answers (a removal of what is not there is done), retries.
 /// </summary>
 public sealed class AzureSignalRTransportTests : IDisposable
 {
     const string AccessKey = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefgh=";
 
+    /// <summary>
+    /// The operations of the data-plane REST reference (2022-06-01) the transport may call: method,
+    /// path template below /api, and the success status. Anything else is a route the service does
+    /// not document: this server answers it 400 so a test sees it.
+    /// </summary>
+    static readonly (string Method, string Template, int Success)[] Reference =
+    [
+        ("POST", "hubs/{hub}/groups/{group}/:send", 202),
+        ("PUT", "hubs/{hub}/groups/{group}/connections/{connectionId}", 200),
+        ("DELETE", "hubs/{hub}/groups/{group}/connections/{connectionId}", 200),
+        ("DELETE", "hubs/{hub}/connections/{connectionId}/groups", 200),
+        ("HEAD", "hubs/{hub}/connections/{connectionId}", 200),
+    ];
+
+    static int? Documented(string method, string rawUrl)
+    {
+        var parts = rawUrl.Split('?', 2);
+        if (parts.Length != 2 || parts[1] != "api-version=2022-06-01" || !parts[0].StartsWith("/api/")) return null;
+        var segments = parts[0]["/api/".Length..].Split('/');
+        foreach (var (m, template, success) in Reference)
+        {
+            var t = template.Split('/');
+            if (m == method && t.Length == segments.Length
+                && t.Zip(segments).All(p => p.First.StartsWith('{') ? p.Second.Length > 0 : p.First == p.Second))
+                return success;
+        }
+        return null;
+    }
+
     sealed record Seen(string Method, string Path, string Body, string? Token);
 
     readonly HttpListener listener = new();
     readonly ConcurrentQueue<Seen> seen = new();
-    /// <summary>Statuses to answer, in order; then 202 (POST) or 200.</summary>
+    /// <summary>Statuses to answer, in order; then the reference's success status.</summary>
     readonly ConcurrentQueue<int> statuses = new();
     readonly int port = Ports.Free();
     readonly HttpClient http = new();
@@ -33,7 +64,7 @@ public sealed class AzureSignalRTransportTests : IDisposable
         listener.Start();
         _ = Task.Run(ServeAsync);
         connection = SignalRConnectionString.Parse($"Endpoint=http://127.0.0.1;Port={port};AccessKey={AccessKey};Version=1.0;");
-        transport = new AzureSignalRTransport(connection, "store", http) { RetryDelay = TimeSpan.FromMilliseconds(5) };
+        transport = new AzureSignalRTransport(connection, "Store", http) { RetryDelay = TimeSpan.FromMilliseconds(5) };
     }
 
     async Task ServeAsync()
@@ -45,8 +76,10 @@ public sealed class AzureSignalRTransportTests : IDisposable
             catch (Exception) { return; }
             var body = await new StreamReader(context.Request.InputStream).ReadToEndAsync();
             var auth = context.Request.Headers["Authorization"];
-            seen.Enqueue(new Seen(context.Request.HttpMethod, context.Request.RawUrl!, body, auth?.StartsWith("Bearer ") == true ? auth[7..] : null));
-            context.Response.StatusCode = statuses.TryDequeue(out var s) ? s : context.Request.HttpMethod == "POST" ? 202 : 200;
+            var method = context.Request.HttpMethod;
+            seen.Enqueue(new Seen(method, context.Request.RawUrl!, body, auth?.StartsWith("Bearer ") == true ? auth[7..] : null));
+            var documented = Documented(method, context.Request.RawUrl!);
+            context.Response.StatusCode = documented is null ? 400 : statuses.TryDequeue(out var s) ? s : documented.Value;
             context.Response.Close();
         }
     }
@@ -78,15 +111,17 @@ public sealed class AzureSignalRTransportTests : IDisposable
         Assert.False(await transport.ConnectionExistsAsync("gone", default));
 
         var requests = seen.ToArray();
+        // The hub lower-cased, as Microsoft's management SDK sends it; api-version on every request.
         Assert.Equal(
         [
-            ("POST", "/api/v1/hubs/store/groups/c.b3JkZXJz"),
-            ("PUT", "/api/v1/hubs/store/groups/p.b3JkZXJzLio/connections/conn%2F1"),
-            ("DELETE", "/api/v1/hubs/store/groups/p.b3JkZXJzLio/connections/conn%2F1"),
-            ("DELETE", "/api/v1/hubs/store/connections/conn%2F1/groups"),
-            ("HEAD", "/api/v1/hubs/store/connections/conn-1"),
-            ("HEAD", "/api/v1/hubs/store/connections/gone"),
+            ("POST", "/api/hubs/store/groups/c.b3JkZXJz/:send?api-version=2022-06-01"),
+            ("PUT", "/api/hubs/store/groups/p.b3JkZXJzLio/connections/conn%2F1?api-version=2022-06-01"),
+            ("DELETE", "/api/hubs/store/groups/p.b3JkZXJzLio/connections/conn%2F1?api-version=2022-06-01"),
+            ("DELETE", "/api/hubs/store/connections/conn%2F1/groups?api-version=2022-06-01"),
+            ("HEAD", "/api/hubs/store/connections/conn-1?api-version=2022-06-01"),
+            ("HEAD", "/api/hubs/store/connections/gone?api-version=2022-06-01"),
         ], requests.Select(r => (r.Method, r.Path)));
+        Assert.All(requests, r => Assert.NotNull(Documented(r.Method, r.Path)));
         var body = JsonDocument.Parse(requests[0].Body).RootElement;
         Assert.Equal("message", body.GetProperty("target").GetString());
         Assert.Equal("""[{"type":"pmessage","pattern":"orders.*","channel":"orders.eu","data":"hi"}]""", body.GetProperty("arguments").GetRawText());
@@ -95,10 +130,26 @@ public sealed class AzureSignalRTransportTests : IDisposable
     }
 
     [Fact]
+    public async Task A_removal_answered_404_is_done_and_an_add_answered_404_fails()
+    {
+        // 404 to a removal: the connection is not in the group, or gone (the service restarted): what
+        // the caller wanted is true already, as Redis's UNSUBSCRIBE of a channel one is not in.
+        statuses.Enqueue(404);
+        await transport.RemoveFromGroupAsync(Groups.Channel("never"), "conn-1", default);
+        statuses.Enqueue(404);
+        await transport.RemoveFromAllGroupsAsync("conn-1", default);
+        // 404 to an add: the connection does not exist, so the subscription cannot be made.
+        statuses.Enqueue(404);
+        var failed = await Assert.ThrowsAsync<PubSubTransportException>(() => transport.AddToGroupAsync(Groups.Channel("c"), "gone", default));
+        Assert.Contains("404", failed.Message);
+        Assert.Equal(3, seen.Count); // none of them retried
+    }
+
+    [Fact]
     public async Task Negotiate_gives_the_client_url_and_a_token_for_it_with_the_user_id()
     {
         var result = transport.Negotiate("user-7", new Uri("http://ignored.example"));
-        Assert.Equal($"{Base}/client/?hub=store", result.Url);
+        Assert.Equal($"{Base}/client/?hub=Store", result.Url);
         var identity = await Jwt.ValidateAsync(result.AccessToken, Jwt.Key(AccessKey), result.Url);
         Assert.NotNull(identity);
         Assert.Equal("user-7", Read(result.AccessToken).GetClaim("nameid").Value);

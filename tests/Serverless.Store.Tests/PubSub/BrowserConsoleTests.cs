@@ -7,6 +7,9 @@ namespace Serverless.Store.Tests.PubSub;
 /// The pub/sub console page in Debian's headless chromium, driven by playwright-core
 /// (tests/pubsub-browser/console.test.mjs), against the running standalone store.
 /// </summary>
+[Trait("Needs", "store")]
+[Trait("Needs", "browser")]
+[Trait("Needs", "node")]
 [Collection(StoreHostCollection.Name)]
 public sealed class BrowserConsoleTests(StoreHost store, ITestOutputHelper output)
 {
@@ -14,11 +17,6 @@ public sealed class BrowserConsoleTests(StoreHost store, ITestOutputHelper outpu
     public async Task The_console_page_subscribes_receives_is_refused_and_leaves_in_chromium()
     {
         Assert.True(File.Exists("/usr/bin/chromium"), "chromium is missing: apt-get install -y chromium");
-        var (exitCode, stdout, stderr) = await store.RunNodeTestsAsync("pubsub-browser/", "playwright-core", TimeSpan.FromMinutes(4));
-        output.WriteLine(stdout);
-        output.WriteLine(stderr);
-        Assert.True(exitCode == 0, $"node --test pubsub-browser exited with {exitCode}:\n{stdout}\n{stderr}\n{store.RecentLog()}");
-        Assert.Contains("# pass 2", stdout);
-        Assert.Contains("# fail 0", stdout);
+        await store.AssertNodeTestsPassAsync("pubsub-browser/", "playwright-core", TimeSpan.FromMinutes(4), output, passes: 2);
     }
 }

@@ -13,6 +13,7 @@ namespace Serverless.Store.Tests.PubSub;
 /// runs the same sequence with RecordEvents and <see cref="KeyspaceNotifications.Messages"/> turns
 /// its events into messages. The two sequences of (channel, message) must be equal.
 /// </summary>
+[Trait("Needs", "redis-server")]
 [Collection(RedisCollection.Name)]
 public sealed class KeyspaceEventsDifferentialTests(RedisServer redis)
 {

@@ -13,6 +13,8 @@ namespace Serverless.Store.Tests.PubSub;
 /// registry updates here), and keyspace events travelling from key entities and transactions
 /// through the registry to the transport, expiry included.
 /// </summary>
+[Trait("Needs", "azurite")]
+[Trait("Needs", "redis-server")]
 [Collection(DurableCollection.Name)]
 public sealed class PubSubDurableTests(DurableFixture fixture)
 {
@@ -141,6 +143,63 @@ public sealed class PubSubDurableTests(DurableFixture fixture)
         {
             KeyspaceNotifications.Current = previous;
             await PubSub.DisconnectedAsync(id);
+        }
+    }
+
+    async Task<long> NumSub(string channel) =>
+        ((IntegerReply)((ArrayReply)await Store($"PUBSUB NUMSUB {channel}")).Items![1]).Value;
+
+    [Fact]
+    public async Task A_partly_failed_unsubscribe_still_leaves_the_registry_right_and_reports_the_failure()
+    {
+        var run = Guid.NewGuid().ToString("N")[..6];
+        string id = "u" + run, stale = "stale" + run, never = "never" + run;
+        try
+        {
+            Transport.Connect(id);
+            await PubSub.SubscribeAsync(id, [stale], [], default);
+            Assert.Equal(1, await NumSub(stale));
+            Transport.FailRemovalsFrom(Groups.Channel(never));
+
+            await Assert.ThrowsAsync<PubSubTransportException>(() => PubSub.UnsubscribeAsync(id, [stale, never], [], default));
+
+            // The registry dropped what was asked although one removal failed: nothing counts it any more.
+            Assert.Equal(0, await NumSub(stale));
+            Assert.Equal(Reply.Zero, await Store($"PUBLISH {stale} hello"));
+            Assert.False(Transport.IsMember(Groups.Channel(stale), id));
+        }
+        finally
+        {
+            await PubSub.DisconnectedAsync(id);
+        }
+    }
+
+    [Fact]
+    public async Task The_registry_sweep_drops_connections_the_transport_no_longer_has()
+    {
+        var run = Guid.NewGuid().ToString("N")[..6];
+        string kept = "k" + run, lost = "l" + run, channel = "swept" + run;
+        try
+        {
+            Transport.Connect(kept);
+            Transport.Connect(lost);
+            await PubSub.SubscribeAsync(kept, [channel], [], default);
+            await PubSub.SubscribeAsync(lost, [channel], [$"{channel}*"], default);
+            Assert.Equal(Reply.Integer(3), await Store($"PUBLISH {channel} before"));
+
+            Transport.Vanish(lost); // gone from the service; its disconnect never reached the store
+            Assert.True(await PubSub.SweepAsync() >= 1);
+
+            // The sweep's disconnect is a signal: wait (bounded) until the registry has applied it.
+            var until = DateTime.UtcNow.AddSeconds(30);
+            while (await NumSub(channel) != 1 && DateTime.UtcNow < until) await Task.Delay(100);
+            Assert.Equal(1, await NumSub(channel));
+            Assert.Equal(Reply.One, await Store($"PUBLISH {channel} after"));
+        }
+        finally
+        {
+            await PubSub.DisconnectedAsync(kept);
+            await PubSub.DisconnectedAsync(lost);
         }
     }
 }

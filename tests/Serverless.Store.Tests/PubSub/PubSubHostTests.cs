@@ -13,6 +13,7 @@ namespace Serverless.Store.Tests.PubSub;
 /// subscribes (the guide's subscriber loop): negotiate at the REST base, subscribe over REST,
 /// PUBLISH through the REST API, messages arrive as <c>message</c> invocations in Redis's shape.
 /// </summary>
+[Trait("Needs", "store")]
 [Collection(StoreHostCollection.Name)]
 public sealed class PubSubHostTests(StoreHost store)
 {
@@ -62,29 +63,33 @@ public sealed class PubSubHostTests(StoreHost store)
 
     async Task<JsonElement> Result(params string[] command) => await store.ResultAsync(command);
 
+    /// <summary>Channel names of this run: the registry is the host's, shared with every other test.</summary>
+    readonly string run = Guid.NewGuid().ToString("N")[..8];
+
     [Fact]
     public async Task A_dotnet_subscriber_gets_message_and_pmessage_and_publish_counts_both()
     {
+        string orders = "orders" + run, other = "other" + run;
         await using var subscriber = await Subscriber.ConnectAsync(store, StoreHost.FullToken);
         var id = subscriber.Connection.ConnectionId!;
-        var (status, body) = await Subscribe("/subscribe", id, ["orders"], ["orders.*"]);
+        var (status, body) = await Subscribe("/subscribe", id, [orders], [orders + ".*"]);
         Assert.True(status == 200, body);
 
         // PUBLISH counts one channel subscription and one matching pattern, as Redis does.
-        Assert.Equal(1, (await Result("PUBLISH", "orders", "first")).GetInt64());
-        Assert.Equal(PubSubMessage.Message("orders", "first"), await subscriber.NextAsync());
-        Assert.Equal(1, (await Result("PUBLISH", "orders.eu", "second")).GetInt64());
-        Assert.Equal(PubSubMessage.PMessage("orders.*", "orders.eu", "second"), await subscriber.NextAsync());
-        Assert.Equal(0, (await Result("PUBLISH", "other", "nobody")).GetInt64());
+        Assert.Equal(1, (await Result("PUBLISH", orders, "first")).GetInt64());
+        Assert.Equal(PubSubMessage.Message(orders, "first"), await subscriber.NextAsync());
+        Assert.Equal(1, (await Result("PUBLISH", orders + ".eu", "second")).GetInt64());
+        Assert.Equal(PubSubMessage.PMessage(orders + ".*", orders + ".eu", "second"), await subscriber.NextAsync());
+        Assert.Equal(0, (await Result("PUBLISH", other, "nobody")).GetInt64());
 
-        Assert.Equal("""["orders",1,"other",0]""", (await Result("PUBSUB", "NUMSUB", "orders", "other")).GetRawText());
-        Assert.Contains("orders", (await Result("PUBSUB", "CHANNELS", "ord*")).EnumerateArray().Select(e => e.GetString()));
-        Assert.True((await Result("PUBSUB", "NUMPAT")).GetInt64() >= 1);
+        Assert.Equal($"""["{orders}",1,"{other}",0]""", (await Result("PUBSUB", "NUMSUB", orders, other)).GetRawText());
+        Assert.Equal($"""["{orders}"]""", (await Result("PUBSUB", "CHANNELS", $"ord*{run}")).GetRawText());
+        Assert.True((await Result("PUBSUB", "NUMPAT")).GetInt64() >= 1); // NUMPAT counts every pattern of the host: at least ours
 
-        (status, body) = await Subscribe("/unsubscribe", id, ["orders"], []);
+        (status, body) = await Subscribe("/unsubscribe", id, [orders], []);
         Assert.True(status == 200, body);
-        Assert.Equal("""["orders",0]""", (await Result("PUBSUB", "NUMSUB", "orders")).GetRawText());
-        Assert.Equal(1, (await Result("PUBLISH", "orders.us", "still by pattern")).GetInt64());
+        Assert.Equal($"""["{orders}",0]""", (await Result("PUBSUB", "NUMSUB", orders)).GetRawText());
+        Assert.Equal(1, (await Result("PUBLISH", orders + ".us", "still by pattern")).GetInt64());
         Assert.Equal("pmessage", (await subscriber.NextAsync()).Type);
         Assert.Empty(subscriber.Received); // the channel message after unsubscribing did not come
     }
@@ -110,7 +115,8 @@ public sealed class PubSubHostTests(StoreHost store)
     [Fact]
     public async Task Subscribe_tokens_limit_channels_and_patterns_and_bad_tokens_get_401()
     {
-        var (status, body) = await store.PostAsync("/subscribe-token", """{"patterns":["scores","scores.*"],"ttlSeconds":600,"user":"browser-1"}""");
+        var scores = "scores" + run;
+        var (status, body) = await store.PostAsync("/subscribe-token", $$"""{"patterns":["{{scores}}","{{scores}}.*"],"ttlSeconds":600,"user":"browser-1"}""");
         Assert.True(status == 200, body);
         var token = JsonDocument.Parse(body).RootElement.GetProperty("result").GetProperty("token").GetString()!;
 
@@ -121,17 +127,17 @@ public sealed class PubSubHostTests(StoreHost store)
 
         await using var subscriber = await Subscriber.ConnectAsync(store, token);
         var id = subscriber.Connection.ConnectionId!;
-        Assert.Equal(403, (await Subscribe("/subscribe", id, ["orders"], [], token)).Status);
-        Assert.Equal(403, (await Subscribe("/subscribe", id, [], ["score*"], token)).Status); // wider than scores.*
-        Assert.Equal(401, (await Subscribe("/subscribe", id, ["scores"], [], "not-a-token")).Status);
-        Assert.Equal(401, (await Subscribe("/subscribe", id, ["scores"], [], token[..^4] + "AAAA")).Status); // signature altered
-        Assert.Equal(403, (await Subscribe("/subscribe", id, ["scores"], [], StoreHost.ReadOnlyToken)).Status);
-        Assert.Equal(404, (await Subscribe("/subscribe", "no-such-connection", ["scores"], [], token)).Status);
-        (status, body) = await Subscribe("/subscribe", id, ["scores", "scores.daily"], ["scores.weekly.*"], token);
+        Assert.Equal(403, (await Subscribe("/subscribe", id, ["orders" + run], [], token)).Status);
+        Assert.Equal(403, (await Subscribe("/subscribe", id, [], [$"score*{run}"], token)).Status); // wider than scores<run>.*
+        Assert.Equal(401, (await Subscribe("/subscribe", id, [scores], [], "not-a-token")).Status);
+        Assert.Equal(401, (await Subscribe("/subscribe", id, [scores], [], token[..^4] + "AAAA")).Status); // signature altered
+        Assert.Equal(403, (await Subscribe("/subscribe", id, [scores], [], StoreHost.ReadOnlyToken)).Status);
+        Assert.Equal(404, (await Subscribe("/subscribe", "no-such-connection", [scores], [], token)).Status);
+        (status, body) = await Subscribe("/subscribe", id, [scores, scores + ".daily"], [scores + ".weekly.*"], token);
         Assert.True(status == 200, body);
 
-        Assert.Equal(1, (await Result("PUBLISH", "scores.weekly.eu", "42")).GetInt64());
-        Assert.Equal(PubSubMessage.PMessage("scores.weekly.*", "scores.weekly.eu", "42"), await subscriber.NextAsync());
+        Assert.Equal(1, (await Result("PUBLISH", scores + ".weekly.eu", "42")).GetInt64());
+        Assert.Equal(PubSubMessage.PMessage(scores + ".weekly.*", scores + ".weekly.eu", "42"), await subscriber.NextAsync());
     }
 
     [Fact]

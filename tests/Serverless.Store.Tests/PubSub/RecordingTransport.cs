@@ -14,7 +14,19 @@ public sealed class RecordingTransport : IPubSubTransport
     readonly List<(string Group, PubSubMessage Message)> sent = [];
     readonly SemaphoreSlim changed = new(0);
 
+    readonly ConcurrentDictionary<string, byte> failingGroups = new();
+
     public void Connect(string connectionId) => connections[connectionId] = 0;
+
+    /// <summary>The connection is gone from the transport without a disconnect reaching the store (a service restart).</summary>
+    public void Vanish(string connectionId)
+    {
+        connections.TryRemove(connectionId, out _);
+        foreach (var key in members.Keys.Where(k => k.Connection == connectionId)) members.TryRemove(key, out _);
+    }
+
+    /// <summary>From now on, removals from this group fail as a service that keeps failing would.</summary>
+    public void FailRemovalsFrom(string group) => failingGroups[group] = 0;
 
     public IReadOnlyList<(string Group, PubSubMessage Message)> Sent
     {
@@ -54,6 +66,7 @@ public sealed class RecordingTransport : IPubSubTransport
 
     public Task RemoveFromGroupAsync(string group, string connectionId, CancellationToken cancellation)
     {
+        if (failingGroups.ContainsKey(group)) throw new PubSubTransportException($"removing from {group} failed after 4 tries: 503");
         members.TryRemove((group, connectionId), out _);
         return Task.CompletedTask;
     }

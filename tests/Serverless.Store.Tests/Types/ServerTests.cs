@@ -223,8 +223,21 @@ public sealed class ServerTests
     public void Info_stats_reports_expired_keys_where_the_keyspace_counts_them()
     {
         var counting = new CountingStats();
-        Assert.Equal("# Stats\r\nexpired_keys:7\r\n", Text(Run("INFO stats", stats: counting)));
-        Assert.Contains("# Stats\r\nexpired_keys:7\r\n\r\n# Replication", Text(Run("INFO", stats: counting)));
+        Assert.Matches("^# Stats\r\ntotal_commands_processed:\\d+\r\nexpired_keys:7\r\nevicted_keys:0\r\n$", Text(Run("INFO stats", stats: counting)));
+        Assert.Contains("expired_keys:7\r\nevicted_keys:0\r\n\r\n# Replication", Text(Run("INFO", stats: counting)));
         Assert.DoesNotContain("# Stats", Text(Run("INFO"))); // the in-memory keyspace does not count
+    }
+
+    [Fact]
+    public void Info_clients_memory_and_cpu_describe_the_serving_process()
+    {
+        var info = Text(Run("INFO clients memory cpu", stats: new CountingStats()));
+        Assert.Matches("^# Clients\r\nconnected_clients:\\d+\r\n\r\n# Memory\r\nused_memory:\\d+\r\nused_memory_human:[0-9.]+[BKMGTP]\r\n", info);
+        Assert.Contains("\r\nmaxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\n", info);
+        Assert.Matches("\r\n# CPU\r\nused_cpu_sys:\\d+\\.\\d{6}\r\nused_cpu_user:\\d+\\.\\d{6}\r\nused_cpu_sys_children:0\\.000000\r\nused_cpu_user_children:0\\.000000\r\n$", info);
+        var used = long.Parse(info.Split("\r\n").Single(l => l.StartsWith("used_memory:"))["used_memory:".Length..]);
+        Assert.InRange(used, 1, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+        // Without a host (an in-memory keyspace), there is no serving process to describe.
+        Assert.Equal("", Text(Run("INFO clients memory cpu")));
     }
 }
