@@ -14,8 +14,29 @@ public sealed class CommandContext(IKeyspace keyspace, long nowMs, Random? rando
     public long NowMs { get; } = nowMs;
     public Random Random { get; } = random ?? Random.Shared;
 
+    /// <summary>
+    /// The same clock in microseconds, for TIME: a host with a finer clock sets it (it must agree
+    /// with <see cref="NowMs"/>: NowMs == NowMicros / 1000); otherwise it is NowMs × 1000.
+    /// </summary>
+    public long NowMicros
+    {
+        get => nowMicros ?? NowMs * 1000;
+        init => nowMicros = value;
+    }
+
+    long? nowMicros;
+
+    /// <summary>The clock's microseconds now, as a host passes them to <see cref="NowMicros"/> (with NowMs = this / 1000).</summary>
+    public static long UnixMicros(TimeProvider clock) => (clock.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond;
+
     /// <summary>What the host tells INFO (expired keys, snapshots, keyspace counts); null on a bare keyspace.</summary>
     public IServerStats? Server { get; init; }
+
+    /// <summary>The server's settings, for CONFIG; null where none is kept (CONFIG then answers that it is not available, and Redis's defaults apply).</summary>
+    public IServerConfig? Config { get; init; }
+
+    /// <summary>The encoding thresholds in force (CONFIG's, else Redis's defaults).</summary>
+    public Types.EncodingLimits Limits => Config?.Settings.Encodings ?? Types.EncodingLimits.Default;
 
     /// <summary>Keys deleted because they had expired, for INFO's expired_keys.</summary>
     public int ExpiredKeys { get; private set; }

@@ -154,14 +154,21 @@ public static class CommandTable
         new("xrevrange", -4, ReadOnly, 1, 1, 1, Streams.XRevRange),
         new("xdel", -3, Write, 1, 1, 1, Streams.XDel),
         new("xtrim", -4, Write, 1, 1, 1, Streams.XTrim),
-        new("xread", -4, ReadOnly, 0, 0, 0, Streams.XRead, Streams.ReadKeys),
-        new("xreadgroup", -7, Write, 0, 0, 0, Streams.XReadGroup, Streams.ReadKeys),
-        new("xgroup", -2, Write | Container, 0, 0, 0, Streams.XGroup, Streams.SubcommandKey),
+        new("xread", -4, ReadOnly | Blocking, 0, 0, 0, Streams.XRead, Streams.ReadKeys),
+        new("xreadgroup", -7, Write | Blocking, 0, 0, 0, Streams.XReadGroup, Streams.ReadKeys),
+        new("xgroup", -2, Write | Container, 0, 0, 0, Streams.XGroup, Subcommands:
+        [
+            SubcommandSpec.WriteKey("create", -5), SubcommandSpec.WriteKey("createconsumer", 5), SubcommandSpec.WriteKey("delconsumer", 5),
+            SubcommandSpec.WriteKey("destroy", 4), new("help", 2), SubcommandSpec.WriteKey("setid", -5),
+        ]),
         new("xack", -4, Write, 1, 1, 1, Streams.XAck),
         new("xpending", -3, ReadOnly, 1, 1, 1, Streams.XPending),
         new("xclaim", -6, Write, 1, 1, 1, Streams.XClaim),
         new("xautoclaim", -6, Write, 1, 1, 1, Streams.XAutoClaim),
-        new("xinfo", -2, ReadOnly | Container, 0, 0, 0, Streams.XInfo, Streams.SubcommandKey),
+        new("xinfo", -2, ReadOnly | Container, 0, 0, 0, Streams.XInfo, Subcommands:
+        [
+            SubcommandSpec.ReadKey("consumers", 4), SubcommandSpec.ReadKey("groups", 3), new("help", 2), SubcommandSpec.ReadKey("stream", -3),
+        ]),
         new("xsetid", -3, Write, 1, 1, 1, Streams.XSetId),
 
         // server (server.c)
@@ -169,7 +176,42 @@ public static class CommandTable
         new("echo", 2, None, 0, 0, 0, Server.Echo),
         new("time", 1, Nondeterministic, 0, 0, 0, Server.Time),
         new("info", -1, Nondeterministic, 0, 0, 0, Server.Info),
-        new("command", -1, None, 0, 0, 0, Server.Command),
+        new("command", -1, None, 0, 0, 0, Server.Command, Subcommands:
+        [
+            new("count", 2), new("docs", -2), new("getkeys", -4), new("help", 2), new("info", -2), new("list", -2),
+        ]),
+
+        // ---- issue 18, second half: lists, sorted sets, keys, server, newer than 7.0 ----
+
+        // lists (t_list.c)
+        new("lmpop", -4, Write, 0, 0, 0, Lists.LMPop, NumKeys(1)),
+        new("blpop", -3, Write | Blocking, 1, -2, 1, Lists.BLPop),
+        new("brpop", -3, Write | Blocking, 1, -2, 1, Lists.BRPop),
+        new("brpoplpush", 4, Write | Blocking, 1, 2, 1, Lists.BRPopLPush),
+        new("blmove", 6, Write | Blocking, 1, 2, 1, Lists.BLMove),
+        new("blmpop", -5, Write | Blocking, 0, 0, 0, Lists.BLMPop, NumKeys(2)),
+
+        // sorted sets (t_zset.c)
+        new("zmpop", -4, Write, 0, 0, 0, SortedSets.ZMPop, NumKeys(1)),
+        new("bzpopmin", -3, Write | Blocking, 1, -2, 1, SortedSets.BZPopMin),
+        new("bzpopmax", -3, Write | Blocking, 1, -2, 1, SortedSets.BZPopMax),
+        new("bzmpop", -5, Write | Blocking, 0, 0, 0, SortedSets.BZMPop, NumKeys(2)),
+        new("zrangestore", -5, Write, 1, 2, 1, SortedSets.ZRangeStore),
+        new("zintercard", -3, ReadOnly, 0, 0, 0, SortedSets.ZInterCard, NumKeys(1)),
+
+        // keys (sort.c)
+        new("sort", -2, Write, 1, 1, 1, Sort.SortCommand, Sort.SortKeys),
+        new("sort_ro", -2, ReadOnly, 1, 1, 1, Sort.SortRo, Sort.SortRoKeys),
+
+        // keys (object.c)
+        new("object", -2, ReadOnly | Container, 0, 0, 0, Objects.Object, Subcommands:
+        [
+            new("encoding", 3, ReadOnly | Nondeterministic, 2, 2, 1), new("freq", 3, ReadOnly | Nondeterministic, 2, 2, 1), new("help", 2),
+            new("idletime", 3, ReadOnly | Nondeterministic, 2, 2, 1), new("refcount", 3, ReadOnly | Nondeterministic, 2, 2, 1),
+        ]),
+
+        // server (object.c, config.c, server.c)
+        new("memory", -2, ReadOnly | Container, 0, 0, 0, Server.Memory, Subcommands: [new("help", 2), SubcommandSpec.ReadKey("usage", -3)]),
 
         // pub/sub (pubsub.c): served by the pub/sub service through the transport (entities/PubSub)
         Served("publish", 3, Publishes, HostService.PubSub),

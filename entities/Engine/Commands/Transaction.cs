@@ -3,9 +3,9 @@ using Serverless.Store.Protocol;
 namespace Serverless.Store.Commands;
 
 /// <summary>
-/// MULTI/EXEC semantics (multi.c): a command that cannot be queued (unknown, wrong arity)
-/// discards the whole transaction with EXECABORT; the others run in order, and a runtime error
-/// fails only its own command. Callers provide isolation (every key locked).
+/// MULTI/EXEC semantics (multi.c): a command that cannot be queued (unknown, wrong arity, an
+/// unknown subcommand) discards the whole transaction with EXECABORT; the others run in order,
+/// and a runtime error fails only its own command. Callers provide isolation (every key locked).
 /// </summary>
 public static class Transaction
 {
@@ -18,7 +18,7 @@ public static class Transaction
         {
             if (command.Length == 0) return new ErrorReply(ExecAbort);
             var spec = CommandTable.Find(command[0]);
-            if (spec is null || !spec.ArityOk(command.Length)) return new ErrorReply(ExecAbort);
+            if (spec is null || spec.DispatchError(command) is not null) return new ErrorReply(ExecAbort);
         }
         return null;
     }

@@ -31,6 +31,14 @@ public sealed class KeyState
     [JsonPropertyName("t"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public StreamValue? Stream { get; set; }
 
+    /// <summary>
+    /// How Redis holds a string value when its bytes alone do not say it (OBJECT ENCODING): null
+    /// for what they imply (int, embstr up to 44 bytes, raw beyond), else "raw" (changed in place:
+    /// APPEND, SETRANGE) or "embstr" (INCRBYFLOAT's result is never an int). See <see cref="Objects"/>.
+    /// </summary>
+    [JsonPropertyName("n"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? StringEncoding { get; set; }
+
     /// <summary>Absolute expiry, unix time in milliseconds; null when the key is persistent.</summary>
     [JsonPropertyName("x"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? ExpiresAt { get; set; }
@@ -62,6 +70,7 @@ public sealed class KeyState
     public KeyState Clone() => new()
     {
         String = String,
+        StringEncoding = StringEncoding,
         Hash = Hash?.Clone(),
         List = List?.Clone(),
         Set = Set?.Clone(),

@@ -399,25 +399,26 @@ public sealed class RdbReader
 
     void AddMember(SetValue set, byte[] member)
     {
-        if (!set.Add(member)) throw Error($"duplicate set member '{Show(member)}'");
+        if (!set.Add(member, EncodingLimits.Default)) throw Error($"duplicate set member '{Show(member)}'");
     }
 
     void AddField(HashValue hash, byte[] field, byte[] value)
     {
-        if (!hash.Set(field, value)) throw Error($"duplicate hash field '{Show(field)}'");
+        if (!hash.Set(field, value, EncodingLimits.Default)) throw Error($"duplicate hash field '{Show(field)}'");
     }
 
     void AddScore(SortedSetValue zset, byte[] member, double score)
     {
         if (double.IsNaN(score)) throw Error("a sorted set score is NaN");
         if (zset.Contains(member)) throw Error($"duplicate sorted set member '{Show(member)}'");
-        zset.Set(member, score, listpackRules: false);
+        zset.AddNew(member, score);
     }
 
     /// <summary>As Redis after loading a sorted set: a small one becomes a listpack, where -0 is stored as 0.</summary>
     static KeyState SortedSet(SortedSetValue zset)
     {
-        zset.NormalizeZerosIfSmall();
+        zset.ForceEncoding(asSkiplist: true);
+        zset.ConvertToListpackIfNeeded(EncodingLimits.Default);
         return new KeyState { SortedSet = zset };
     }
 

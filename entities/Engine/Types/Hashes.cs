@@ -13,15 +13,12 @@ namespace Serverless.Store.Types;
 /// HRANDFIELD picks a uniformly random field in O(1) (a plain Dictionary has no random access).
 /// A delete moves the last slot into the hole, so the arrays stay dense.
 /// It also remembers Redis's encoding (listpack while small, hashtable once it ever grew past
-/// 128 fields or held a field or value over 64 bytes, never back), because HSCAN answers
-/// differently for the two.
+/// hash-max-listpack-entries fields or held a field or value over hash-max-listpack-value bytes,
+/// never back), because HSCAN answers differently for the two and OBJECT ENCODING tells it.
 /// </summary>
 [JsonConverter(typeof(HashValueJsonConverter))]
 public sealed class HashValue
 {
-    /// <summary>redis.conf defaults: hash-max-listpack-entries / hash-max-listpack-value.</summary>
-    public const int ListpackMaxEntries = 128, ListpackMaxValue = 64;
-
     readonly Dictionary<byte[], int> slots;
     byte[][] fields;
     byte[][] values;
@@ -52,10 +49,11 @@ public sealed class HashValue
 
     public bool Contains(byte[] field) => slots.ContainsKey(field);
 
-    /// <summary>Sets a field; true when it is new. Converts the encoding as Redis's hashTypeSet does.</summary>
-    public bool Set(byte[] field, byte[] value)
+    /// <summary>Sets a field; true when it is new. Converts the encoding as Redis's hashTypeSet does, at <paramref name="limits"/> (commands pass the context's; default: Redis's).</summary>
+    public bool Set(byte[] field, byte[] value, EncodingLimits? limits = null)
     {
-        if (field.Length > ListpackMaxValue || value.Length > ListpackMaxValue) hashtable = true;
+        limits ??= EncodingLimits.Default;
+        if (field.Length > limits.HashMaxListpackValue || value.Length > limits.HashMaxListpackValue) hashtable = true;
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(slots, field, out var exists);
         if (exists)
         {
@@ -67,7 +65,7 @@ public sealed class HashValue
         fields[count] = field;
         values[count] = value;
         count++;
-        if (count > ListpackMaxEntries) hashtable = true;
+        if (count > limits.HashMaxListpackEntries) hashtable = true;
         scanOrder = null;
         return true;
     }
@@ -105,7 +103,7 @@ public sealed class HashValue
     public HashValue Clone()
     {
         var copy = new HashValue(count);
-        for (var i = 0; i < count; i++) copy.Set(fields[i], values[i]);
+        for (var i = 0; i < count; i++) copy.Set(fields[i], values[i], EncodingLimits.Default);
         copy.hashtable = hashtable; // COPY keeps the source's encoding in Redis too
         return copy;
     }
@@ -155,24 +153,26 @@ public sealed class HashValue
         Array.Resize(ref values, size);
     }
 
-    /// <summary>Marks the hash hashtable-encoded (JSON reader, when the stored flag says so).</summary>
-    internal void ForceHashtable() => hashtable = true;
+    /// <summary>Sets the encoding the JSON reader found recorded.</summary>
+    internal void ForceEncoding(bool asHashtable) => hashtable = asHashtable;
 
-    /// <summary>Whether a hash with these contents, built fresh, would already be a hashtable.</summary>
+    /// <summary>Whether a hash with these contents, built fresh under Redis's default limits, would be a hashtable.</summary>
     internal bool DerivedHashtable()
     {
-        if (count > ListpackMaxEntries) return true;
+        var limits = EncodingLimits.Default;
+        if (count > limits.HashMaxListpackEntries) return true;
         for (var i = 0; i < count; i++)
-            if (fields[i].Length > ListpackMaxValue || values[i].Length > ListpackMaxValue) return true;
+            if (fields[i].Length > limits.HashMaxListpackValue || values[i].Length > limits.HashMaxListpackValue) return true;
         return false;
     }
 }
 
 /// <summary>
 /// A hash as a flat JSON array [field, value, field, value, ...] (each a string, or [base64] when
-/// not UTF-8, as <see cref="BytesJsonConverter"/> writes them). When the hash is hashtable-encoded
-/// although its contents alone would not make it so (it shrank), a leading 1 records that, so
-/// HSCAN keeps answering the same way after the entity's state is reloaded.
+/// not UTF-8, as <see cref="BytesJsonConverter"/> writes them). When the encoding is not the one
+/// its contents would get under Redis's default limits, a leading number records it (1: a
+/// hashtable that shrank; 0: a listpack kept under raised limits), so HSCAN and OBJECT ENCODING
+/// answer the same way after the entity's state is reloaded.
 /// </summary>
 public sealed class HashValueJsonConverter : JsonConverter<HashValue>
 {
@@ -182,11 +182,11 @@ public sealed class HashValueJsonConverter : JsonConverter<HashValue>
     {
         if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("expected a hash array");
         var hash = new HashValue();
-        var sticky = false;
+        bool? recorded = null;
         reader.Read();
         if (reader.TokenType == JsonTokenType.Number)
         {
-            sticky = reader.GetInt32() == 1;
+            recorded = reader.GetInt32() == 1;
             reader.Read();
         }
         while (reader.TokenType != JsonTokenType.EndArray)
@@ -196,16 +196,16 @@ public sealed class HashValueJsonConverter : JsonConverter<HashValue>
             if (reader.TokenType == JsonTokenType.EndArray) throw new JsonException("a hash field without a value");
             var value = BytesConverter.Read(ref reader, typeof(byte[]), options);
             reader.Read();
-            hash.Set(field, value);
+            hash.Set(field, value, EncodingLimits.Default);
         }
-        if (sticky) hash.ForceHashtable();
+        if (recorded is { } asHashtable) hash.ForceEncoding(asHashtable);
         return hash;
     }
 
     public override void Write(Utf8JsonWriter writer, HashValue value, JsonSerializerOptions options)
     {
         writer.WriteStartArray();
-        if (!value.IsListpack && !value.DerivedHashtable()) writer.WriteNumberValue(1);
+        if (value.IsListpack == value.DerivedHashtable()) writer.WriteNumberValue(value.IsListpack ? 0 : 1);
         for (var i = 0; i < value.Count; i++)
         {
             BytesConverter.Write(writer, value.FieldAt(i), options);
@@ -247,7 +247,7 @@ public static class Hashes
         var hash = state.Hash!;
         added = 0;
         for (var i = 2; i < args.Length; i += 2)
-            if (hash.Set(args[i], args[i + 1])) added++;
+            if (hash.Set(args[i], args[i + 1], ctx.Limits)) added++;
         ctx.Modified(args[1], state);
         ctx.Notify('h', "hset", args[1]);
     }
@@ -257,13 +257,16 @@ public static class Hashes
         var state = FindOrCreate(ctx, args[1]);
         var hash = state.Hash!;
         if (hash.Contains(args[2])) return Reply.Zero;
-        hash.Set(args[2], args[3]);
+        hash.Set(args[2], args[3], ctx.Limits);
         ctx.Modified(args[1], state);
         ctx.Notify('h', "hset", args[1]);
         return Reply.One;
     }
 
     public static Reply HGet(CommandContext ctx, byte[][] args) => Reply.Bulk(Find(ctx, args[1])?.Get(args[2]));
+
+    /// <summary>A field's value of a hash key already looked up (SORT's BY/GET key->field), or null.</summary>
+    internal static byte[]? FieldValue(CommandContext ctx, byte[] key, KeyState state, byte[] field) => state.Hash!.Get(field);
 
     public static Reply HMGet(CommandContext ctx, byte[][] args)
     {
@@ -333,7 +336,7 @@ public static class Hashes
             (increment > 0 && current > 0 && increment > long.MaxValue - current))
             throw new RedisException(Errors.Overflow);
         var result = current + increment;
-        state.Hash.Set(args[2], Numbers.ToBytes(result));
+        state.Hash.Set(args[2], Numbers.ToBytes(result), ctx.Limits);
         ctx.Modified(args[1], state);
         ctx.Notify('h', "hincrby", args[1]);
         return Reply.Integer(result);
@@ -351,7 +354,7 @@ public static class Hashes
         var sum = current + increment;
         if (!sum.IsFinite) throw new RedisException(Errors.NanOrInfinity);
         var formatted = sum.Format();
-        state.Hash.Set(args[2], formatted);
+        state.Hash.Set(args[2], formatted, ctx.Limits);
         ctx.Modified(args[1], state);
         ctx.Notify('h', "hincrbyfloat", args[1]);
         return Reply.Bulk(formatted);

@@ -535,39 +535,11 @@ public static class Streams
 
     // ------------------------------------------------------------------ XGROUP
 
-    /// <summary>XGROUP's subcommands and their arities, as Redis 7.0 declares them.</summary>
-    static readonly (string Name, int Arity)[] XGroupSubcommands =
-        [("create", -5), ("createconsumer", 5), ("delconsumer", 5), ("destroy", 4), ("help", 2), ("setid", -5)];
-
-    static readonly (string Name, int Arity)[] XInfoSubcommands =
-        [("consumers", 4), ("groups", 3), ("help", 2), ("stream", -3)];
-
-    /// <summary>A container command's subcommand, checked as Redis's dispatcher does (unknown, then arity).</summary>
-    static string Subcommand(byte[][] args, string container, (string Name, int Arity)[] subcommands)
-    {
-        var sub = args[1].Length > 32 ? "" : Encoding.ASCII.GetString(args[1]).ToLowerInvariant();
-        foreach (var (name, arity) in subcommands)
-        {
-            if (name != sub) continue;
-            if (arity > 0 ? args.Length != arity : args.Length < -arity)
-                throw new RedisException(Errors.WrongArity(container + "|" + name));
-            return name;
-        }
-        throw new RedisException($"ERR unknown subcommand '{Clip(args[1], 128)}'. Try {container.ToUpperInvariant()} HELP.");
-    }
-
-    static string Clip(byte[] b, int max) => Encoding.UTF8.GetString(b, 0, Math.Min(b.Length, max));
-
-    static RedisException SubcommandSyntax(byte[][] args) =>
-        new($"ERR unknown subcommand or wrong number of arguments for '{Clip(args[1], 128)}'. Try {Text(args[0]).ToUpperInvariant()} HELP.");
-
-    /// <summary>XGROUP's key: the third argument, for every subcommand but HELP.</summary>
-    public static IReadOnlyList<int> SubcommandKey(byte[][] args) =>
-        args.Length > 2 && !Is(args[1], "help") ? [2] : [];
+    /// <summary>The subcommand the engine's dispatcher already found and checked (unknown names and arities never get here).</summary>
+    static string Subcommand(byte[][] args) => Encoding.ASCII.GetString(args[1]).ToLowerInvariant();
 
     static readonly string[] XGroupHelp =
     [
-        "XGROUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "CREATE <key> <groupname> <id|$> [option]",
         "    Create a new consumer group. Options are:",
         "    * MKSTREAM",
@@ -582,27 +554,22 @@ public static class Streams
         "    Remove the specified group.",
         "SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]",
         "    Set the current group ID and entries_read counter.",
-        "HELP",
-        "    Prints this help.",
     ];
 
     static readonly string[] XInfoHelp =
     [
-        "XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "CONSUMERS <key> <groupname>",
         "    Show consumers of <groupname>.",
         "GROUPS <key>",
         "    Show the stream consumer groups.",
         "STREAM <key> [FULL [COUNT <count>]",
         "    Show information about the stream.",
-        "HELP",
-        "    Prints this help.",
     ];
 
     public static Reply XGroup(CommandContext ctx, byte[][] args)
     {
-        var sub = Subcommand(args, "xgroup", XGroupSubcommands);
-        if (sub == "help") return Reply.Array(XGroupHelp.Select(Reply.Simple).ToArray());
+        var sub = Subcommand(args);
+        if (sub == "help") return Reply.Help("XGROUP", XGroupHelp);
 
         var mkstream = false;
         var entriesRead = StreamGroup.InvalidEntriesRead;
@@ -627,7 +594,7 @@ public static class Streams
             }
             else
             {
-                throw SubcommandSyntax(args);
+                throw Errors.SubcommandSyntax(args);
             }
         }
         state = ctx.Lookup(key, RedisType.Stream);
@@ -691,7 +658,7 @@ public static class Streams
                 return Reply.Integer(consumer.Pending.Count);
             }
             default:
-                throw SubcommandSyntax(args);
+                throw Errors.SubcommandSyntax(args);
         }
     }
 
@@ -1005,8 +972,8 @@ public static class Streams
 
     public static Reply XInfo(CommandContext ctx, byte[][] args)
     {
-        var sub = Subcommand(args, "xinfo", XInfoSubcommands);
-        if (sub == "help") return Reply.Array(XInfoHelp.Select(Reply.Simple).ToArray());
+        var sub = Subcommand(args);
+        if (sub == "help") return Reply.Help("XINFO", XInfoHelp);
         var key = args[2];
         var s = Lookup(ctx, key) ?? throw new RedisException(Errors.NoSuchKey);
         switch (sub)
@@ -1056,11 +1023,11 @@ public static class Streams
         if (full)
         {
             var optc = args.Length - 3;
-            if (optc != 1 && optc != 3) throw SubcommandSyntax(args);
-            if (!Is(args[3], "full")) throw SubcommandSyntax(args);
+            if (optc != 1 && optc != 3) throw Errors.SubcommandSyntax(args);
+            if (!Is(args[3], "full")) throw Errors.SubcommandSyntax(args);
             if (optc == 3)
             {
-                if (!Is(args[4], "count")) throw SubcommandSyntax(args);
+                if (!Is(args[4], "count")) throw Errors.SubcommandSyntax(args);
                 count = ParseLong(args[5]);
                 if (count < 0) count = 10;
             }
