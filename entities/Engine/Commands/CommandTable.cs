@@ -210,6 +210,10 @@ public static class CommandTable
             new("idletime", 3, ReadOnly | Nondeterministic, 2, 2, 1), new("refcount", 3, ReadOnly | Nondeterministic, 2, 2, 1),
         ]),
 
+        // keys (cluster.c)
+        new("dump", 2, ReadOnly, 1, 1, 1, Dump.DumpCommand),
+        new("restore", -4, Write, 1, 1, 1, Dump.Restore),
+
         // server (object.c, config.c, server.c)
         new("memory", -2, ReadOnly | Container, 0, 0, 0, Server.Memory, Subcommands: [new("help", 2), SubcommandSpec.ReadKey("usage", -3)]),
 

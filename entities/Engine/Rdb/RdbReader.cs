@@ -35,6 +35,29 @@ public sealed class RdbReader
     int db;
     bool done;
 
+    /// <summary>A value alone, as in a DUMP payload (no header, no key name, no EOF): see <see cref="ReadDumpValue"/>.</summary>
+    RdbReader(Stream input, int version)
+    {
+        this.input = input;
+        Version = version;
+    }
+
+    /// <summary>
+    /// The value of a DUMP payload whose footer was checked: its type byte and its encoding, read
+    /// as rdbLoadObject reads a key's value (empty aggregates are refused: Redis refuses them too).
+    /// Redis reads from the whole payload, so a value may run into the footer's bytes; so does this.
+    /// </summary>
+    public static KeyState ReadDumpValue(ReadOnlySpan<byte> value, int version, byte[] key)
+    {
+        var reader = new RdbReader(new MemoryStream(value.ToArray(), writable: false), version);
+        var type = reader.ReadByte("type");
+        if (type >= Rdb.OpFunction2) throw reader.Error($"a payload that starts with opcode {type}, not a value type");
+        var state = reader.ReadValue(type, key);
+        if (state is null || state.IsEmpty) throw reader.Error("an empty value");
+        state.Version = 1;
+        return state;
+    }
+
     public RdbReader(Stream input)
     {
         this.input = input;

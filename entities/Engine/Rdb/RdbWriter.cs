@@ -60,16 +60,7 @@ public sealed class RdbWriter(Stream output)
     /// <summary>One key: EXPIRETIME_MS when it expires, then its type, name and value.</summary>
     public void WriteKey(byte[] key, KeyState state)
     {
-        var type = state.Type switch
-        {
-            RedisType.String => Rdb.TypeString,
-            RedisType.List => Rdb.TypeList,
-            RedisType.Set => Rdb.TypeSet,
-            RedisType.ZSet => Rdb.TypeZSet2,
-            RedisType.Hash => Rdb.TypeHash,
-            RedisType.Stream => Rdb.TypeStreamListpacks2,
-            var other => throw new NotSupportedException($"the RDB writer does not know the type '{KeyState.TypeName(other)}' (key '{Encoding.UTF8.GetString(key)}')"),
-        };
+        var type = TypeOf(state, key);
         if (state.ExpiresAt is { } at)
         {
             WriteByte(Rdb.OpExpireTimeMs);
@@ -78,6 +69,44 @@ public sealed class RdbWriter(Stream output)
         }
         WriteByte(type);
         WriteString(key);
+        WriteValue(type, state);
+    }
+
+    /// <summary>
+    /// A DUMP payload (cluster.c createDumpPayload): the value's type and encoding as a key's in an
+    /// RDB file, then the RDB version (2 bytes) and the CRC-64 of everything before it (8 bytes),
+    /// both little-endian.
+    /// </summary>
+    public static byte[] DumpPayload(KeyState state)
+    {
+        using var payload = new MemoryStream();
+        var writer = new RdbWriter(payload);
+        var type = TypeOf(state, key: null);
+        writer.WriteByte(type);
+        writer.WriteValue(type, state);
+        BinaryPrimitives.WriteUInt16LittleEndian(writer.scratch, Rdb.WriteVersion);
+        writer.Write(writer.scratch.AsSpan(0, 2));
+        BinaryPrimitives.WriteUInt64LittleEndian(writer.scratch, writer.Crc);
+        payload.Write(writer.scratch, 0, 8); // the checksum is not part of what it sums
+        return payload.ToArray();
+    }
+
+    /// <summary>The RDB object type a state is written as; a type the writer does not know is refused.</summary>
+    static byte TypeOf(KeyState state, byte[]? key) => state.Type switch
+    {
+        RedisType.String => Rdb.TypeString,
+        RedisType.List => Rdb.TypeList,
+        RedisType.Set => Rdb.TypeSet,
+        RedisType.ZSet => Rdb.TypeZSet2,
+        RedisType.Hash => Rdb.TypeHash,
+        RedisType.Stream => Rdb.TypeStreamListpacks2,
+        var other => throw new NotSupportedException($"the RDB writer does not know the type '{KeyState.TypeName(other)}'" +
+            (key is null ? "" : $" (key '{Encoding.UTF8.GetString(key)}')")),
+    };
+
+    /// <summary>A value in its type's encoding (rdbSaveObject).</summary>
+    void WriteValue(byte type, KeyState state)
+    {
         switch (type)
         {
             case Rdb.TypeString:

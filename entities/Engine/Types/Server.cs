@@ -367,7 +367,7 @@ public static class Server
         }
         var flags = sub?.Flags ?? spec.Flags;
         var group = spec.Handler.Method.DeclaringType;
-        if (group == typeof(Keys) || group == typeof(Objects)) categories.Add("@keyspace");
+        if (group == typeof(Keys) || group == typeof(Objects) || group == typeof(Dump)) categories.Add("@keyspace");
         if (flags.HasFlag(CommandFlags.ReadOnly)) categories.Add("@read");
         if (flags.HasFlag(CommandFlags.Write)) categories.Add("@write");
         if (group == typeof(Sets) || group == typeof(Sort)) categories.Add("@set");
