@@ -210,6 +210,10 @@ public static class CommandTable
             new("idletime", 3, ReadOnly | Nondeterministic, 2, 2, 1), new("refcount", 3, ReadOnly | Nondeterministic, 2, 2, 1),
         ]),
 
+        // keys (db.c): one database, as redis-server with "databases 1"
+        new("move", 3, Write, 1, 1, 1, Keys.Move),
+        new("swapdb", 3, Write, 0, 0, 0, Keys.SwapDb),
+
         // keys (cluster.c)
         new("dump", 2, ReadOnly, 1, 1, 1, Dump.DumpCommand),
         new("restore", -4, Write, 1, 1, 1, Dump.Restore),

@@ -11,6 +11,7 @@ namespace Serverless.Store.Tests.Differential;
 /// bytes themselves differ (redis-server writes compact encodings and LZF, we write plain ones).
 /// </summary>
 [Collection(RedisCollection.Name)]
+[Trait("Needs", "redis-server")]
 public sealed class DumpDifferentialTests(RedisServer redis)
 {
     readonly Oracle.Differential diff = new(redis);

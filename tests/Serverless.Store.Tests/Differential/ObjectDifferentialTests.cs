@@ -9,6 +9,7 @@ namespace Serverless.Store.Tests.Differential;
 /// value and history (and the limits that decide it), REFCOUNT's shared integers, the errors.
 /// </summary>
 [Collection(RedisCollection.Name)]
+[Trait("Needs", "redis-server")]
 public sealed class ObjectDifferentialTests(RedisServer redis)
 {
     readonly Oracle.Differential diff = new(redis);

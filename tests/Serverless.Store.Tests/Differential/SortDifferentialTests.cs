@@ -4,6 +4,7 @@ namespace Serverless.Store.Tests.Differential;
 
 /// <summary>SORT and SORT_RO against redis-server 7.0: orders, LIMIT, BY and GET patterns, STORE, errors.</summary>
 [Collection(RedisCollection.Name)]
+[Trait("Needs", "redis-server")]
 public sealed class SortDifferentialTests(RedisServer redis)
 {
     readonly Oracle.Differential diff = new(redis);
