@@ -220,6 +220,10 @@ public static class CommandTable
 
         // server (object.c, config.c, server.c)
         new("memory", -2, ReadOnly | Container, 0, 0, 0, Server.Memory, Subcommands: [new("help", 2), SubcommandSpec.ReadKey("usage", -3)]),
+        new("config", -2, Admin | Container, 0, 0, 0, Config.ConfigCommand, Subcommands:
+        [
+            new("get", -3, Admin), new("help", 2), new("resetstat", 2, Admin), new("set", -4, Admin),
+        ]),
 
         // pub/sub (pubsub.c): served by the pub/sub service through the transport (entities/PubSub)
         Served("publish", 3, Publishes, HostService.PubSub),

@@ -19,7 +19,7 @@ public sealed class Differential(RedisServer redis)
         { "smembers", "sinter", "sunion", "sdiff", "hkeys", "hvals", "keys" };
 
     /// <summary>Flat field/value (or member/score) arrays in no defined order: compared as pair multisets.</summary>
-    static readonly HashSet<string> UnorderedPairs = new(StringComparer.OrdinalIgnoreCase) { "hgetall" };
+    static readonly HashSet<string> UnorderedPairs = new(StringComparer.OrdinalIgnoreCase) { "hgetall", "config" };
 
     /// <summary>SCAN-family replies: [cursor, items]; items compared as multisets (pairs for HSCAN/ZSCAN).</summary>
     static readonly HashSet<string> Scans = new(StringComparer.OrdinalIgnoreCase) { "scan", "sscan", "hscan", "zscan" };
