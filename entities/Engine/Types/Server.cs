@@ -30,11 +30,11 @@ public static class Server
 
     public static Reply Echo(CommandContext ctx, byte[][] args) => Reply.Bulk(args[1]);
 
-    /// <summary>[unix seconds, microseconds] of the command's clock.</summary>
+    /// <summary>[unix seconds, microseconds] of the command's clock (<see cref="CommandContext.NowMicros"/>).</summary>
     public static Reply Time(CommandContext ctx, byte[][] args)
     {
-        var seconds = Math.DivRem(ctx.NowMs, 1000, out var ms);
-        return Reply.Array([Reply.Bulk(Numbers.ToBytes(seconds)), Reply.Bulk(Numbers.ToBytes(ms * 1000))]);
+        var seconds = Math.DivRem(ctx.NowMicros, 1_000_000, out var micros);
+        return Reply.Array([Reply.Bulk(Numbers.ToBytes(seconds)), Reply.Bulk(Numbers.ToBytes(micros))]);
     }
 
     // ---------------------------------------------------------------- INFO
@@ -105,7 +105,7 @@ public static class Server
             .Append("os:").Append(RuntimeInformation.OSDescription).Append(' ').Append(RuntimeInformation.OSArchitecture).Append("\r\n")
             .Append("arch_bits:").Append((IntPtr.Size * 8).ToString(inv)).Append("\r\n")
             .Append("process_id:").Append(Environment.ProcessId.ToString(inv)).Append("\r\n")
-            .Append("server_time_usec:").Append((ctx.NowMs * 1000).ToString(inv)).Append("\r\n")
+            .Append("server_time_usec:").Append(ctx.NowMicros.ToString(inv)).Append("\r\n")
             .Append("uptime_in_seconds:").Append(uptime.ToString(inv)).Append("\r\n")
             .Append("uptime_in_days:").Append((uptime / 86400).ToString(inv)).Append("\r\n");
     }

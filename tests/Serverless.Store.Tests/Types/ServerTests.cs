@@ -39,6 +39,17 @@ public sealed class ServerTests
     {
         Assert.Equal(Reply.Array([Reply.Bulk("1700000000"), Reply.Bulk("123000")]), Run("TIME"));
         Assert.Equal(Reply.Array([Reply.Bulk("5"), Reply.Bulk("0")]), Run("TIME", now: 5000));
+        // A host with a finer clock gives microseconds: TIME answers them, and INFO's server_time_usec.
+        var fine = new CommandContext(keyspace, T0) { NowMicros = T0 * 1000 + 456 };
+        Assert.Equal(Reply.Array([Reply.Bulk("1700000000"), Reply.Bulk("123456")]), Engine.Execute(fine, Args("TIME")));
+        Assert.Contains("\r\nserver_time_usec:1700000000123456\r\n", Text(Engine.Execute(fine, Args("INFO server"))));
+        var micros = CommandContext.UnixMicros(new FixedClock(DateTimeOffset.FromUnixTimeMilliseconds(T0).AddTicks(4567)));
+        Assert.Equal(T0 * 1000 + 456, micros);
+    }
+
+    sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 
     [Fact]
