@@ -227,7 +227,10 @@ public static class CommandTable
 
         // pub/sub (pubsub.c): served by the pub/sub service through the transport (entities/PubSub)
         Served("publish", 3, Publishes, HostService.PubSub),
-        Served("pubsub", -2, None, HostService.PubSub),
+        Served("pubsub", -2, None, HostService.PubSub,
+        [
+            new("channels", -2), new("help", 2), new("numpat", 2), new("numsub", -2), new("shardchannels", -2), new("shardnumsub", -2),
+        ]),
         // persistence (rdb.c): served by the snapshot service (entities/Persistence)
         Served("save", 1, Admin, HostService.Snapshots),
         Served("bgsave", -1, Admin, HostService.Snapshots),
@@ -258,8 +261,8 @@ public static class CommandTable
     /// it: inside MULTI/EXEC (a transaction runs where its keys are, which must not call out) or on
     /// a bare keyspace (the tests').
     /// </summary>
-    static CommandSpec Served(string name, int arity, CommandFlags flags, HostService service) =>
-        new(name, arity, flags, 0, 0, 0, (_, _) => Reply.Error(NotServedHere(service)), Service: service);
+    static CommandSpec Served(string name, int arity, CommandFlags flags, HostService service, IReadOnlyList<SubcommandSpec>? subcommands = null) =>
+        new(name, arity, flags, 0, 0, 0, (_, _) => Reply.Error(NotServedHere(service)), Service: service, Subcommands: subcommands);
 
     public static string NotServedHere(HostService service) => service == HostService.PubSub
         ? "ERR PUBLISH and PUBSUB are not available inside a transaction or without the pub/sub service: send them as single commands or in a pipeline"

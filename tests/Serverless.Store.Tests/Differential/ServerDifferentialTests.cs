@@ -372,4 +372,73 @@ public sealed class ServerDifferentialTests(RedisServer redis)
         Assert.Equal(1, diff.Config.StatResets);
         Assert.Equal(Reply.Error("ERR Unknown option or number of arguments for CONFIG SET - 'maxmemory'"), Engine("CONFIG SET maxmemory 100"));
     }
+
+    // ---------- COMMAND DOCS ----------
+
+    /// <summary>
+    /// COMMAND DOCS answers from data generated out of redis-server 7.0.15's own COMMAND DOCS
+    /// (tests/tools/command-docs.sh): every command of the table that redis-server has answers
+    /// exactly as redis-server does; a container's entry lists only the subcommands the table
+    /// has, each as redis-server lists it.
+    /// </summary>
+    [Fact]
+    public void Command_docs_are_redis_docs()
+    {
+        var problems = new List<string>();
+        foreach (var spec in CommandTable.All)
+        {
+            var theirs = Assert.IsType<ArrayReply>(Redis("COMMAND DOCS " + spec.Name)).Items!;
+            var ours = Assert.IsType<ArrayReply>(Engine("COMMAND DOCS " + spec.Name.ToUpperInvariant())).Items!;
+            if (theirs.Count == 0)
+            {
+                // Newer than 7.0: documented from redis.io's pages (CommandDocs.Newer.json).
+                if (ours.Count != 2) problems.Add($"{spec.Name}: no docs");
+                continue;
+            }
+            if (spec.Subcommands is null)
+            {
+                if (!theirs.SequenceEqual(ours)) problems.Add($"{spec.Name}: redis {Reply.Array(theirs)}\n  ours {Reply.Array(ours)}");
+                continue;
+            }
+            var theirMap = Map(theirs[1]);
+            var ourMap = Map(ours[1]);
+            foreach (var (field, value) in ourMap.Where(f => f.Key != "subcommands"))
+                if (!theirMap[field].Equals(value)) problems.Add($"{spec.Name} {field}: redis {theirMap[field]}, ours {value}");
+            var theirSubs = Map(theirMap["subcommands"]);
+            var ourSubs = Map(ourMap["subcommands"]);
+            Assert.Equal(spec.Subcommands.Count, ourSubs.Count);
+            foreach (var (name, docs) in ourSubs)
+            {
+                if (!theirSubs.TryGetValue(name, out var theirDocs)) problems.Add($"{name}: not a redis-server subcommand");
+                else if (!theirDocs.Equals(docs)) problems.Add($"{name}: redis {theirDocs}\n  ours {docs}");
+                var alone = Assert.IsType<ArrayReply>(Engine("COMMAND DOCS " + name)).Items!;
+                Assert.Equal([Reply.Bulk(name), docs], alone);
+            }
+        }
+        Assert.Empty(problems);
+    }
+
+    static Dictionary<string, Reply> Map(Reply flat) =>
+        Assert.IsType<ArrayReply>(flat).Items!.Chunk(2).ToDictionary(p => Encoding.UTF8.GetString(((BulkReply)p[0]).Value!), p => p[1]);
+
+    [Fact]
+    public void Command_docs_of_several_names_all_and_unknown()
+    {
+        Assert.Equal(Redis("COMMAND DOCS get SET nosuch \"\""), Engine("COMMAND DOCS get SET nosuch \"\""));
+        Assert.Equal(Redis("COMMAND DOCS xgroup|create XINFO|STREAM xgroup|nosuch"), Engine("COMMAND DOCS xgroup|create XINFO|STREAM xgroup|nosuch"));
+        Assert.Equal(Redis("COMMAND DOCS nosuch"), Engine("COMMAND DOCS nosuch"));
+        var all = Map(Engine("COMMAND DOCS"));
+        Assert.Equal(CommandTable.All.Select(s => s.Name).Order(), all.Keys.Order());
+        Assert.All(CommandTable.All, spec => Assert.True(CommandDocs.Has(spec.Name), spec.Name));
+        var generatedFrom = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "entities/Engine/Commands/CommandDocs.json")))
+            .RootElement.GetProperty("redis_version").GetString();
+        Assert.Equal(Fields(Redis("INFO server"))["redis_version"], generatedFrom);
+    }
+
+    static string RepositoryRoot()
+    {
+        var dir = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(dir, "Serverless.Store.sln"))) dir = Path.GetDirectoryName(dir)!;
+        return dir;
+    }
 }
