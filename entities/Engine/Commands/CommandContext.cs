@@ -57,7 +57,10 @@ public sealed class CommandContext(IKeyspace keyspace, long nowMs, Random? rando
         if (RecordEvents) (Events ??= []).Add(new KeyspaceEvent(eventClass, name, key));
     }
 
-    /// <summary>The live state of a key, or null when it is missing or expired.</summary>
+    /// <summary>
+    /// The live state of a key, or null when it is missing or expired. A hash loses its expired
+    /// fields here (lazy field expiry: they are never seen), and the key goes when none is left.
+    /// </summary>
     public KeyState? Lookup(byte[] key)
     {
         var state = Keyspace.Get(key);
@@ -68,6 +71,16 @@ public sealed class CommandContext(IKeyspace keyspace, long nowMs, Random? rando
             ExpiredKeys++;
             Notify('x', "expired", key); // Redis's expireIfNeeded: a key found expired on access
             return null;
+        }
+        if (state.Hash is { HasFieldExpiries: true } hash && hash.RemoveExpired(NowMs) > 0)
+        {
+            Notify('h', "hexpired", key);
+            Modified(key, state); // deletes the key when no field is left
+            if (state.IsEmpty)
+            {
+                Notify('g', "del", key);
+                return null;
+            }
         }
         return state;
     }

@@ -199,6 +199,24 @@ public static class CommandTable
         new("zrangestore", -5, Write, 1, 2, 1, SortedSets.ZRangeStore),
         new("zintercard", -3, ReadOnly, 0, 0, 0, SortedSets.ZInterCard, NumKeys(1)),
 
+        // hashes: field expiry (Redis 7.4), HGETDEL, HGETEX, HSETEX (Redis 8.0)
+        new("hexpire", -6, Write, 1, 1, 1, Hashes.HExpire),
+        new("hpexpire", -6, Write, 1, 1, 1, Hashes.HPExpire),
+        new("hexpireat", -6, Write, 1, 1, 1, Hashes.HExpireAt),
+        new("hpexpireat", -6, Write, 1, 1, 1, Hashes.HPExpireAt),
+        new("httl", -5, ReadOnly | Nondeterministic, 1, 1, 1, Hashes.HTtl),
+        new("hpttl", -5, ReadOnly | Nondeterministic, 1, 1, 1, Hashes.HPTtl),
+        new("hexpiretime", -5, ReadOnly | Nondeterministic, 1, 1, 1, Hashes.HExpireTime),
+        new("hpexpiretime", -5, ReadOnly | Nondeterministic, 1, 1, 1, Hashes.HPExpireTime),
+        new("hpersist", -5, Write, 1, 1, 1, Hashes.HPersist),
+        new("hgetdel", -5, Write, 1, 1, 1, Hashes.HGetDel),
+        new("hgetex", -5, Write, 1, 1, 1, Hashes.HGetEx),
+        new("hsetex", -6, Write, 1, 1, 1, Hashes.HSetEx),
+
+        // streams: XDELEX, XACKDEL (Redis 8.2)
+        new("xdelex", -5, Write, 1, 1, 1, Streams.XDelEx),
+        new("xackdel", -6, Write, 1, 1, 1, Streams.XAckDel),
+
         // keys (sort.c)
         new("sort", -2, Write, 1, 1, 1, Sort.SortCommand, Sort.SortKeys),
         new("sort_ro", -2, ReadOnly, 1, 1, 1, Sort.SortRo, Sort.SortRoKeys),

@@ -64,6 +64,14 @@ public sealed class KeyState
 
     public bool IsExpired(long nowMs) => ExpiresAt is { } at && at <= nowMs;
 
+    /// <summary>
+    /// When the first of a hash's fields expires (unix ms), or null: the store can have the key's
+    /// expired fields removed then without a read (any access removes them, see
+    /// <see cref="Commands.CommandContext.Lookup(byte[])"/>).
+    /// </summary>
+    [JsonIgnore]
+    public long? NextFieldExpiry => Hash?.NextFieldExpiry;
+
     public static KeyState OfString(byte[] value) => new() { String = value };
 
     /// <summary>A deep copy (COPY, and callers that must not share mutable values).</summary>

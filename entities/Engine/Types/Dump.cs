@@ -17,8 +17,12 @@ public static class Dump
     const string BadFormat = "ERR Bad data format";
     const string BusyKey = "BUSYKEY Target key name already exists.";
 
-    /// <summary>The newest RDB version whose payloads RESTORE reads: Redis 7.0's own.</summary>
-    const int MaxPayloadVersion = Rdb.MaxReadVersion;
+    /// <summary>
+    /// The newest RDB version whose payloads RESTORE reads: Redis 7.4's (RDB 12), so our own hashes
+    /// with field expiries come back, and payloads of newer servers restore when their value is
+    /// in an encoding this store reads (Redis 7.0 refuses any version past 10).
+    /// </summary>
+    const int MaxPayloadVersion = Rdb.HashMetadataVersion;
 
     public static Reply DumpCommand(CommandContext ctx, byte[][] args) =>
         ctx.Lookup(args[1]) is { } state ? Reply.Bulk(RdbWriter.DumpPayload(state)) : Reply.Nil;

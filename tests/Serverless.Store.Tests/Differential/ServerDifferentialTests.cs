@@ -122,8 +122,15 @@ public sealed class ServerDifferentialTests(RedisServer redis)
     public void Command_info_agrees_with_redis_for_every_command()
     {
         var problems = new List<string>();
-        foreach (var name in CommandTable.All.Select(s => s.Name).Concat(["command|count", "command|getkeys", "command|help", "command|info", "command|list"]))
+        var names = CommandTable.All.SelectMany(s => (s.Subcommands ?? []).Select(sub => s.Name + "|" + sub.Name).Prepend(s.Name));
+        foreach (var name in names)
         {
+            if (Redis("COMMAND INFO " + name) is ArrayReply { Items: [BulkReply { Value: null }] })
+            {
+                // Newer than redis-server 7.0: its table row follows redis.io's page, checked by the coverage test.
+                if (!CommandCoverage.NewerThan70.Contains(name)) problems.Add($"{name}: unknown to redis-server and not listed as newer");
+                continue;
+            }
             var theirs = Row(Redis("COMMAND INFO " + name));
             var ours = Row(Engine("COMMAND INFO " + name.ToUpperInvariant()));
             for (var i = 0; i < 6; i++)
@@ -211,7 +218,7 @@ public sealed class ServerDifferentialTests(RedisServer redis)
                      " FILTERBY ACLCAT admin", " FILTERBY ACLCAT dangerous", " FILTERBY ACLCAT connection", " FILTERBY ACLCAT string", " FILTERBY ACLCAT list", " FILTERBY ACLCAT set" })
         {
             var expected = Names(Redis("COMMAND LIST" + filter)).Where(ours.Contains).Order(StringComparer.Ordinal).ToList();
-            var actual = Names(Engine("COMMAND LIST" + filter)).Order(StringComparer.Ordinal).ToList();
+            var actual = Names(Engine("COMMAND LIST" + filter)).Where(n => !CommandCoverage.NewerThan70.Contains(n)).Order(StringComparer.Ordinal).ToList();
             Assert.True(expected.SequenceEqual(actual),
                 $"COMMAND LIST{filter}: missing {string.Join(' ', expected.Except(actual))}; extra {string.Join(' ', actual.Except(expected))}");
         }
