@@ -33,8 +33,9 @@ public sealed class KeyState
 
     /// <summary>
     /// How Redis holds a string value when its bytes alone do not say it (OBJECT ENCODING): null
-    /// for what they imply (int, embstr up to 44 bytes, raw beyond), else "raw" (changed in place:
-    /// APPEND, SETRANGE) or "embstr" (INCRBYFLOAT's result is never an int). See <see cref="Objects"/>.
+    /// for what they imply (int, shared for 0..9999; embstr up to 44 bytes; raw beyond), else "raw"
+    /// (changed in place: APPEND, SETRANGE), "embstr" (INCRBYFLOAT's result is never an int) or
+    /// "int" (an int object of its own, as COPY makes). See <see cref="Objects"/>.
     /// </summary>
     [JsonPropertyName("n"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? StringEncoding { get; set; }

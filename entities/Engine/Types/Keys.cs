@@ -193,7 +193,9 @@ public static class Keys
         var state = ctx.Lookup(source);
         if (state is null) return Reply.Zero;
         if (!replace && ctx.Lookup(destination) is not null) return Reply.Zero;
-        ctx.Replace(destination, state.Clone());
+        var copy = state.Clone();
+        Objects.Unshare(copy);
+        ctx.Replace(destination, copy);
         ctx.Notify('g', "copy_to", destination);
         return Reply.One;
     }

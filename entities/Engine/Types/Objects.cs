@@ -80,7 +80,18 @@ public static class Objects
     internal static void HoldString(KeyState state, string encoding) =>
         state.StringEncoding = encoding == DerivedStringEncoding(state.String!) ? null : encoding;
 
+    /// <summary>
+    /// Redis holds the integers 0..9999 as shared objects (what SET, INCR and RESTORE store), except
+    /// where it copied one into an object of its own (COPY): then <see cref="KeyState.StringEncoding"/>
+    /// says "int" explicitly.
+    /// </summary>
     static bool IsSharedInteger(KeyState state) =>
-        state.Type == RedisType.String && EncodingOf(state) == "int"
+        state.Type == RedisType.String && state.StringEncoding is null && DerivedStringEncoding(state.String!) == "int"
         && Numbers.TryParseLong(state.String!, out var n) && n is >= 0 and < SharedIntegers;
+
+    /// <summary>COPY's dupStringObject: a shared integer's copy is an int object of its own.</summary>
+    internal static void Unshare(KeyState copy)
+    {
+        if (IsSharedInteger(copy)) copy.StringEncoding = "int";
+    }
 }

@@ -57,6 +57,7 @@ public sealed class ObjectDifferentialTests(RedisServer redis)
         "INCR n", "OBJECT REFCOUNT n",
         "SET big 9998", "INCR big", "OBJECT REFCOUNT big", "INCR big", "OBJECT REFCOUNT big",
         "SET f 1", "APPEND f 0", "OBJECT REFCOUNT f",
+        "SET c 10", "COPY c c2", "OBJECT REFCOUNT c2", "OBJECT ENCODING c2", "RENAME c c3", "OBJECT REFCOUNT c3", "INCR c2", "OBJECT REFCOUNT c2",
         "RPUSH l a", "OBJECT REFCOUNT l",
         "OBJECT REFCOUNT nosuch");
 
