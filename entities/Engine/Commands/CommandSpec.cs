@@ -17,11 +17,6 @@ public enum CommandFlags
     /// <summary>Reply depends on randomness (SPOP, RANDOMKEY...): compared loosely in tests.</summary>
     Nondeterministic = 32,
     /// <summary>
-    /// A container of subcommands (XGROUP, XINFO): Redis's COMMAND INFO shows no flags, categories
-    /// or keys for the container itself; the handler checks each subcommand's arity.
-    /// </summary>
-    Container = 128,
-    /// <summary>
     /// Sends to subscribers (PUBLISH): it changes no key, so Redis does not flag it "write", yet a
     /// read-only token must not run it.
     /// </summary>
@@ -65,7 +60,9 @@ public delegate Reply CommandHandler(CommandContext ctx, byte[][] args);
 /// <summary>
 /// One row of the command table (Redis's commands.def): name, arity (negative = at least),
 /// flags, the legacy first/last/step key positions, for commands with a numkeys argument a
-/// function that finds the keys, and for commands a host serves, which service.
+/// function that finds the keys, for commands a host serves, which service, and for a container
+/// (XGROUP, OBJECT, CONFIG...: Redis shows no flags, categories or keys of its own for one), its
+/// subcommands.
 /// </summary>
 public sealed record CommandSpec(
     string Name,

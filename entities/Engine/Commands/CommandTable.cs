@@ -156,7 +156,7 @@ public static class CommandTable
         new("xtrim", -4, Write, 1, 1, 1, Streams.XTrim),
         new("xread", -4, ReadOnly | Blocking, 0, 0, 0, Streams.XRead, Streams.ReadKeys),
         new("xreadgroup", -7, Write | Blocking, 0, 0, 0, Streams.XReadGroup, Streams.ReadKeys),
-        new("xgroup", -2, Write | Container, 0, 0, 0, Streams.XGroup, Subcommands:
+        new("xgroup", -2, Write, 0, 0, 0, Streams.XGroup, Subcommands:
         [
             SubcommandSpec.WriteKey("create", -5), SubcommandSpec.WriteKey("createconsumer", 5), SubcommandSpec.WriteKey("delconsumer", 5),
             SubcommandSpec.WriteKey("destroy", 4), new("help", 2), SubcommandSpec.WriteKey("setid", -5),
@@ -165,7 +165,7 @@ public static class CommandTable
         new("xpending", -3, ReadOnly, 1, 1, 1, Streams.XPending),
         new("xclaim", -6, Write, 1, 1, 1, Streams.XClaim),
         new("xautoclaim", -6, Write, 1, 1, 1, Streams.XAutoClaim),
-        new("xinfo", -2, ReadOnly | Container, 0, 0, 0, Streams.XInfo, Subcommands:
+        new("xinfo", -2, ReadOnly, 0, 0, 0, Streams.XInfo, Subcommands:
         [
             SubcommandSpec.ReadKey("consumers", 4), SubcommandSpec.ReadKey("groups", 3), new("help", 2), SubcommandSpec.ReadKey("stream", -3),
         ]),
@@ -222,7 +222,7 @@ public static class CommandTable
         new("sort_ro", -2, ReadOnly, 1, 1, 1, Sort.SortRo, Sort.SortRoKeys),
 
         // keys (object.c)
-        new("object", -2, ReadOnly | Container, 0, 0, 0, Objects.Object, Subcommands:
+        new("object", -2, ReadOnly, 0, 0, 0, Objects.Object, Subcommands:
         [
             new("encoding", 3, ReadOnly | Nondeterministic, 2, 2, 1), new("freq", 3, ReadOnly | Nondeterministic, 2, 2, 1), new("help", 2),
             new("idletime", 3, ReadOnly | Nondeterministic, 2, 2, 1), new("refcount", 3, ReadOnly | Nondeterministic, 2, 2, 1),
@@ -237,8 +237,8 @@ public static class CommandTable
         new("restore", -4, Write, 1, 1, 1, Dump.Restore),
 
         // server (object.c, config.c, server.c)
-        new("memory", -2, ReadOnly | Container, 0, 0, 0, Server.Memory, Subcommands: [new("help", 2), SubcommandSpec.ReadKey("usage", -3)]),
-        new("config", -2, Admin | Container, 0, 0, 0, Config.ConfigCommand, Subcommands:
+        new("memory", -2, ReadOnly, 0, 0, 0, Server.Memory, Subcommands: [new("help", 2), SubcommandSpec.ReadKey("usage", -3)]),
+        new("config", -2, Admin, 0, 0, 0, Config.ConfigCommand, Subcommands:
         [
             new("get", -3, Admin), new("help", 2), new("resetstat", 2, Admin), new("set", -4, Admin),
         ]),
