@@ -41,10 +41,16 @@ public sealed record BlockingRequest(IReadOnlyList<byte[]> Keys, RedisType Type,
             "bzpopmin" or "bzpopmax" => new(args[1..^1], RedisType.ZSet, ParseTimeout(args[^1])),
             "brpoplpush" => new([args[1]], RedisType.List, ParseTimeout(args[3])),
             "blmove" => Lists.ParseBlockingMove(args),
-            "blmpop" => MultiPopArgs.Parse(args, 2, Lists.IsRight).Request(args, RedisType.List),
-            "bzmpop" => MultiPopArgs.Parse(args, 2, SortedSets.IsMax).Request(args, RedisType.ZSet),
+            "blmpop" => MultiPop(args, Lists.IsRight, RedisType.List),
+            "bzmpop" => MultiPop(args, SortedSets.IsMax, RedisType.ZSet),
             _ => null,
         };
+    }
+
+    static BlockingRequest MultiPop(byte[][] args, Func<byte[], bool> fromEnd, RedisType type)
+    {
+        var parsed = MultiPopArgs.ParseBlocking(args, fromEnd, out var timeoutMs);
+        return new(parsed.Keys(args), type, timeoutMs);
     }
 
     /// <summary>
@@ -108,8 +114,13 @@ public readonly record struct MultiPopArgs(int FirstKey, int KeyCount, bool From
         return new MultiPopArgs(numKeysAt + 1, (int)numKeys, end, count == -1 ? 1 : count);
     }
 
-    public byte[][] Keys(byte[][] args) => args[FirstKey..(FirstKey + KeyCount)];
+    /// <summary>BLMPOP/BZMPOP: the arguments after the timeout, then the timeout, which Redis checks last.</summary>
+    public static MultiPopArgs ParseBlocking(byte[][] args, Func<byte[], bool> fromEnd, out long timeoutMs)
+    {
+        var parsed = Parse(args, 2, fromEnd);
+        timeoutMs = BlockingRequest.ParseTimeout(args[1]);
+        return parsed;
+    }
 
-    /// <summary>BLMPOP/BZMPOP: these keys, and the timeout (the second argument), parsed after the rest as Redis does.</summary>
-    public BlockingRequest Request(byte[][] args, RedisType type) => new(Keys(args), type, BlockingRequest.ParseTimeout(args[1]));
+    public byte[][] Keys(byte[][] args) => args[FirstKey..(FirstKey + KeyCount)];
 }

@@ -511,12 +511,7 @@ public static class Lists
     public static Reply LMPop(CommandContext ctx, byte[][] args) => MultiPop(ctx, args, MultiPopArgs.Parse(args, 1, IsRight));
 
     /// <summary>BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]: LMPOP's answer; the timeout is checked after the rest.</summary>
-    public static Reply BLMPop(CommandContext ctx, byte[][] args)
-    {
-        var request = MultiPopArgs.Parse(args, 2, IsRight);
-        BlockingRequest.ParseTimeout(args[1]);
-        return MultiPop(ctx, args, request);
-    }
+    public static Reply BLMPop(CommandContext ctx, byte[][] args) => MultiPop(ctx, args, MultiPopArgs.ParseBlocking(args, IsRight, out _));
 
     static Reply MultiPop(CommandContext ctx, byte[][] args, MultiPopArgs request)
     {

@@ -840,12 +840,7 @@ public static class SortedSets
     public static Reply ZMPop(CommandContext ctx, byte[][] args) => MultiPop(ctx, args, MultiPopArgs.Parse(args, 1, IsMax));
 
     /// <summary>BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]: ZMPOP's answer; the timeout is checked after the rest.</summary>
-    public static Reply BZMPop(CommandContext ctx, byte[][] args)
-    {
-        var request = MultiPopArgs.Parse(args, 2, IsMax);
-        BlockingRequest.ParseTimeout(args[1]);
-        return MultiPop(ctx, args, request);
-    }
+    public static Reply BZMPop(CommandContext ctx, byte[][] args) => MultiPop(ctx, args, MultiPopArgs.ParseBlocking(args, IsMax, out _));
 
     static Reply MultiPop(CommandContext ctx, byte[][] args, MultiPopArgs request)
     {
