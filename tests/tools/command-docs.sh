@@ -4,8 +4,9 @@
 # ServerDifferentialTests.Command_docs_are_redis_docs checks the file against redis-server).
 #   tests/tools/command-docs.sh            # starts redis-server on a free port, then stops it
 #   REDIS_PORT=6379 tests/tools/command-docs.sh   # asks a server already running there
-# Needs redis-server / redis-cli 7.0 and jq. The output: one JSON object, command name -> its docs
-# map as redis-cli --json prints it (RESP3 maps as objects, key order kept), sorted by command name.
+# Needs redis-server / redis-cli 7.0 and jq. The output: {"redis_version": ..., "commands": {...}},
+# each command name -> its docs map as redis-cli --json prints it (RESP3 maps as objects, key order
+# kept), sorted by command name.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 out="$root/entities/Engine/Commands/CommandDocs.json"

@@ -39,5 +39,4 @@ public static class Engine
             listed.Append('\'').Append(Errors.Clip(args[i], 128 - listed.Length)).Append("' ");
         return $"ERR unknown command '{Errors.Clip(args[0], 128)}', with args beginning with: {listed}";
     }
-
 }

@@ -378,9 +378,6 @@ public static class Hashes
 
     public static Reply HGet(CommandContext ctx, byte[][] args) => Reply.Bulk(Find(ctx, args[1])?.Get(args[2]));
 
-    /// <summary>A field's value of a hash key already looked up (SORT's BY/GET key->field), or null.</summary>
-    internal static byte[]? FieldValue(CommandContext ctx, byte[] key, KeyState state, byte[] field) => state.Hash!.Get(field);
-
     public static Reply HMGet(CommandContext ctx, byte[][] args)
     {
         var hash = Find(ctx, args[1]);

@@ -235,7 +235,7 @@ public static class Sort
 
         var state = ctx.Lookup(key);
         if (fieldAt < 0) return state?.String;
-        return state?.Hash is null ? null : Hashes.FieldValue(ctx, key, state, pattern[fieldAt..]);
+        return state?.Hash?.Get(pattern[fieldAt..]);
     }
 
     /// <summary>The bytes before the first NUL: what C's string functions see of an argument.</summary>

@@ -98,9 +98,7 @@ public sealed class DumpDifferentialTests(RedisServer redis)
         var newer = (byte[])payload.Clone();
         newer[^10] = 11; // RDB version 11: newer than 7.0 reads
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(newer.AsSpan(newer.Length - 8), Serverless.Store.RdbFiles.Crc64Jones.Compute(newer.AsSpan(0, newer.Length - 8)));
-        byte[] Frame(byte[] body) => Assert.IsType<BulkReply>(diff.OnEngine(Args("DUMP", "src"))).Value is { } framed
-            ? WithFooter(body, framed[^10])
-            : throw new InvalidOperationException();
+        static byte[] Frame(byte[] body) => WithFooter(body, Serverless.Store.RdbFiles.Rdb.WriteVersion);
         var badType = Frame([77, 1, (byte)'x']);
         var emptyList = Frame([1, 0]);
         var truncated = Frame([0, 5, (byte)'a']);
