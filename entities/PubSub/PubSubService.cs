@@ -51,7 +51,6 @@ public sealed class PubSubService(PubSubHub hub, DurableStore store) : ICommandS
 
     static readonly string[] HelpLines =
     [
-        "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "CHANNELS [<pattern>]",
         "    Return the currently active channels matching a <pattern> (default: '*').",
         "NUMPAT",
@@ -63,29 +62,21 @@ public sealed class PubSubService(PubSubHub hub, DurableStore store) : ICommandS
         "    Return the currently active shard level channels matching a <pattern> (default: '*').",
         "SHARDNUMSUB [<shardchannel> ...]",
         "    Return the number of subscribers for the specified shard level channel(s)",
-        "HELP",
-        "    Prints this help.",
     ];
 
-    /// <summary>PUBSUB's subcommands with Redis 7.0's arity; shard channels exist in name only (there are never any).</summary>
-    static readonly Dictionary<string, int> Subcommands = new()
-    {
-        ["channels"] = -2, ["numsub"] = -2, ["numpat"] = 2, ["help"] = 2, ["shardchannels"] = -2, ["shardnumsub"] = -2,
-    };
+    /// <summary>PUBSUB's subcommands are the table's (Redis 7.0's arities); shard channels exist in name only (there are never any).</summary>
+    static readonly CommandSpec PubSubSpec = CommandTable.Find("pubsub")!;
 
     async Task<Reply> PubSubCommandAsync(byte[][] args, CancellationToken cancellation)
     {
+        if (PubSubSpec.DispatchError(args) is { } refused) return Reply.Error(refused);
         var sub = Lower(args[1]);
-        if (!Subcommands.TryGetValue(sub, out var arity))
-            return Reply.Error($"ERR unknown subcommand '{Clip(args[1])}'. Try PUBSUB HELP.");
-        if (arity >= 0 ? args.Length != arity : args.Length < -arity)
-            return Reply.Error(Errors.WrongArity("pubsub|" + sub));
         if (sub is "channels" or "shardchannels" && args.Length > 3) // checked by pubsubCommand itself, hence its own text
-            return Reply.Error($"ERR unknown subcommand or wrong number of arguments for '{Clip(args[1])}'. Try PUBSUB HELP.");
+            return Reply.Error(Errors.SubcommandSyntax(args).Message);
         switch (sub)
         {
             case "help":
-                return Reply.Array(HelpLines.Select(Reply.Simple).ToArray());
+                return Reply.Help("PUBSUB", HelpLines);
             case "shardchannels":
                 return Reply.EmptyArray;
             case "shardnumsub":
@@ -196,7 +187,6 @@ public sealed class PubSubService(PubSubHub hub, DurableStore store) : ICommandS
 
     static string Text(byte[] b) => Encoding.UTF8.GetString(b);
     static string Lower(byte[] b) => Encoding.ASCII.GetString(b).ToLowerInvariant();
-    static string Clip(byte[] b) => Encoding.UTF8.GetString(b, 0, Math.Min(b.Length, 128));
 }
 
 public sealed class UnknownConnectionException(string connectionId)

@@ -14,8 +14,29 @@ public sealed class CommandContext(IKeyspace keyspace, long nowMs, Random? rando
     public long NowMs { get; } = nowMs;
     public Random Random { get; } = random ?? Random.Shared;
 
+    /// <summary>
+    /// The same clock in microseconds, for TIME: a host with a finer clock sets it (it must agree
+    /// with <see cref="NowMs"/>: NowMs == NowMicros / 1000); otherwise it is NowMs × 1000.
+    /// </summary>
+    public long NowMicros
+    {
+        get => nowMicros ?? NowMs * 1000;
+        init => nowMicros = value;
+    }
+
+    long? nowMicros;
+
+    /// <summary>The clock's microseconds now, as a host passes them to <see cref="NowMicros"/> (with NowMs = this / 1000).</summary>
+    public static long UnixMicros(TimeProvider clock) => (clock.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond;
+
     /// <summary>What the host tells INFO (expired keys, snapshots, keyspace counts); null on a bare keyspace.</summary>
     public IServerStats? Server { get; init; }
+
+    /// <summary>The server's settings, for CONFIG; null where none is kept (CONFIG then answers that it is not available, and Redis's defaults apply).</summary>
+    public IServerConfig? Config { get; init; }
+
+    /// <summary>The encoding thresholds in force (CONFIG's, else Redis's defaults).</summary>
+    public Types.EncodingLimits Limits => Config?.Settings.Encodings ?? Types.EncodingLimits.Default;
 
     /// <summary>Keys deleted because they had expired, for INFO's expired_keys.</summary>
     public int ExpiredKeys { get; private set; }
@@ -36,7 +57,10 @@ public sealed class CommandContext(IKeyspace keyspace, long nowMs, Random? rando
         if (RecordEvents) (Events ??= []).Add(new KeyspaceEvent(eventClass, name, key));
     }
 
-    /// <summary>The live state of a key, or null when it is missing or expired.</summary>
+    /// <summary>
+    /// The live state of a key, or null when it is missing or expired. A hash loses its expired
+    /// fields here (lazy field expiry: they are never seen), and the key goes when none is left.
+    /// </summary>
     public KeyState? Lookup(byte[] key)
     {
         var state = Keyspace.Get(key);
@@ -47,6 +71,16 @@ public sealed class CommandContext(IKeyspace keyspace, long nowMs, Random? rando
             ExpiredKeys++;
             Notify('x', "expired", key); // Redis's expireIfNeeded: a key found expired on access
             return null;
+        }
+        if (state.Hash is { HasFieldExpiries: true } hash && hash.RemoveExpired(NowMs) > 0)
+        {
+            Notify('h', "hexpired", key);
+            Modified(key, state); // deletes the key when no field is left
+            if (state.IsEmpty)
+            {
+                Notify('g', "del", key);
+                return null;
+            }
         }
         return state;
     }

@@ -7,8 +7,8 @@ namespace Serverless.Store.Commands;
 /// A command looked up once (Redis's processCommand -> lookupCommand): its table row, its arguments
 /// and the distinct keys it names. Everything after parsing (permissions, routing, running) takes
 /// the plan; nothing looks the command up again. A command that cannot run (empty, unknown, wrong
-/// number of arguments) has no <see cref="Spec"/> and answers <see cref="Refusal"/>, as Redis does
-/// before calling any command.
+/// number of arguments, an unknown subcommand) has no <see cref="Spec"/> and answers
+/// <see cref="Refusal"/>, as Redis does before calling any command (and MULTI before queueing it).
 /// </summary>
 public sealed class CommandPlan
 {
@@ -28,7 +28,7 @@ public sealed class CommandPlan
     /// <summary>The distinct keys the command names (per the table's key positions), in order of appearance.</summary>
     public IReadOnlyList<byte[]> Keys { get; }
 
-    /// <summary>Redis's error for a command that cannot run: empty, unknown, or a wrong number of arguments.</summary>
+    /// <summary>Redis's error for a command that cannot run: empty, unknown, a wrong number of arguments, an unknown subcommand.</summary>
     public ErrorReply? Refusal { get; }
 
     public CommandRoute Route => Spec?.Route ?? CommandRoute.Local;
@@ -40,7 +40,7 @@ public sealed class CommandPlan
         if (args.Length == 0) return new(args, null, [], new ErrorReply("ERR empty command"));
         var spec = CommandTable.Find(args[0]);
         if (spec is null) return new(args, null, [], new ErrorReply(Engine.UnknownCommand(args)));
-        if (!spec.ArityOk(args.Length)) return new(args, null, [], new ErrorReply(Errors.WrongArity(spec.Name)));
+        if (spec.DispatchError(args) is { } refused) return new(args, null, [], new ErrorReply(refused)); // arity, unknown subcommand
         return new(args, spec, DistinctKeys(spec, args), null);
     }
 

@@ -17,15 +17,15 @@ public enum CommandFlags
     /// <summary>Reply depends on randomness (SPOP, RANDOMKEY...): compared loosely in tests.</summary>
     Nondeterministic = 32,
     /// <summary>
-    /// A container of subcommands (XGROUP, XINFO): Redis's COMMAND INFO shows no flags, categories
-    /// or keys for the container itself; the handler checks each subcommand's arity.
-    /// </summary>
-    Container = 128,
-    /// <summary>
     /// Sends to subscribers (PUBLISH): it changes no key, so Redis does not flag it "write", yet a
     /// read-only token must not run it.
     /// </summary>
     Publishes = 256,
+    /// <summary>
+    /// May wait for data (BLPOP, BZPOPMIN, XREAD BLOCK...). The engine never waits: with nothing to
+    /// serve it answers as Redis does inside MULTI (nil); the store waits (see <see cref="BlockingRequest"/>).
+    /// </summary>
+    Blocking = 512,
     /// <summary>
     /// Reads, as Redis flags it (read-only tokens may run it), yet may store a change to its key:
     /// PFCOUNT of one key caches the count it computed in the value. A store runs it where its key is.
@@ -65,7 +65,9 @@ public delegate Reply CommandHandler(CommandContext ctx, byte[][] args);
 /// <summary>
 /// One row of the command table (Redis's commands.def): name, arity (negative = at least),
 /// flags, the legacy first/last/step key positions, for commands with a numkeys argument a
-/// function that finds the keys, and for commands a host serves, which service.
+/// function that finds the keys, for commands a host serves, which service, and for a container
+/// (XGROUP, OBJECT, CONFIG...: Redis shows no flags, categories or keys of its own for one), its
+/// subcommands.
 /// </summary>
 public sealed record CommandSpec(
     string Name,
@@ -76,7 +78,8 @@ public sealed record CommandSpec(
     int Step,
     CommandHandler Handler,
     Func<byte[][], IReadOnlyList<int>>? MovableKeys = null,
-    HostService Service = HostService.None)
+    HostService Service = HostService.None,
+    IReadOnlyList<SubcommandSpec>? Subcommands = null)
 {
     public bool IsReadOnly => Flags.HasFlag(CommandFlags.ReadOnly);
     public bool IsWrite => Flags.HasFlag(CommandFlags.Write);
@@ -85,21 +88,69 @@ public sealed record CommandSpec(
     public CommandRoute Route { get; } =
         Flags.HasFlag(CommandFlags.WholeKeyspace) ? CommandRoute.Keyspace
         : Service != HostService.None ? CommandRoute.Service
-        : FirstKey > 0 || MovableKeys is not null ? CommandRoute.Keys
+        : FirstKey > 0 || MovableKeys is not null || (Subcommands?.Any(s => s.FirstKey > 0) ?? false) ? CommandRoute.Keys
         : CommandRoute.Local;
 
     public bool ArityOk(int argc) => Arity >= 0 ? argc == Arity : argc >= -Arity;
+
+    /// <summary>
+    /// What Redis's dispatcher answers before it runs a command: the wrong-arity error, and for a
+    /// container (XGROUP, OBJECT, CONFIG...) called with a subcommand, the unknown-subcommand
+    /// error or the subcommand's wrong-arity error. Null when the command may run.
+    /// </summary>
+    public string? DispatchError(byte[][] args)
+    {
+        if (!ArityOk(args.Length)) return Errors.WrongArity(Name);
+        if (Subcommands is null || args.Length < 2) return null;
+        var sub = FindSubcommand(args[1]);
+        if (sub is null)
+            return $"ERR unknown subcommand '{Errors.Clip(args[1], 128)}'. Try {Name.ToUpperInvariant()} HELP.";
+        return sub.ArityOk(args.Length) ? null : Errors.WrongArity(Name + "|" + sub.Name);
+    }
+
+    /// <summary>A container's subcommand by its name as sent (any case), or null.</summary>
+    public SubcommandSpec? FindSubcommand(byte[] name)
+    {
+        if (Subcommands is null || name.Length > 32) return null;
+        foreach (var sub in Subcommands)
+            if (System.Text.Ascii.EqualsIgnoreCase(name, sub.Name)) return sub;
+        return null;
+    }
 
     /// <summary>Positions in args of every key the command touches.</summary>
     public IReadOnlyList<int> KeyPositions(byte[][] args)
     {
         if (MovableKeys is not null) return MovableKeys(args);
-        if (FirstKey == 0) return [];
-        var last = LastKey < 0 ? args.Length + LastKey : LastKey;
+        if (Subcommands is not null)
+            return args.Length >= 2 && FindSubcommand(args[1]) is { } sub ? Range(args, sub.FirstKey, sub.LastKey, sub.Step) : [];
+        return Range(args, FirstKey, LastKey, Step);
+    }
+
+    /// <summary>The legacy first/last/step key range (a negative last counts from the end).</summary>
+    static List<int> Range(byte[][] args, int firstKey, int lastKey, int step)
+    {
         var positions = new List<int>();
-        for (var i = FirstKey; i <= last && i < args.Length; i += Step) positions.Add(i);
+        if (firstKey == 0) return positions;
+        var last = lastKey < 0 ? args.Length + lastKey : lastKey;
+        for (var i = firstKey; i <= last && i < args.Length; i += step) positions.Add(i);
         return positions;
     }
 
     public IReadOnlyList<byte[]> Keys(byte[][] args) => KeyPositions(args).Select(i => args[i]).ToArray();
+}
+
+/// <summary>
+/// One subcommand of a container (XGROUP CREATE, OBJECT ENCODING, CONFIG GET...) as Redis 7.0
+/// declares it: its name, arity counted from the container's name, flags and key positions.
+/// The engine checks it before the container's handler runs; COMMAND INFO, LIST and GETKEYS show it.
+/// </summary>
+public sealed record SubcommandSpec(string Name, int Arity, CommandFlags Flags = CommandFlags.None, int FirstKey = 0, int LastKey = 0, int Step = 0)
+{
+    public bool ArityOk(int argc) => Arity >= 0 ? argc == Arity : argc >= -Arity;
+
+    /// <summary>A read-only subcommand whose key is the third argument (OBJECT ENCODING key, XINFO STREAM key).</summary>
+    public static SubcommandSpec ReadKey(string name, int arity) => new(name, arity, CommandFlags.ReadOnly, 2, 2, 1);
+
+    /// <summary>A writing subcommand whose key is the third argument (XGROUP CREATE key ...).</summary>
+    public static SubcommandSpec WriteKey(string name, int arity) => new(name, arity, CommandFlags.Write, 2, 2, 1);
 }

@@ -154,14 +154,21 @@ public static class CommandTable
         new("xrevrange", -4, ReadOnly, 1, 1, 1, Streams.XRevRange),
         new("xdel", -3, Write, 1, 1, 1, Streams.XDel),
         new("xtrim", -4, Write, 1, 1, 1, Streams.XTrim),
-        new("xread", -4, ReadOnly, 0, 0, 0, Streams.XRead, Streams.ReadKeys),
-        new("xreadgroup", -7, Write, 0, 0, 0, Streams.XReadGroup, Streams.ReadKeys),
-        new("xgroup", -2, Write | Container, 0, 0, 0, Streams.XGroup, Streams.SubcommandKey),
+        new("xread", -4, ReadOnly | Blocking, 0, 0, 0, Streams.XRead, Streams.ReadKeys),
+        new("xreadgroup", -7, Write | Blocking, 0, 0, 0, Streams.XReadGroup, Streams.ReadKeys),
+        new("xgroup", -2, Write, 0, 0, 0, Streams.XGroup, Subcommands:
+        [
+            SubcommandSpec.WriteKey("create", -5), SubcommandSpec.WriteKey("createconsumer", 5), SubcommandSpec.WriteKey("delconsumer", 5),
+            SubcommandSpec.WriteKey("destroy", 4), new("help", 2), SubcommandSpec.WriteKey("setid", -5),
+        ]),
         new("xack", -4, Write, 1, 1, 1, Streams.XAck),
         new("xpending", -3, ReadOnly, 1, 1, 1, Streams.XPending),
         new("xclaim", -6, Write, 1, 1, 1, Streams.XClaim),
         new("xautoclaim", -6, Write, 1, 1, 1, Streams.XAutoClaim),
-        new("xinfo", -2, ReadOnly | Container, 0, 0, 0, Streams.XInfo, Streams.SubcommandKey),
+        new("xinfo", -2, ReadOnly, 0, 0, 0, Streams.XInfo, Subcommands:
+        [
+            SubcommandSpec.ReadKey("consumers", 4), SubcommandSpec.ReadKey("groups", 3), new("help", 2), SubcommandSpec.ReadKey("stream", -3),
+        ]),
         new("xsetid", -3, Write, 1, 1, 1, Streams.XSetId),
 
         // bitmaps (bitops.c)
@@ -199,11 +206,79 @@ public static class CommandTable
         new("echo", 2, None, 0, 0, 0, Server.Echo),
         new("time", 1, Nondeterministic, 0, 0, 0, Server.Time),
         new("info", -1, Nondeterministic, 0, 0, 0, Server.Info),
-        new("command", -1, None, 0, 0, 0, Server.Command),
+        new("command", -1, None, 0, 0, 0, Server.Command, Subcommands:
+        [
+            new("count", 2), new("docs", -2), new("getkeys", -4), new("help", 2), new("info", -2), new("list", -2),
+        ]),
+
+        // ---- issue 18, second half: lists, sorted sets, keys, server, newer than 7.0 ----
+
+        // lists (t_list.c)
+        new("lmpop", -4, Write, 0, 0, 0, Lists.LMPop, NumKeys(1)),
+        new("blpop", -3, Write | Blocking, 1, -2, 1, Lists.BLPop),
+        new("brpop", -3, Write | Blocking, 1, -2, 1, Lists.BRPop),
+        new("brpoplpush", 4, Write | Blocking, 1, 2, 1, Lists.BRPopLPush),
+        new("blmove", 6, Write | Blocking, 1, 2, 1, Lists.BLMove),
+        new("blmpop", -5, Write | Blocking, 0, 0, 0, Lists.BLMPop, NumKeys(2)),
+
+        // sorted sets (t_zset.c)
+        new("zmpop", -4, Write, 0, 0, 0, SortedSets.ZMPop, NumKeys(1)),
+        new("bzpopmin", -3, Write | Blocking, 1, -2, 1, SortedSets.BZPopMin),
+        new("bzpopmax", -3, Write | Blocking, 1, -2, 1, SortedSets.BZPopMax),
+        new("bzmpop", -5, Write | Blocking, 0, 0, 0, SortedSets.BZMPop, NumKeys(2)),
+        new("zrangestore", -5, Write, 1, 2, 1, SortedSets.ZRangeStore),
+        new("zintercard", -3, ReadOnly, 0, 0, 0, SortedSets.ZInterCard, NumKeys(1)),
+
+        // hashes: field expiry (Redis 7.4), HGETDEL, HGETEX, HSETEX (Redis 8.0)
+        new("hexpire", -6, Write, 1, 1, 1, Hashes.HExpire),
+        new("hpexpire", -6, Write, 1, 1, 1, Hashes.HPExpire),
+        new("hexpireat", -6, Write, 1, 1, 1, Hashes.HExpireAt),
+        new("hpexpireat", -6, Write, 1, 1, 1, Hashes.HPExpireAt),
+        new("httl", -5, ReadOnly | Nondeterministic, 1, 1, 1, Hashes.HTtl),
+        new("hpttl", -5, ReadOnly | Nondeterministic, 1, 1, 1, Hashes.HPTtl),
+        new("hexpiretime", -5, ReadOnly | Nondeterministic, 1, 1, 1, Hashes.HExpireTime),
+        new("hpexpiretime", -5, ReadOnly | Nondeterministic, 1, 1, 1, Hashes.HPExpireTime),
+        new("hpersist", -5, Write, 1, 1, 1, Hashes.HPersist),
+        new("hgetdel", -5, Write, 1, 1, 1, Hashes.HGetDel),
+        new("hgetex", -5, Write, 1, 1, 1, Hashes.HGetEx),
+        new("hsetex", -6, Write, 1, 1, 1, Hashes.HSetEx),
+
+        // streams: XDELEX, XACKDEL (Redis 8.2)
+        new("xdelex", -5, Write, 1, 1, 1, Streams.XDelEx),
+        new("xackdel", -6, Write, 1, 1, 1, Streams.XAckDel),
+
+        // keys (sort.c)
+        new("sort", -2, Write, 1, 1, 1, Sort.SortCommand, Sort.SortKeys),
+        new("sort_ro", -2, ReadOnly, 1, 1, 1, Sort.SortRo, Sort.SortRoKeys),
+
+        // keys (object.c)
+        new("object", -2, ReadOnly, 0, 0, 0, Objects.Object, Subcommands:
+        [
+            new("encoding", 3, ReadOnly | Nondeterministic, 2, 2, 1), new("freq", 3, ReadOnly | Nondeterministic, 2, 2, 1), new("help", 2),
+            new("idletime", 3, ReadOnly | Nondeterministic, 2, 2, 1), new("refcount", 3, ReadOnly | Nondeterministic, 2, 2, 1),
+        ]),
+
+        // keys (db.c): one database, as redis-server with "databases 1"
+        new("move", 3, Write, 1, 1, 1, Keys.Move),
+        new("swapdb", 3, Write, 0, 0, 0, Keys.SwapDb),
+
+        // keys (cluster.c)
+        new("dump", 2, ReadOnly, 1, 1, 1, Dump.DumpCommand),
+        new("restore", -4, Write, 1, 1, 1, Dump.Restore),
+
+        // server (object.c, config.c, server.c)
+        new("memory", -2, ReadOnly, 0, 0, 0, Server.Memory, Subcommands: [new("help", 2), SubcommandSpec.ReadKey("usage", -3)]),
+        new("config", -2, Admin, 0, 0, 0, Config.ConfigCommand, Subcommands:
+        [
+            new("get", -3, Admin), new("help", 2), new("resetstat", 2, Admin), new("set", -4, Admin),
+        ]),
 
         // pub/sub (pubsub.c): served by the pub/sub service through the transport (entities/PubSub)
         Served("publish", 3, Publishes, HostService.PubSub),
-        Served("pubsub", -2, None, HostService.PubSub),
+        Served("pubsub", -2, None, HostService.PubSub,
+        [
+            new("channels", -2), new("help", 2), new("numpat", 2), new("numsub", -2), new("shardchannels", -2), new("shardnumsub", -2),
+        ]),
         // persistence (rdb.c): served by the snapshot service (entities/Persistence)
         Served("save", 1, Admin, HostService.Snapshots),
         Served("bgsave", -1, Admin, HostService.Snapshots),
@@ -234,8 +309,8 @@ public static class CommandTable
     /// it: inside MULTI/EXEC (a transaction runs where its keys are, which must not call out) or on
     /// a bare keyspace (the tests').
     /// </summary>
-    static CommandSpec Served(string name, int arity, CommandFlags flags, HostService service) =>
-        new(name, arity, flags, 0, 0, 0, (_, _) => Reply.Error(NotServedHere(service)), Service: service);
+    static CommandSpec Served(string name, int arity, CommandFlags flags, HostService service, IReadOnlyList<SubcommandSpec>? subcommands = null) =>
+        new(name, arity, flags, 0, 0, 0, (_, _) => Reply.Error(NotServedHere(service)), Service: service, Subcommands: subcommands);
 
     public static string NotServedHere(HostService service) => service == HostService.PubSub
         ? "ERR PUBLISH and PUBSUB are not available inside a transaction or without the pub/sub service: send them as single commands or in a pipeline"

@@ -9,7 +9,7 @@ namespace Serverless.Store.Commands;
 /// </summary>
 public static class Engine
 {
-    /// <summary>Looks the command up, checks its arity, runs it. Errors come back as replies.</summary>
+    /// <summary>Looks the command up, checks its arity (and a container's subcommand), runs it. Errors come back as replies.</summary>
     public static Reply Execute(CommandContext ctx, byte[][] args)
     {
         if (args.Length == 0) return Reply.Error("ERR empty command");
@@ -20,7 +20,7 @@ public static class Engine
 
     public static Reply Execute(CommandContext ctx, CommandSpec spec, byte[][] args)
     {
-        if (!spec.ArityOk(args.Length)) return Reply.Error(Errors.WrongArity(spec.Name));
+        if (spec.DispatchError(args) is { } refused) return Reply.Error(refused);
         try
         {
             return spec.Handler(ctx, args);
@@ -36,9 +36,7 @@ public static class Engine
     {
         var listed = new StringBuilder();
         for (var i = 1; i < args.Length && listed.Length < 128; i++)
-            listed.Append('\'').Append(Clip(args[i], 128 - listed.Length)).Append("' ");
-        return $"ERR unknown command '{Clip(args[0], 128)}', with args beginning with: {listed}";
+            listed.Append('\'').Append(Errors.Clip(args[i], 128 - listed.Length)).Append("' ");
+        return $"ERR unknown command '{Errors.Clip(args[0], 128)}', with args beginning with: {listed}";
     }
-
-    static string Clip(byte[] b, int max) => Encoding.UTF8.GetString(b, 0, Math.Min(b.Length, max));
 }

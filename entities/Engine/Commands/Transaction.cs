@@ -3,9 +3,9 @@ using Serverless.Store.Protocol;
 namespace Serverless.Store.Commands;
 
 /// <summary>
-/// MULTI/EXEC semantics (multi.c): a command that cannot be queued (unknown, wrong arity)
-/// discards the whole transaction with EXECABORT; the others run in order, and a runtime error
-/// fails only its own command. Callers provide isolation (every key locked).
+/// MULTI/EXEC semantics (multi.c): a command that cannot be queued (unknown, wrong arity, an
+/// unknown subcommand) discards the whole transaction with EXECABORT; the others run in order,
+/// and a runtime error fails only its own command. Callers provide isolation (every key locked).
 /// </summary>
 public static class Transaction
 {

@@ -31,6 +31,15 @@ public sealed class KeyState
     [JsonPropertyName("t"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public StreamValue? Stream { get; set; }
 
+    /// <summary>
+    /// How Redis holds a string value when its bytes alone do not say it (OBJECT ENCODING): null
+    /// for what they imply (int, shared for 0..9999; embstr up to 44 bytes; raw beyond), else "raw"
+    /// (changed in place: APPEND, SETRANGE), "embstr" (INCRBYFLOAT's result is never an int) or
+    /// "int" (an int object of its own, as COPY makes). See <see cref="Objects"/>.
+    /// </summary>
+    [JsonPropertyName("n"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? StringEncoding { get; set; }
+
     /// <summary>Absolute expiry, unix time in milliseconds; null when the key is persistent.</summary>
     [JsonPropertyName("x"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? ExpiresAt { get; set; }
@@ -56,12 +65,21 @@ public sealed class KeyState
 
     public bool IsExpired(long nowMs) => ExpiresAt is { } at && at <= nowMs;
 
+    /// <summary>
+    /// When the first of a hash's fields expires (unix ms), or null: the store can have the key's
+    /// expired fields removed then without a read (any access removes them, see
+    /// <see cref="Commands.CommandContext.Lookup(byte[])"/>).
+    /// </summary>
+    [JsonIgnore]
+    public long? NextFieldExpiry => Hash?.NextFieldExpiry;
+
     public static KeyState OfString(byte[] value) => new() { String = value };
 
     /// <summary>A deep copy (COPY, and callers that must not share mutable values).</summary>
     public KeyState Clone() => new()
     {
         String = String,
+        StringEncoding = StringEncoding,
         Hash = Hash?.Clone(),
         List = List?.Clone(),
         Set = Set?.Clone(),

@@ -69,7 +69,12 @@ public sealed class KeyspaceNotifications
         if (Keyevent) yield return ("__keyevent@0__:" + e.Name, key);
     }
 
-    /// <summary>The letters in Redis's canonical order (CONFIG GET's form).</summary>
+    /// <summary>
+    /// The letters as Redis prints them (keyspaceEventsFlagsToString, CONFIG GET's form): "A" for
+    /// all of g$lshzxetd (then, as in Redis, without n), else the classes in Redis's order, then K,
+    /// E, and m last.
+    /// </summary>
     public override string ToString() =>
-        (classes == All ? "A" : classes) + (Keyspace ? "K" : "") + (Keyevent ? "E" : "");
+        (All.All(classes.Contains) ? "A" : new string("g$lshzxetdn".Where(classes.Contains).ToArray()))
+        + (Keyspace ? "K" : "") + (Keyevent ? "E" : "") + (classes.Contains('m') ? "m" : "");
 }

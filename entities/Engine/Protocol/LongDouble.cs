@@ -270,6 +270,46 @@ public readonly struct LongDouble : IEquatable<LongDouble>
         return Round(sum.Sign < 0, BigInteger.Abs(sum), BigInteger.One, e);
     }
 
+    /// <summary>The FPU's multiplication: exact product, rounded once to nearest-even.</summary>
+    public static LongDouble operator *(LongDouble a, LongDouble b)
+    {
+        if (a.kind == Kind.NaN || b.kind == Kind.NaN) return NaN;
+        var negative = a.negative != b.negative;
+        if (a.kind == Kind.Infinity || b.kind == Kind.Infinity)
+        {
+            if ((a.kind == Kind.Finite && a.mantissa == 0) || (b.kind == Kind.Finite && b.mantissa == 0)) return NaN;
+            return negative ? NegativeInfinity : PositiveInfinity;
+        }
+        if (a.mantissa == 0 || b.mantissa == 0) return new LongDouble(negative, 0, 0);
+        return Round(negative, new BigInteger(a.mantissa) * b.mantissa, BigInteger.One, a.exponent + b.exponent);
+    }
+
+    /// <summary>
+    /// <c>(long long) ceill(x)</c> on x86-64: the smallest integer not below the value, and for a
+    /// value that does not fit (or is infinite or NaN) the "integer indefinite" long.MinValue,
+    /// which is what the conversion instruction yields there.
+    /// </summary>
+    public long CeilingToLong()
+    {
+        if (kind != Kind.Finite) return long.MinValue;
+        if (mantissa == 0) return 0;
+        BigInteger magnitude;
+        if (exponent >= 0)
+        {
+            if (exponent > 63) return long.MinValue;
+            magnitude = new BigInteger(mantissa) << exponent;
+        }
+        else
+        {
+            var shift = -exponent;
+            magnitude = shift >= 64 ? BigInteger.Zero : new BigInteger(mantissa >> shift);
+            var fraction = shift >= 64 || (mantissa & ((1UL << shift) - 1)) != 0;
+            if (fraction && !negative) magnitude += 1; // ceil rounds a positive fraction up, a negative one towards zero
+        }
+        var result = negative ? -magnitude : magnitude;
+        return result >= long.MinValue && result <= long.MaxValue ? (long)result : long.MinValue;
+    }
+
     public static LongDouble operator -(LongDouble a) =>
         a.kind == Kind.NaN ? a : new LongDouble(!a.negative, a.mantissa, a.exponent, a.kind);
 

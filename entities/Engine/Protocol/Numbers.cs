@@ -49,11 +49,21 @@ public static class Numbers
     {
         value = 0;
         if (s.Length == 0 || IsSpace(s[0]) || s.IndexOf((byte)0) >= 0) return false;
-        if (!Strtod(s, out value) || double.IsNaN(value)) return false;
-        var body = s[0] is (byte)'+' or (byte)'-' ? s[1..] : s;
+        return StrtodInRange(s, out value) && !double.IsNaN(value);
+    }
+
+    /// <summary>
+    /// <see cref="Strtod"/> that also fails where strtod sets ERANGE: a finite number too large
+    /// (it became infinite) or too small (it became zero).
+    /// </summary>
+    public static bool StrtodInRange(ReadOnlySpan<byte> s, out double value)
+    {
+        if (!Strtod(s, out value)) return false;
+        var nul = s.IndexOf((byte)0);
+        var body = (nul >= 0 ? s[..nul] : s).TrimStart(" \t\n\v\f\r"u8);
+        if (body.Length > 0 && body[0] is (byte)'+' or (byte)'-') body = body[1..];
         if (double.IsInfinity(value) && !EqualsIgnoreCase(body, "inf") && !EqualsIgnoreCase(body, "infinity")) return false;
-        if (value == 0 && HasNonZeroMantissa(body)) return false;
-        return true;
+        return value != 0 || !HasNonZeroMantissa(body);
     }
 
     public static double ParseDouble(byte[] s, string error = Errors.NotFloat) =>

@@ -27,5 +27,12 @@ public static class Errors
 
     public static string WrongArity(string command) => $"ERR wrong number of arguments for '{command}' command";
 
+    /// <summary>addReplySubcommandSyntaxError: a container's subcommand with arguments it does not take.</summary>
+    public static RedisException SubcommandSyntax(byte[][] args) =>
+        new($"ERR unknown subcommand or wrong number of arguments for '{Clip(args[1], 128)}'. Try {Clip(args[0], 128).ToUpperInvariant()} HELP.");
+
+    /// <summary>At most <paramref name="max"/> bytes of an argument as text, as Redis's "%.128s" prints it.</summary>
+    public static string Clip(byte[] b, int max) => System.Text.Encoding.UTF8.GetString(b, 0, Math.Min(b.Length, max));
+
     public static RedisException Error(string message) => new(message);
 }

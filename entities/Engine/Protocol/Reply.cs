@@ -25,6 +25,11 @@ public abstract class Reply
     public static Reply Array(IReadOnlyList<Reply> items) => new ArrayReply(items);
     public static Reply BulkArray(IEnumerable<byte[]?> items) => new ArrayReply(items.Select(Bulk).ToArray());
 
+    /// <summary>addReplyHelp: a container's HELP, with Redis's first line and its closing HELP entry.</summary>
+    public static Reply Help(string command, IEnumerable<string> lines) => Array(
+        lines.Prepend($"{command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
+            .Concat(["HELP", "    Prints this help."]).Select(Simple).ToArray());
+
     /// <summary>Redis-style text of the reply, for messages and test output.</summary>
     public abstract override string ToString();
 }

@@ -16,12 +16,28 @@ public static class Rdb
     /// <summary>Highest version the reader takes: Redis 7.0's own.</summary>
     public const int MaxReadVersion = 10;
 
+    /// <summary>
+    /// RDB 12 (Redis 7.4): the version of a DUMP payload holding a hash with field expiries, which
+    /// only RDB_TYPE_HASH_METADATA can carry. Redis 7.0 refuses such a payload (its version is
+    /// newer) instead of restoring the hash without them; RESTORE here reads it.
+    /// </summary>
+    public const int HashMetadataVersion = 12;
+
+    /// <summary>
+    /// The AUX field a snapshot writes before a hash key whose fields have expiries (key, then
+    /// each field and its unix ms): RDB 10 has no place for them, Redis ignores AUX fields it does
+    /// not know (so redis-server loads the hash with its fields persistent), and our reader puts
+    /// them back on the hash that follows.
+    /// </summary>
+    public const string FieldExpiriesAux = "serverless-store-field-expiries";
+
     // Object types (what a key's value is stored as).
     public const byte TypeString = 0, TypeList = 1, TypeSet = 2, TypeZSet = 3, TypeHash = 4, TypeZSet2 = 5,
         TypeModule = 6, TypeModule2 = 7,
         TypeHashZipmap = 9, TypeListZiplist = 10, TypeSetIntset = 11, TypeZSetZiplist = 12, TypeHashZiplist = 13,
         TypeListQuicklist = 14, TypeStreamListpacks = 15, TypeHashListpack = 16, TypeZSetListpack = 17,
-        TypeListQuicklist2 = 18, TypeStreamListpacks2 = 19;
+        TypeListQuicklist2 = 18, TypeStreamListpacks2 = 19,
+        TypeHashMetadata = 24; // Redis 7.4: a hash with field expiries (min expiry, then per field: ttl, field, value)
 
     // Opcodes (special "types" that are not keys).
     public const byte OpFunction2 = 245, OpFunction = 246, OpModuleAux = 247, OpIdle = 248, OpFreq = 249, OpAux = 250,
@@ -55,6 +71,7 @@ public static class Rdb
         TypeHashListpack => "hash (listpack)",
         TypeZSetListpack => "zset (listpack)",
         TypeListQuicklist2 => "list (quicklist 2)",
+        TypeHashMetadata => "hash (with field expiries)",
         _ => $"unknown type {type}",
     };
 }

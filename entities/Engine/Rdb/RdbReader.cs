@@ -35,6 +35,29 @@ public sealed class RdbReader
     int db;
     bool done;
 
+    /// <summary>A value alone, as in a DUMP payload (no header, no key name, no EOF): see <see cref="ReadDumpValue"/>.</summary>
+    RdbReader(Stream input, int version)
+    {
+        this.input = input;
+        Version = version;
+    }
+
+    /// <summary>
+    /// The value of a DUMP payload whose footer was checked: its type byte and its encoding, read
+    /// as rdbLoadObject reads a key's value (empty aggregates are refused: Redis refuses them too).
+    /// Redis reads from the whole payload, so a value may run into the footer's bytes; so does this.
+    /// </summary>
+    public static KeyState ReadDumpValue(ReadOnlySpan<byte> value, int version, byte[] key)
+    {
+        var reader = new RdbReader(new MemoryStream(value.ToArray(), writable: false), version);
+        var type = reader.ReadByte("type");
+        if (type >= Rdb.OpFunction2) throw reader.Error($"a payload that starts with opcode {type}, not a value type");
+        var state = reader.ReadValue(type, key);
+        if (state is null || state.IsEmpty) throw reader.Error("an empty value");
+        state.Version = 1;
+        return state;
+    }
+
     public RdbReader(Stream input)
     {
         this.input = input;
@@ -98,7 +121,9 @@ public sealed class RdbReader
                     continue;
                 case Rdb.OpAux:
                     var name = Encoding.UTF8.GetString(ReadString("AUX name"));
-                    Aux[name] = Encoding.UTF8.GetString(ReadString("AUX value"));
+                    var value = ReadString("AUX value");
+                    if (name == Rdb.FieldExpiriesAux) fieldExpiries = ReadFieldExpiries(value);
+                    else Aux[name] = Encoding.UTF8.GetString(value);
                     continue;
                 case Rdb.OpModuleAux:
                     throw Error("the file holds module data (MODULE_AUX), which this store cannot load");
@@ -112,6 +137,9 @@ public sealed class RdbReader
 
             var key = ReadString("key");
             var state = ReadValue(type, key);
+            if (fieldExpiries is { } expiring && state?.Hash is { } hash && Bytes.Comparer.Equals(expiring.Key, key))
+                foreach (var (field, at) in expiring.Fields) hash.SetFieldExpiry(field, at);
+            fieldExpiries = null; // they belong to the key right after them
             if (state is null || state.IsEmpty)
             {
                 EmptyKeysSkipped++;
@@ -124,6 +152,20 @@ public sealed class RdbReader
             entry = new RdbEntry(db, key, state);
             return true;
         }
+    }
+
+    /// <summary>The field expiries of the hash key that comes next (<see cref="Rdb.FieldExpiriesAux"/>).</summary>
+    (byte[] Key, List<(byte[] Field, long At)> Fields)? fieldExpiries;
+
+    static (byte[], List<(byte[], long)>) ReadFieldExpiries(byte[] value)
+    {
+        var record = new RdbReader(new MemoryStream(value, writable: false), Rdb.WriteVersion);
+        var key = record.ReadString("field expiries' key");
+        var count = record.ReadLength("field expiries' count");
+        var fields = new List<(byte[], long)>();
+        for (ulong i = 0; i < count; i++)
+            fields.Add((record.ReadString("expiring field"), BinaryPrimitives.ReadInt64LittleEndian(record.ReadSpan(8, "field expiry"))));
+        return (key, fields);
     }
 
     /// <summary>Reads every key to the end, keeping none: checks the whole file (checksum included).</summary>
@@ -239,6 +281,22 @@ public sealed class RdbReader
                 if (elements.Count % 2 != 0) throw Error("a hash listpack with an odd number of entries");
                 var hash = new HashValue();
                 for (var i = 0; i < elements.Count; i += 2) AddField(hash, elements[i], elements[i + 1]);
+                return new KeyState { Hash = hash };
+            }
+            case Rdb.TypeHashMetadata:
+            {
+                // Redis 7.4's hash with field expiries: the earliest expiry, then per field its
+                // expiry relative to it (0: none), the field and the value.
+                var earliest = BinaryPrimitives.ReadInt64LittleEndian(ReadSpan(8, "earliest field expiry"));
+                var count = ReadLength("hash size");
+                var hash = new HashValue();
+                for (ulong i = 0; i < count; i++)
+                {
+                    var relative = ReadLength("field expiry");
+                    var field = ReadString("hash field");
+                    AddField(hash, field, ReadString("hash value"));
+                    if (relative != 0) hash.SetFieldExpiry(field, earliest + (long)relative - 1);
+                }
                 return new KeyState { Hash = hash };
             }
             case Rdb.TypeStreamListpacks or Rdb.TypeStreamListpacks2:
@@ -399,25 +457,26 @@ public sealed class RdbReader
 
     void AddMember(SetValue set, byte[] member)
     {
-        if (!set.Add(member)) throw Error($"duplicate set member '{Show(member)}'");
+        if (!set.Add(member, EncodingLimits.Default)) throw Error($"duplicate set member '{Show(member)}'");
     }
 
     void AddField(HashValue hash, byte[] field, byte[] value)
     {
-        if (!hash.Set(field, value)) throw Error($"duplicate hash field '{Show(field)}'");
+        if (!hash.Set(field, value, EncodingLimits.Default)) throw Error($"duplicate hash field '{Show(field)}'");
     }
 
     void AddScore(SortedSetValue zset, byte[] member, double score)
     {
         if (double.IsNaN(score)) throw Error("a sorted set score is NaN");
         if (zset.Contains(member)) throw Error($"duplicate sorted set member '{Show(member)}'");
-        zset.Set(member, score, listpackRules: false);
+        zset.AddNew(member, score);
     }
 
     /// <summary>As Redis after loading a sorted set: a small one becomes a listpack, where -0 is stored as 0.</summary>
     static KeyState SortedSet(SortedSetValue zset)
     {
-        zset.NormalizeZerosIfSmall();
+        zset.ForceEncoding(asSkiplist: true);
+        zset.ConvertToListpackIfNeeded(EncodingLimits.Default);
         return new KeyState { SortedSet = zset };
     }
 

@@ -84,7 +84,7 @@ public static class Bitmaps
         {
             var bytes = Writable(current, offset, out _);
             WriteBit(bytes, offset, on == 1);
-            Strings.Store(ctx, key, state, bytes);
+            Strings.Store(ctx, key, state, bytes, "raw");
             ctx.Notify('$', "setbit", key);
         }
         return Reply.Integer(old);
@@ -278,7 +278,9 @@ public static class Bitmaps
             if (ctx.Delete(destination)) ctx.Notify('g', "del", destination);
             return Reply.Zero;
         }
-        ctx.Replace(destination, KeyState.OfString(Combine(op, sources, maxLength)));
+        var result = KeyState.OfString(Combine(op, sources, maxLength));
+        Objects.HoldString(result, "raw"); // bitop.c: createObject(OBJ_STRING, res), never int or embstr
+        ctx.Replace(destination, result);
         ctx.Notify('$', "set", destination);
         return Reply.Integer(maxLength);
     }
@@ -475,7 +477,7 @@ public static class Bitmaps
 
         // A key created or padded stays so even when every write failed its overflow check (as in
         // Redis); only an actual change raises the event.
-        if (writes && (grown || changes > 0)) Strings.Store(ctx, key, state, buffer);
+        if (writes && (grown || changes > 0)) Strings.Store(ctx, key, state, buffer, "raw");
         if (changes > 0) ctx.Notify('$', "setbit", key);
         return Reply.Array(replies);
     }

@@ -41,7 +41,7 @@ public static class HyperLogLog
         }
         if (!updated) return Reply.Zero;
         hll.InvalidateCache();
-        Strings.Store(ctx, key, state, hll.ToArray());
+        Strings.Store(ctx, key, state, hll.ToArray(), "raw");
         ctx.Notify('$', "pfadd", key);
         return Reply.One;
     }
@@ -72,7 +72,7 @@ public static class HyperLogLog
         if (invalid) throw new RedisException(Corrupted);
         var updated = (byte[])bytes.Clone();
         HllValue.SetCachedCardinality(updated, card);
-        Strings.Store(ctx, key, state, updated);
+        Strings.Store(ctx, key, state, updated, "raw");
         return Reply.Integer((long)card);
     }
 
@@ -100,7 +100,7 @@ public static class HyperLogLog
         for (var i = 0; i < HllValue.Registers; i++)
             if (max[i] != 0) hll.Set(i, max[i]);
         hll.InvalidateCache();
-        Strings.Store(ctx, key, state, hll.ToArray());
+        Strings.Store(ctx, key, state, hll.ToArray(), "raw");
         ctx.Notify('$', "pfadd", key);
         return Reply.Ok;
     }

@@ -178,8 +178,7 @@ public static class Keys
             }
             else if (option == "db" && i + 1 < args.Length)
             {
-                db = Numbers.ParseLong(args[++i]);
-                if (db is < int.MinValue or > int.MaxValue) throw new RedisException(DbNotInt32);
+                db = DbIndex(args[++i], null);
                 if (db is < 0 or >= RedisDatabases) throw new RedisException(DbOutOfRange);
             }
             else
@@ -194,9 +193,39 @@ public static class Keys
         var state = ctx.Lookup(source);
         if (state is null) return Reply.Zero;
         if (!replace && ctx.Lookup(destination) is not null) return Reply.Zero;
-        ctx.Replace(destination, state.Clone());
+        var copy = state.Clone();
+        Objects.Unshare(copy);
+        ctx.Replace(destination, copy);
         ctx.Notify('g', "copy_to", destination);
         return Reply.One;
+    }
+
+    /// <summary>
+    /// MOVE key db: this store has one database, so it answers as redis-server with "databases 1"
+    /// does: db 0 is the key's own ("the same"), any other index is out of range.
+    /// </summary>
+    public static Reply Move(CommandContext ctx, byte[][] args)
+    {
+        var db = DbIndex(args[2], null);
+        if (db != 0) throw new RedisException(DbOutOfRange);
+        throw new RedisException(SameObject);
+    }
+
+    /// <summary>SWAPDB index1 index2: with one database, only 0 and 0 can be swapped (a no-op), as in redis-server with "databases 1".</summary>
+    public static Reply SwapDb(CommandContext ctx, byte[][] args)
+    {
+        var first = DbIndex(args[1], "ERR invalid first DB index");
+        var second = DbIndex(args[2], "ERR invalid second DB index");
+        if (first != 0 || second != 0) throw new RedisException(DbOutOfRange);
+        return Reply.Ok;
+    }
+
+    /// <summary>getIntFromObjectOrReply: an int, with Redis's texts (one <paramref name="message"/> for both failures when given).</summary>
+    static long DbIndex(byte[] arg, string? message)
+    {
+        if (!Numbers.TryParseLong(arg, out var db)) throw new RedisException(message ?? Errors.NotInteger);
+        if (db is < int.MinValue or > int.MaxValue) throw new RedisException(message ?? DbNotInt32);
+        return db;
     }
 
     // TOUCH: like EXISTS, every argument naming a live key counts (we keep no access times).

@@ -492,17 +492,83 @@ public static class Lists
 
     public static Reply LMove(CommandContext ctx, byte[][] args)
     {
-        var fromLeft = ParseEnd(args[3]);
-        var toLeft = ParseEnd(args[4]);
+        var fromLeft = !IsRight(args[3]);
+        var toLeft = !IsRight(args[4]);
         return Move(ctx, args[1], args[2], fromLeft, toLeft);
     }
 
     public static Reply RPopLPush(CommandContext ctx, byte[][] args) => Move(ctx, args[1], args[2], fromLeft: false, toLeft: true);
 
-    static bool ParseEnd(byte[] arg) =>
-        Ascii.EqualsIgnoreCase(arg, "left"u8) ? true :
-        Ascii.EqualsIgnoreCase(arg, "right"u8) ? false :
+    /// <summary>getListPositionFromObjectOrReply: RIGHT is true, LEFT false, anything else a syntax error.</summary>
+    public static bool IsRight(byte[] arg) =>
+        Ascii.EqualsIgnoreCase(arg, "right"u8) ? true :
+        Ascii.EqualsIgnoreCase(arg, "left"u8) ? false :
         throw new RedisException(Errors.Syntax);
+
+    // ------------------------------------------------------------------ LMPOP and the blocking pops
+
+    /// <summary>LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: [key, elements] from the first non-empty list, else nil.</summary>
+    public static Reply LMPop(CommandContext ctx, byte[][] args) => MultiPop(ctx, args, MultiPopArgs.Parse(args, 1, IsRight));
+
+    /// <summary>BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]: LMPOP's answer; the timeout is checked after the rest.</summary>
+    public static Reply BLMPop(CommandContext ctx, byte[][] args) => MultiPop(ctx, args, MultiPopArgs.ParseBlocking(args, IsRight, out _));
+
+    static Reply MultiPop(CommandContext ctx, byte[][] args, MultiPopArgs request)
+    {
+        foreach (var key in request.Keys(args))
+        {
+            var state = ctx.Lookup(key, RedisType.List);
+            if (state is null || state.List!.Count == 0) continue;
+            var list = state.List;
+            var popped = new Reply[(int)Math.Min(request.Count, list.Count)];
+            for (var i = 0; i < popped.Length; i++) popped[i] = Reply.Bulk(request.FromEnd ? list.PopBack() : list.PopFront());
+            ctx.Modified(key, state);
+            Removed(ctx, key, state, request.FromEnd ? "rpop" : "lpop");
+            return Reply.Array([Reply.Bulk(key), Reply.Array(popped)]);
+        }
+        return Reply.NilArray;
+    }
+
+    public static Reply BLPop(CommandContext ctx, byte[][] args) => BlockingPop(ctx, args, fromEnd: false);
+    public static Reply BRPop(CommandContext ctx, byte[][] args) => BlockingPop(ctx, args, fromEnd: true);
+
+    /// <summary>BLPOP/BRPOP key [key ...] timeout: [key, element] from the first non-empty list, else nil.</summary>
+    static Reply BlockingPop(CommandContext ctx, byte[][] args, bool fromEnd)
+    {
+        BlockingRequest.ParseTimeout(args[^1]);
+        for (var i = 1; i < args.Length - 1; i++)
+        {
+            var state = ctx.Lookup(args[i], RedisType.List);
+            if (state is null || state.List!.Count == 0) continue;
+            var value = fromEnd ? state.List.PopBack() : state.List.PopFront();
+            ctx.Modified(args[i], state);
+            Removed(ctx, args[i], state, fromEnd ? "rpop" : "lpop");
+            return Reply.Array([Reply.Bulk(args[i]), Reply.Bulk(value)]);
+        }
+        return Reply.NilArray;
+    }
+
+    /// <summary>BRPOPLPUSH source destination timeout: RPOPLPUSH's answer (nil when the source is empty).</summary>
+    public static Reply BRPopLPush(CommandContext ctx, byte[][] args)
+    {
+        BlockingRequest.ParseTimeout(args[3]);
+        return Move(ctx, args[1], args[2], fromLeft: false, toLeft: true);
+    }
+
+    /// <summary>BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout: LMOVE's answer (nil when the source is empty).</summary>
+    public static Reply BLMove(CommandContext ctx, byte[][] args)
+    {
+        ParseBlockingMove(args);
+        return Move(ctx, args[1], args[2], fromLeft: !IsRight(args[3]), toLeft: !IsRight(args[4]));
+    }
+
+    /// <summary>blmoveCommand's checks: both ends, then the timeout.</summary>
+    internal static BlockingRequest ParseBlockingMove(byte[][] args)
+    {
+        IsRight(args[3]);
+        IsRight(args[4]);
+        return new BlockingRequest([args[1]], RedisType.List, BlockingRequest.ParseTimeout(args[5]));
+    }
 
     /// <summary>
     /// LMOVE/RPOPLPUSH: a missing source answers nil without looking at the destination; a

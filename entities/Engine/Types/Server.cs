@@ -30,11 +30,11 @@ public static class Server
 
     public static Reply Echo(CommandContext ctx, byte[][] args) => Reply.Bulk(args[1]);
 
-    /// <summary>[unix seconds, microseconds] of the command's clock.</summary>
+    /// <summary>[unix seconds, microseconds] of the command's clock (<see cref="CommandContext.NowMicros"/>).</summary>
     public static Reply Time(CommandContext ctx, byte[][] args)
     {
-        var seconds = Math.DivRem(ctx.NowMs, 1000, out var ms);
-        return Reply.Array([Reply.Bulk(Numbers.ToBytes(seconds)), Reply.Bulk(Numbers.ToBytes(ms * 1000))]);
+        var seconds = Math.DivRem(ctx.NowMicros, 1_000_000, out var micros);
+        return Reply.Array([Reply.Bulk(Numbers.ToBytes(seconds)), Reply.Bulk(Numbers.ToBytes(micros))]);
     }
 
     // ---------------------------------------------------------------- INFO
@@ -109,7 +109,7 @@ public static class Server
             .Append("os:").Append(RuntimeInformation.OSDescription).Append(' ').Append(RuntimeInformation.OSArchitecture).Append("\r\n")
             .Append("arch_bits:").Append((IntPtr.Size * 8).ToString(inv)).Append("\r\n")
             .Append("process_id:").Append(Environment.ProcessId.ToString(inv)).Append("\r\n")
-            .Append("server_time_usec:").Append((ctx.NowMs * 1000).ToString(inv)).Append("\r\n")
+            .Append("server_time_usec:").Append(ctx.NowMicros.ToString(inv)).Append("\r\n")
             .Append("uptime_in_seconds:").Append(uptime.ToString(inv)).Append("\r\n")
             .Append("uptime_in_days:").Append((uptime / 86400).ToString(inv)).Append("\r\n");
     }
@@ -210,15 +210,37 @@ public static class Server
         return new KeyspaceStats(keys, expires, expires == 0 ? 0 : (long)(ttlSum / expires));
     }
 
+    // ---------------------------------------------------------------- MEMORY
+
+    static readonly string[] MemoryHelp =
+    [
+        "USAGE <key> [SAMPLES <count>]",
+        "    Return memory in bytes used by <key> and its value. Nested values are",
+        "    sampled up to <count> times (default: 5, 0 means sample all).",
+    ];
+
+    /// <summary>
+    /// MEMORY USAGE key [SAMPLES count], MEMORY HELP. A key's memory here is its stored state: the
+    /// key's bytes plus its state as the entity stores it (JSON, see <see cref="KeyState"/>),
+    /// computed whole, so SAMPLES (Redis's sampling of large values) is checked and not needed.
+    /// </summary>
+    public static Reply Memory(CommandContext ctx, byte[][] args)
+    {
+        if (Lower(args[1]) == "help") return Reply.Help("MEMORY", MemoryHelp);
+        for (var j = 3; j < args.Length; j++)
+        {
+            if (Lower(args[j]) != "samples" || j + 1 >= args.Length) throw new RedisException(Errors.Syntax);
+            if (Numbers.ParseLong(args[++j]) < 0) throw new RedisException(Errors.Syntax);
+        }
+        var state = ctx.Lookup(args[2]);
+        if (state is null) return Reply.Nil;
+        return Reply.Integer(args[2].Length + System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(state).Length);
+    }
+
     // ---------------------------------------------------------------- COMMAND
 
-    /// <summary>COMMAND's own subcommands: (name, arity) as Redis 7.0 declares them.</summary>
-    static readonly (string Name, int Arity)[] CommandSubcommands =
-        [("count", 2), ("getkeys", -4), ("help", 2), ("info", -2), ("list", -2)];
-
-    static readonly string[] HelpLines =
+    static readonly string[] CommandHelp =
     [
-        "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "(no subcommand)",
         "    Return details about all Redis commands.",
         "COUNT",
@@ -229,47 +251,46 @@ public static class Server
         "    Return details about multiple Redis commands.",
         "    If no command names are given, documentation details for all",
         "    commands are returned.",
+        "DOCS [<command-name> ...]",
+        "    Return documentation details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
         "GETKEYS <full-command>",
         "    Return the keys from a full Redis command.",
-        "HELP",
-        "    Prints this help.",
     ];
 
-    /// <summary>Every COMMAND INFO entry, built once (the table never changes).</summary>
+    /// <summary>Every COMMAND INFO entry by full name ("get", "xgroup|create"), built once (the table never changes).</summary>
     static readonly Lazy<Dictionary<string, Reply>> Infos = new(BuildInfos);
 
     static Dictionary<string, Reply> BuildInfos()
     {
         var infos = new Dictionary<string, Reply>(StringComparer.OrdinalIgnoreCase);
-        foreach (var spec in CommandTable.All) infos[spec.Name] = CommandInfo(spec);
-        foreach (var sub in CommandSubcommands) infos["command|" + sub.Name] = SubcommandInfo(sub.Name, sub.Arity);
+        foreach (var spec in CommandTable.All)
+        {
+            infos[spec.Name] = CommandInfo(spec);
+            foreach (var sub in spec.Subcommands ?? []) infos[spec.Name + "|" + sub.Name] = SubcommandInfo(spec, sub);
+        }
         return infos;
     }
 
+    /// <summary>COMMAND [COUNT | LIST | INFO | DOCS | GETKEYS | HELP]: the engine checked the subcommand and its arity.</summary>
     public static Reply Command(CommandContext ctx, byte[][] args)
     {
         if (args.Length == 1) return AllInfos();
-        var sub = args[1].Length > 32 ? null : Encoding.ASCII.GetString(args[1]).ToLowerInvariant();
-        var arity = 0;
-        foreach (var s in CommandSubcommands)
-            if (s.Name == sub) arity = s.Arity;
-        if (arity == 0)
-            throw new RedisException($"ERR unknown subcommand '{Clip(args[1], 128)}'. Try COMMAND HELP.");
-        if (arity > 0 ? args.Length != arity : args.Length < -arity)
-            throw new RedisException(Errors.WrongArity("command|" + sub));
-
-        switch (sub)
+        switch (Lower(args[1]))
         {
             case "count":
                 return Reply.Integer(CommandTable.All.Count);
             case "help":
-                return Reply.Array(HelpLines.Select(Reply.Simple).ToArray());
+                return Reply.Help("COMMAND", CommandHelp);
             case "info":
                 if (args.Length == 2) return AllInfos();
                 var found = new Reply[args.Length - 2];
                 for (var i = 2; i < args.Length; i++)
                     found[i - 2] = Infos.Value.GetValueOrDefault(Encoding.UTF8.GetString(args[i])) ?? Reply.Nil;
                 return Reply.Array(found);
+            case "docs":
+                return CommandDocs.Reply(args.Length == 2 ? null : args[2..].Select(Encoding.UTF8.GetString));
             case "list":
                 return CommandList(args);
             default:
@@ -279,7 +300,7 @@ public static class Server
 
     static Reply AllInfos() => Reply.Array(CommandTable.All.Select(s => Infos.Value[s.Name]).ToArray());
 
-    /// <summary>COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern].</summary>
+    /// <summary>COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern]: commands and their subcommands.</summary>
     static Reply CommandList(byte[][] args)
     {
         string? filter = null;
@@ -302,14 +323,15 @@ public static class Server
         var names = new List<Reply>();
         foreach (var spec in CommandTable.All)
         {
-            var subcommands = spec.Name == "command" ? CommandSubcommands.Select(s => "command|" + s.Name) : [];
-            foreach (var name in subcommands.Prepend(spec.Name))
+            var rows = (spec.Subcommands ?? []).Select(sub => (Name: spec.Name + "|" + sub.Name, Sub: (SubcommandSpec?)sub))
+                .Prepend((spec.Name, null));
+            foreach (var (name, sub) in rows)
             {
                 var keep = filter switch
                 {
                     null => true,
                     "module" => false, // no modules here
-                    "aclcat" => Categories(spec).Contains("@" + Lower(argument!)),
+                    "aclcat" => Categories(spec, sub).Contains("@" + Lower(argument!)),
                     // Redis matches names case-insensitively; names are lower case, so lowering
                     // the pattern is the same thing.
                     _ => Glob.Match(Encoding.ASCII.GetBytes(Lower(argument!)), Encoding.ASCII.GetBytes(name)),
@@ -325,14 +347,17 @@ public static class Server
     {
         var command = args[2..];
         var spec = CommandTable.Find(command[0]) ?? throw new RedisException("ERR Invalid command specified");
-        if (spec.Name == "command" && command.Length > 1)
+        int firstKey = spec.FirstKey, arity = spec.Arity;
+        var movable = spec.MovableKeys is not null;
+        if (spec.Subcommands is not null && command.Length > 1)
         {
-            // A container command: Redis looks the subcommand up first.
-            var sub = Lower(command[1]);
-            if (!CommandSubcommands.Any(s => s.Name == sub)) throw new RedisException("ERR Invalid command specified");
+            // A container: Redis looks the subcommand up first.
+            var sub = spec.FindSubcommand(command[1]) ?? throw new RedisException("ERR Invalid command specified");
+            (firstKey, arity, movable) = (sub.FirstKey, sub.Arity, false);
         }
-        if (spec.FirstKey == 0 && spec.MovableKeys is null) throw new RedisException("ERR The command has no key arguments");
-        if (!spec.ArityOk(command.Length)) throw new RedisException("ERR Invalid number of arguments specified for command");
+        if (firstKey == 0 && !movable) throw new RedisException("ERR The command has no key arguments");
+        if (arity >= 0 ? command.Length != arity : command.Length < -arity)
+            throw new RedisException("ERR Invalid number of arguments specified for command");
         var positions = spec.KeyPositions(command);
         if (positions.Count == 0) throw new RedisException("ERR Invalid arguments specified for command");
         var keys = new Reply[positions.Count];
@@ -344,104 +369,109 @@ public static class Server
     /// One COMMAND INFO entry in Redis 7's shape: name, arity, flags, first key, last key, step,
     /// ACL categories, tips, key specs, subcommands. Flags, categories and tips are the Redis
     /// words our table's flags imply; words we cannot derive (fast, denyoom, @slow...) are left
-    /// out, so ours are a subset of Redis's.
+    /// out, so ours are a subset of Redis's. A container (XGROUP, OBJECT, CONFIG...) shows none
+    /// of its own, as in Redis, and its subcommands' entries.
     /// </summary>
     static Reply CommandInfo(CommandSpec spec)
     {
-        var flags = new List<Reply>();
-        var container = spec.Flags.HasFlag(CommandFlags.Container); // XGROUP, XINFO: Redis shows none of these
-        if (spec.IsWrite && !container) flags.Add(Reply.Simple("write"));
-        if (spec.IsReadOnly && !container) flags.Add(Reply.Simple("readonly"));
+        var container = spec.Subcommands is not null;
+        return InfoEntry(spec.Name, spec.Arity, container ? CommandFlags.None : spec.Flags, spec.MovableKeys is not null && !container,
+            spec.FirstKey, spec.LastKey, spec.Step, Categories(spec, null), container ? [] : KeySpecs(spec.Flags, spec.FirstKey, spec.LastKey, spec.Step, spec.MovableKeys is not null),
+            (spec.Subcommands ?? []).Select(sub => SubcommandInfo(spec, sub)).ToArray());
+    }
+
+    static Reply SubcommandInfo(CommandSpec spec, SubcommandSpec sub) =>
+        InfoEntry(spec.Name + "|" + sub.Name, sub.Arity, sub.Flags, false, sub.FirstKey, sub.LastKey, sub.Step,
+            Categories(spec, sub), KeySpecs(sub.Flags, sub.FirstKey, sub.LastKey, sub.Step, movable: false), []);
+
+    static Reply InfoEntry(string name, int arity, CommandFlags flags, bool movable, int firstKey, int lastKey, int step,
+        List<string> categories, Reply[] keySpecs, Reply[] subcommands)
+    {
+        var words = new List<Reply>();
+        if (flags.HasFlag(CommandFlags.Write)) words.Add(Reply.Simple("write"));
+        if (flags.HasFlag(CommandFlags.ReadOnly)) words.Add(Reply.Simple("readonly"));
         // Our Admin (needs the full-access token) is wider than Redis's admin flag (FLUSHALL lacks it).
-        if (spec.MovableKeys is not null && !container) flags.Add(Reply.Simple("movablekeys"));
+        if (flags.HasFlag(CommandFlags.Blocking)) words.Add(Reply.Simple("blocking"));
+        if (movable) words.Add(Reply.Simple("movablekeys"));
 
         var tips = new List<Reply>();
-        if (spec.Flags.HasFlag(CommandFlags.Nondeterministic)) tips.Add(Reply.Bulk("nondeterministic_output"));
-
-        var subcommands = spec.Name == "command"
-            ? CommandSubcommands.Select(s => SubcommandInfo(s.Name, s.Arity)).ToArray()
-            : [];
+        if (flags.HasFlag(CommandFlags.Nondeterministic)) tips.Add(Reply.Bulk("nondeterministic_output"));
 
         return Reply.Array(
         [
-            Reply.Bulk(spec.Name),
-            Reply.Integer(spec.Arity),
-            Reply.Array(flags),
-            Reply.Integer(spec.FirstKey),
-            Reply.Integer(spec.LastKey),
-            Reply.Integer(spec.Step),
-            Reply.Array(Categories(spec).Select(Reply.Simple).ToArray()),
+            Reply.Bulk(name),
+            Reply.Integer(arity),
+            Reply.Array(words),
+            Reply.Integer(firstKey),
+            Reply.Integer(lastKey),
+            Reply.Integer(step),
+            Reply.Array(categories.Select(Reply.Simple).ToArray()),
             Reply.Array(tips),
-            Reply.Array(container ? [] : KeySpecs(spec)),
+            Reply.Array(keySpecs),
             Reply.Array(subcommands),
         ]);
     }
 
-    static Reply SubcommandInfo(string name, int arity) => Reply.Array(
-    [
-        Reply.Bulk("command|" + name),
-        Reply.Integer(arity),
-        Reply.EmptyArray,
-        Reply.Zero,
-        Reply.Zero,
-        Reply.Zero,
-        Reply.Array([Reply.Simple("@connection")]),
-        Reply.EmptyArray,
-        Reply.EmptyArray,
-        Reply.EmptyArray,
-    ]);
-
-    /// <summary>ACL categories implied by the table, in Redis's category order.</summary>
-    static List<string> Categories(CommandSpec spec)
+    /// <summary>ACL categories implied by the table (for a subcommand: its container's group, its own flags).</summary>
+    static List<string> Categories(CommandSpec spec, SubcommandSpec? sub)
     {
-        var group = spec.Handler.Method.DeclaringType;
         var categories = new List<string>();
-        if (spec.Flags.HasFlag(CommandFlags.Container)) return categories; // Redis lists only @slow for XGROUP, XINFO
-        if (group == typeof(Keys)) categories.Add("@keyspace");
-        if (spec.IsReadOnly) categories.Add("@read");
-        if (spec.IsWrite) categories.Add("@write");
-        if (group == typeof(Sets)) categories.Add("@set");
-        if (group == typeof(SortedSets)) categories.Add("@sortedset");
-        if (group == typeof(Lists)) categories.Add("@list");
+        if (spec.Subcommands is not null && sub is null)
+        {
+            // A container has only @slow in Redis, and COMMAND @connection too.
+            if (spec.Name == "command") categories.Add("@connection");
+            return categories;
+        }
+        var flags = sub?.Flags ?? spec.Flags;
+        var group = spec.Handler.Method.DeclaringType;
+        if (group == typeof(Keys) || group == typeof(Objects) || group == typeof(Dump)) categories.Add("@keyspace");
+        if (flags.HasFlag(CommandFlags.ReadOnly)) categories.Add("@read");
+        if (flags.HasFlag(CommandFlags.Write)) categories.Add("@write");
+        if (group == typeof(Sets) || group == typeof(Sort)) categories.Add("@set");
+        if (group == typeof(SortedSets) || group == typeof(Sort)) categories.Add("@sortedset");
+        if (group == typeof(Lists) || group == typeof(Sort)) categories.Add("@list");
         if (group == typeof(Hashes)) categories.Add("@hash");
         if (group == typeof(Strings)) categories.Add("@string");
         if (group == typeof(Bitmaps)) categories.Add("@bitmap");
         if (group == typeof(HyperLogLog)) categories.Add("@hyperloglog");
         if (group == typeof(Geo)) categories.Add("@geo");
         if (group == typeof(Streams)) categories.Add("@stream");
-        if (spec.Service == HostService.Snapshots) categories.Add("@admin"); // SAVE, BGSAVE, LASTSAVE
-        // KEYS (O(n) in one go) and INFO (exposes the server) are Redis's other dangerous commands.
-        if (spec.Flags.HasFlag(CommandFlags.Admin) || spec.Name is "keys" or "info") categories.Add("@dangerous");
+        if (spec.Service == HostService.Snapshots || flags.HasFlag(CommandFlags.Admin) && spec.Name == "config") categories.Add("@admin");
+        if (flags.HasFlag(CommandFlags.Blocking)) categories.Add("@blocking");
+        // KEYS (O(n) in one go), INFO (exposes the server), SORT (reads keys it does not name),
+        // RESTORE and SWAPDB are Redis's other dangerous commands.
+        if (flags.HasFlag(CommandFlags.Admin) || spec.Name is "keys" or "info" or "sort" or "sort_ro" or "restore" or "swapdb")
+            categories.Add("@dangerous");
         if (spec.Name is "ping" or "echo" or "command") categories.Add("@connection");
-        if (spec.Flags.HasFlag(CommandFlags.Publishes)) categories.Add("@pubsub"); // PUBSUB itself is only @slow in Redis (its subcommands are @pubsub)
+        if (flags.HasFlag(CommandFlags.Publishes)) categories.Add("@pubsub"); // PUBSUB itself is only @slow in Redis (its subcommands are @pubsub)
         return categories;
     }
 
     /// <summary>
     /// Key specs from the legacy first/last/step triple: one index/range spec. Commands whose keys
-    /// move with a numkeys argument get Redis's "unknown" spec for those. The access flags are
-    /// the worst case (as Redis says of EVAL's keys): RO/access for reads, RW/access/update for writes.
+    /// move with their arguments get Redis's "unknown" spec for those. The access flags are the
+    /// worst case (as Redis says of EVAL's keys): RO/access for reads, RW/access/update for writes.
     /// </summary>
-    static Reply[] KeySpecs(CommandSpec spec)
+    static Reply[] KeySpecs(CommandFlags commandFlags, int firstKey, int lastKey, int step, bool movable)
     {
         var specs = new List<Reply>();
-        var flags = Reply.Array(spec.IsWrite
+        var flags = Reply.Array(commandFlags.HasFlag(CommandFlags.Write)
             ? [Reply.Simple("RW"), Reply.Simple("access"), Reply.Simple("update")]
             : [Reply.Simple("RO"), Reply.Simple("access")]);
-        if (spec.FirstKey > 0)
+        if (firstKey > 0)
         {
-            var lastKey = spec.LastKey < 0 ? spec.LastKey : spec.LastKey - spec.FirstKey;
+            var last = lastKey < 0 ? lastKey : lastKey - firstKey;
             specs.Add(Reply.Array(
             [
                 Reply.Bulk("flags"), flags,
                 Reply.Bulk("begin_search"), Reply.Array([Reply.Bulk("type"), Reply.Bulk("index"), Reply.Bulk("spec"),
-                    Reply.Array([Reply.Bulk("index"), Reply.Integer(spec.FirstKey)])]),
+                    Reply.Array([Reply.Bulk("index"), Reply.Integer(firstKey)])]),
                 Reply.Bulk("find_keys"), Reply.Array([Reply.Bulk("type"), Reply.Bulk("range"), Reply.Bulk("spec"),
-                    Reply.Array([Reply.Bulk("lastkey"), Reply.Integer(lastKey), Reply.Bulk("keystep"), Reply.Integer(spec.Step),
+                    Reply.Array([Reply.Bulk("lastkey"), Reply.Integer(last), Reply.Bulk("keystep"), Reply.Integer(step),
                         Reply.Bulk("limit"), Reply.Zero])]),
             ]));
         }
-        if (spec.MovableKeys is not null)
+        if (movable)
         {
             specs.Add(Reply.Array(
             [
@@ -454,6 +484,4 @@ public static class Server
     }
 
     static string Lower(byte[] arg) => Encoding.UTF8.GetString(arg).ToLowerInvariant();
-
-    static string Clip(byte[] b, int max) => Encoding.UTF8.GetString(b, 0, Math.Min(b.Length, max));
 }

@@ -17,9 +17,6 @@ namespace Serverless.Store.Types;
 [JsonConverter(typeof(SetValueJsonConverter))]
 public sealed class SetValue
 {
-    /// <summary>Redis's set-max-intset-entries default.</summary>
-    public const int MaxIntsetEntries = 512;
-
     readonly List<byte[]> members;
     readonly Dictionary<byte[], int> positions;
 
@@ -42,18 +39,20 @@ public sealed class SetValue
 
     /// <summary>
     /// True once Redis would have converted the set to a hashtable: a member that is not a
-    /// string2ll integer, or more than 512 members, was added. Like Redis it never goes back
+    /// string2ll integer, or more than set-max-intset-entries members, was added. Like Redis it never goes back
     /// when members are removed (only SPOP's "keep the rest" strategy rebuilds the set).
     /// </summary>
     public bool Hashtable { get; private set; }
 
     public bool Contains(byte[] member) => positions.ContainsKey(member);
 
-    public bool Add(byte[] member)
+    /// <summary>Adds a member; true when it is new. Converts the encoding as setTypeAdd does, at <paramref name="limits"/> (commands pass the context's; default: Redis's).</summary>
+    public bool Add(byte[] member, EncodingLimits? limits = null)
     {
+        limits ??= EncodingLimits.Default;
         if (!positions.TryAdd(member, members.Count)) return false;
         members.Add(member);
-        if (!Hashtable && (members.Count > MaxIntsetEntries || !Numbers.TryParseLong(member, out _)))
+        if (!Hashtable && (members.Count > limits.SetMaxIntsetEntries || !Numbers.TryParseLong(member, out _)))
             Hashtable = true;
         return true;
     }
@@ -95,10 +94,10 @@ public sealed class SetValue
     /// What Redis's SPOP does when it keeps the few remaining members in a new set: the new
     /// set is encoded from scratch, so it can be an intset again.
     /// </summary>
-    internal void Reencode() => Hashtable = members.Count > MaxIntsetEntries || !AllIntegers();
+    internal void Reencode(EncodingLimits limits) => Hashtable = members.Count > limits.SetMaxIntsetEntries || !AllIntegers();
 
-    /// <summary>True when the encoding is the one a set built from these members would get.</summary>
-    internal bool HasNaturalEncoding => Hashtable == (members.Count > MaxIntsetEntries || !AllIntegers());
+    /// <summary>True when the encoding is the one a set built from these members would get under Redis's default limits.</summary>
+    internal bool HasNaturalEncoding => Hashtable == (members.Count > EncodingLimits.Default.SetMaxIntsetEntries || !AllIntegers());
 
     /// <summary>
     /// The members in the order Redis lists them where that order is defined: an intset is
@@ -114,8 +113,8 @@ public sealed class SetValue
         return sorted;
     }
 
-    /// <summary>Marks the set as hashtable-encoded (JSON reading).</summary>
-    internal void ForceHashtable() => Hashtable = true;
+    /// <summary>Sets the encoding the JSON reader found recorded.</summary>
+    internal void ForceEncoding(bool asHashtable) => Hashtable = asHashtable;
 
     bool AllIntegers()
     {
@@ -128,7 +127,7 @@ public sealed class SetValue
     {
         var copy = new SetValue(members.Count);
         // Members are never mutated in place, so the copy can share the byte arrays.
-        foreach (var m in members) copy.Add(m);
+        foreach (var m in members) copy.Add(m, EncodingLimits.Default);
         copy.Hashtable = Hashtable;
         return copy;
     }
@@ -137,8 +136,9 @@ public sealed class SetValue
 /// <summary>
 /// A set as a JSON array of its members: members that are canonical 64-bit integers as JSON
 /// numbers (the common intset case, two bytes shorter each), others as BytesJsonConverter
-/// writes them (a string, or [base64] when not UTF-8). A leading <c>true</c> marks a set that
-/// Redis keeps as a hashtable although all its members are integers (it once held others).
+/// writes them (a string, or [base64] when not UTF-8). A leading boolean records an encoding
+/// its members would not get under Redis's default limits: <c>true</c> a hashtable of integers
+/// (it once held others), <c>false</c> an intset kept under a raised set-max-intset-entries.
 /// </summary>
 public sealed class SetValueJsonConverter : JsonConverter<SetValue>
 {
@@ -148,33 +148,33 @@ public sealed class SetValueJsonConverter : JsonConverter<SetValue>
     {
         if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("expected a JSON array of set members");
         var set = new SetValue();
-        var forceHashtable = false;
+        bool? recorded = null;
         var first = true;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            if (first && reader.TokenType == JsonTokenType.True)
+            if (first && reader.TokenType is JsonTokenType.True or JsonTokenType.False)
             {
-                forceHashtable = true;
+                recorded = reader.TokenType == JsonTokenType.True;
             }
             else if (reader.TokenType == JsonTokenType.Number)
             {
                 if (reader.HasValueSequence) throw new JsonException("unexpected segmented number");
-                set.Add(reader.ValueSpan.ToArray());
+                set.Add(reader.ValueSpan.ToArray(), EncodingLimits.Default);
             }
             else
             {
-                set.Add(BytesConverter.Read(ref reader, typeof(byte[]), options));
+                set.Add(BytesConverter.Read(ref reader, typeof(byte[]), options), EncodingLimits.Default);
             }
             first = false;
         }
-        if (forceHashtable) set.ForceHashtable();
+        if (recorded is { } asHashtable) set.ForceEncoding(asHashtable);
         return set;
     }
 
     public override void Write(Utf8JsonWriter writer, SetValue value, JsonSerializerOptions options)
     {
         writer.WriteStartArray();
-        if (value.Hashtable && !value.HasNaturalEncoding) writer.WriteBooleanValue(true);
+        if (!value.HasNaturalEncoding) writer.WriteBooleanValue(value.Hashtable);
         foreach (var m in value.Members)
         {
             // string2ll accepts only canonical integers, so the number's text is the member's bytes.
@@ -209,7 +209,7 @@ public static class Sets
         var set = state.Set!;
         long added = 0;
         for (var i = 2; i < args.Length; i++)
-            if (set.Add(args[i])) added++;
+            if (set.Add(args[i], ctx.Limits)) added++;
         if (added > 0)
         {
             ctx.Modified(args[1], state);
@@ -290,7 +290,7 @@ public static class Sets
 
         var popped = new Reply[count];
         for (var i = 0; i < popped.Length; i++) popped[i] = Reply.Bulk(set.PopRandom(ctx.Random));
-        if (set.Count * SPopMoveStrategyMul <= count) set.Reencode();
+        if (set.Count * SPopMoveStrategyMul <= count) set.Reencode(ctx.Limits);
         ctx.Modified(args[1], state);
         ctx.Notify('s', "spop", args[1]);
         return Reply.Array(popped);
@@ -368,21 +368,21 @@ public static class Sets
             return Reply.Zero;
         }
         var result = new SetValue();
-        foreach (var m in Intersect(sets)) result.Add(m);
+        foreach (var m in Intersect(sets)) result.Add(m, ctx.Limits);
         return Store(ctx, args[1], result, "sinterstore");
     }
 
     public static Reply SUnion(CommandContext ctx, byte[][] args) =>
-        MembersReply(Union(LookupSets(ctx, args, 1, out _)).InRedisOrder());
+        MembersReply(Union(LookupSets(ctx, args, 1, out _), ctx.Limits).InRedisOrder());
 
     public static Reply SUnionStore(CommandContext ctx, byte[][] args) =>
-        Store(ctx, args[1], Union(LookupSets(ctx, args, 2, out _)), "sunionstore");
+        Store(ctx, args[1], Union(LookupSets(ctx, args, 2, out _), ctx.Limits), "sunionstore");
 
     public static Reply SDiff(CommandContext ctx, byte[][] args) =>
-        MembersReply(Diff(LookupSets(ctx, args, 1, out _)).InRedisOrder());
+        MembersReply(Diff(LookupSets(ctx, args, 1, out _), ctx.Limits).InRedisOrder());
 
     public static Reply SDiffStore(CommandContext ctx, byte[][] args) =>
-        Store(ctx, args[1], Diff(LookupSets(ctx, args, 2, out _)), "sdiffstore");
+        Store(ctx, args[1], Diff(LookupSets(ctx, args, 2, out _), ctx.Limits), "sdiffstore");
 
     public static Reply SMove(CommandContext ctx, byte[][] args)
     {
@@ -401,7 +401,7 @@ public static class Sets
         Removed(ctx, args[1], source, "srem");
 
         destination ??= new KeyState { Set = new SetValue() };
-        if (destination.Set!.Add(member))
+        if (destination.Set!.Add(member, ctx.Limits))
         {
             ctx.Modified(args[2], destination);
             ctx.Notify('s', "sadd", args[2]);
@@ -507,13 +507,13 @@ public static class Sets
         return true;
     }
 
-    static SetValue Union(SetValue?[] sets)
+    static SetValue Union(SetValue?[] sets, EncodingLimits limits)
     {
         var result = new SetValue();
         foreach (var set in sets)
         {
             if (set is null) continue;
-            foreach (var m in set.Members) result.Add(m);
+            foreach (var m in set.Members) result.Add(m, limits);
         }
         return result;
     }
@@ -523,7 +523,7 @@ public static class Sets
     /// first against every other set (O(first * sets)) or copy the first and remove every member
     /// of the others (O(total)), whichever is estimated cheaper.
     /// </summary>
-    static SetValue Diff(SetValue?[] sets)
+    static SetValue Diff(SetValue?[] sets, EncodingLimits limits)
     {
         var result = new SetValue();
         var first = sets[0];
@@ -547,12 +547,12 @@ public static class Sets
                 var keep = true;
                 for (var i = 1; i < sets.Length && keep; i++)
                     if (sets[i] is { } other && other.Contains(m)) keep = false;
-                if (keep) result.Add(m);
+                if (keep) result.Add(m, limits);
             }
         }
         else
         {
-            foreach (var m in first.Members) result.Add(m);
+            foreach (var m in first.Members) result.Add(m, limits);
             for (var i = 1; i < sets.Length && result.Count > 0; i++)
             {
                 if (sets[i] is not { } other) continue;

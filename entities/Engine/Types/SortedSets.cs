@@ -10,25 +10,27 @@ namespace Serverless.Store.Types;
 /// <summary>
 /// The value of a sorted set key, shaped like Redis's zset (t_zset.c): a dictionary from member
 /// to score for O(1) ZSCORE and membership, plus a skiplist ordered by (score, member) for
-/// ranks and ranges. Both always hold the same members.
+/// ranks and ranges. Both always hold the same members. It also remembers Redis's encoding
+/// (listpack, or skiplist once a member was added past zset-max-listpack-entries/-value, for good),
+/// because ZSCAN, lex searches over mixed scores, -0 scores and OBJECT ENCODING follow it.
 /// </summary>
 [JsonConverter(typeof(SortedSetValueJsonConverter))]
 public sealed class SortedSetValue
 {
-    /// <summary>Redis 7.0's zset-max-listpack-entries / -value: below both, ZSCAN answers in one call.</summary>
-    internal const int ListpackMaxEntries = 128;
-    internal const int ListpackMaxValue = 64;
-
     readonly Dictionary<byte[], double> scores = new(Bytes.Comparer);
     internal readonly SkipList List = new();
 
-    /// <summary>Members longer than <see cref="ListpackMaxValue"/>: while there are any, Redis would use its skiplist encoding.</summary>
-    int longMembers;
+    bool skiplist;
+
+    public SortedSetValue() { }
+
+    /// <summary>An empty set in the given encoding (Redis creates *STORE results as skiplists).</summary>
+    internal SortedSetValue(bool skiplist) => this.skiplist = skiplist;
 
     public int Count => scores.Count;
 
-    /// <summary>Whether Redis 7.0 would hold this set as a listpack (the shape ZSCAN answers in one call for).</summary>
-    internal bool IsSmall => scores.Count <= ListpackMaxEntries && longMembers == 0;
+    /// <summary>Whether Redis 7.0 holds this set as a listpack (ZSCAN then answers it in one call).</summary>
+    internal bool IsSmall => !skiplist;
 
     public bool TryGetScore(byte[] member, out double score) => scores.TryGetValue(member, out score);
 
@@ -43,20 +45,20 @@ public sealed class SortedSetValue
         }
     }
 
-    /// <summary>Adds a member or moves it to a new score (ZADD without options).</summary>
-    public void Set(byte[] member, double score) => Set(member, score, listpackRules: true);
-
     /// <summary>
-    /// With <paramref name="listpackRules"/>, a -0 score is stored as 0 while Redis would hold the
-    /// set as a listpack (it stores integral scores as integers there); its skiplist keeps -0.
+    /// Adds a member or moves it to a new score, as zsetAdd does: a new member that would pass
+    /// <paramref name="limits"/> converts a listpack to a skiplist first; in a listpack a -0 score
+    /// is stored as 0 (Redis stores integral scores there as integers), a skiplist keeps -0.
+    /// Commands pass the context's limits; the default is Redis's.
     /// </summary>
-    internal void Set(byte[] member, double score, bool listpackRules)
+    public void Set(byte[] member, double score, EncodingLimits? limits = null)
     {
+        limits ??= EncodingLimits.Default;
         if (double.IsNaN(score)) throw new ArgumentException("a sorted set score cannot be NaN", nameof(score));
-        if (score == 0 && listpackRules &&
-            (scores.ContainsKey(member) ? IsSmall : scores.Count < ListpackMaxEntries && longMembers == 0 && member.Length <= ListpackMaxValue))
-            score = 0.0;
         ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(scores, member, out var exists);
+        if (!exists && !skiplist && (scores.Count > limits.ZSetMaxListpackEntries || member.Length > limits.ZSetMaxListpackValue))
+            skiplist = true; // the new member is already counted
+        if (score == 0 && !skiplist) score = 0.0;
         if (exists)
         {
             if (slot != score) List.UpdateScore(slot, member, score);
@@ -64,15 +66,26 @@ public sealed class SortedSetValue
         else
         {
             List.Insert(score, member);
-            if (member.Length > ListpackMaxValue) longMembers++;
         }
         slot = score;
     }
 
-    /// <summary>zsetConvertToListpackIfNeeded for *STORE results: a small result loses its -0 scores.</summary>
-    internal void NormalizeZerosIfSmall()
+    /// <summary>Adds a member known to be new, as it is (a *STORE result or a loaded set, before <see cref="ConvertToListpackIfNeeded"/>).</summary>
+    internal void AddNew(byte[] member, double score)
     {
-        if (!IsSmall) return;
+        if (double.IsNaN(score)) throw new ArgumentException("a sorted set score cannot be NaN", nameof(score));
+        scores.Add(member, score);
+        List.Insert(score, member);
+    }
+
+    /// <summary>
+    /// zsetConvertToListpackIfNeeded (*STORE results, RDB loads): a skiplist within
+    /// <paramref name="limits"/> becomes a listpack, where -0 scores become 0.
+    /// </summary>
+    internal void ConvertToListpackIfNeeded(EncodingLimits limits)
+    {
+        if (!skiplist || !WithinLimits(limits)) return;
+        skiplist = false;
         for (var n = List.First; n is not null; n = n.Next)
         {
             if (n.Score != 0 || !double.IsNegative(n.Score)) continue;
@@ -81,22 +94,32 @@ public sealed class SortedSetValue
         }
     }
 
+    /// <summary>SORT converts a listpack to a skiplist before reading it, for good (sort.c).</summary>
+    internal void ConvertToSkiplist() => skiplist = true;
+
+    /// <summary>Whether every member fits a listpack under <paramref name="limits"/>.</summary>
+    internal bool WithinLimits(EncodingLimits limits)
+    {
+        if (scores.Count > limits.ZSetMaxListpackEntries) return false;
+        foreach (var member in scores.Keys)
+            if (member.Length > limits.ZSetMaxListpackValue) return false;
+        return true;
+    }
+
+    /// <summary>Sets the encoding the JSON reader found recorded.</summary>
+    internal void ForceEncoding(bool asSkiplist) => skiplist = asSkiplist;
+
     public bool Remove(byte[] member)
     {
         if (!scores.Remove(member, out var score)) return false;
         List.Delete(score, member);
-        if (member.Length > ListpackMaxValue) longMembers--;
         return true;
     }
 
     /// <summary>Drops a node the skiplist has already unlinked from the dictionary.</summary>
-    internal void Forget(Node node)
-    {
-        scores.Remove(node.Member);
-        if (node.Member.Length > ListpackMaxValue) longMembers--;
-    }
+    internal void Forget(Node node) => scores.Remove(node.Member);
 
-    /// <summary>Adds in (score, member) order in O(1) each (JSON reads, clones, *STORE results).</summary>
+    /// <summary>Adds in (score, member) order in O(1) each (JSON reads, clones).</summary>
     internal sealed class Builder(SortedSetValue value)
     {
         readonly Node[] lastAt = new Node[MaxLevel];
@@ -114,7 +137,7 @@ public sealed class SortedSetValue
             if (value.scores.ContainsKey(member))
             {
                 // Duplicates cannot come from us; keep the last one, as ZADD would.
-                value.Set(member, score);
+                value.Set(member, score, EncodingLimits.Default);
                 ordered = false;
                 return;
             }
@@ -124,13 +147,12 @@ public sealed class SortedSetValue
                 value.List.Insert(score, member);
             }
             value.scores.Add(member, score);
-            if (member.Length > ListpackMaxValue) value.longMembers++;
         }
     }
 
     public SortedSetValue Clone()
     {
-        var copy = new SortedSetValue();
+        var copy = new SortedSetValue(skiplist); // COPY keeps the encoding in Redis too
         var b = new Builder(copy);
         for (var n = List.First; n is not null; n = n.Next) b.Add(n.Member, n.Score);
         return copy;
@@ -140,7 +162,9 @@ public sealed class SortedSetValue
 /// <summary>
 /// Compact JSON for a sorted set: one flat array [member, score, member, score, ...] in
 /// (score, member) order, so reading it rebuilds the skiplist in O(n). Members are written as
-/// <see cref="BytesJsonConverter"/> writes them; infinite scores as the strings "inf"/"-inf".
+/// <see cref="BytesJsonConverter"/> writes them; infinite scores as the strings "inf"/"-inf". A
+/// leading boolean records an encoding its members would not get under Redis's default limits
+/// (true: a skiplist that shrank or that SORT read; false: a listpack kept under raised limits).
 /// </summary>
 public sealed class SortedSetValueJsonConverter : JsonConverter<SortedSetValue>
 {
@@ -151,10 +175,20 @@ public sealed class SortedSetValueJsonConverter : JsonConverter<SortedSetValue>
         if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("expected [member, score, ...]");
         var value = new SortedSetValue();
         var builder = new SortedSetValue.Builder(value);
+        bool? recorded = null;
+        reader.Read();
+        if (reader.TokenType is JsonTokenType.True or JsonTokenType.False)
+        {
+            recorded = reader.TokenType == JsonTokenType.True;
+            reader.Read();
+        }
         while (true)
         {
-            reader.Read();
-            if (reader.TokenType == JsonTokenType.EndArray) return value;
+            if (reader.TokenType == JsonTokenType.EndArray)
+            {
+                value.ForceEncoding(recorded ?? !value.WithinLimits(EncodingLimits.Default));
+                return value;
+            }
             var member = Member.Read(ref reader, typeof(byte[]), options);
             reader.Read();
             double score = reader.TokenType switch
@@ -165,12 +199,14 @@ public sealed class SortedSetValueJsonConverter : JsonConverter<SortedSetValue>
                 _ => throw new JsonException("expected a score"),
             };
             builder.Add(member, score);
+            reader.Read();
         }
     }
 
     public override void Write(Utf8JsonWriter writer, SortedSetValue value, JsonSerializerOptions options)
     {
         writer.WriteStartArray();
+        if (value.IsSmall != value.WithinLimits(EncodingLimits.Default)) writer.WriteBooleanValue(!value.IsSmall);
         for (var n = value.List.First; n is not null; n = n.Next)
         {
             Member.Write(writer, n.Member, options);
@@ -384,13 +420,13 @@ public static class SortedSets
                 processed++;
                 if (newScore != current)
                 {
-                    z.Set(member, newScore);
+                    z.Set(member, newScore, ctx.Limits);
                     updated++;
                 }
             }
             else if (!xx)
             {
-                z.Set(member, newScore);
+                z.Set(member, newScore, ctx.Limits);
                 score = newScore;
                 added++;
                 processed++;
@@ -518,15 +554,22 @@ public static class SortedSets
     public static Reply ZRangeByLex(CommandContext ctx, byte[][] args) => RangeGeneric(ctx, args, RangeType.Lex, Direction.Forward);
     public static Reply ZRevRangeByLex(CommandContext ctx, byte[][] args) => RangeGeneric(ctx, args, RangeType.Lex, Direction.Reverse);
 
-    /// <summary>zrangeGenericCommand: options, then conflicts, then the range, then the key.</summary>
-    static Reply RangeGeneric(CommandContext ctx, byte[][] args, RangeType type, Direction direction)
+    /// <summary>ZRANGESTORE dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]: the range stored as a sorted set, its size answered.</summary>
+    public static Reply ZRangeStore(CommandContext ctx, byte[][] args) => RangeGeneric(ctx, args, RangeType.Auto, Direction.Auto, destination: args[1]);
+
+    /// <summary>
+    /// zrangeGenericCommand: options, then conflicts, then the range, then the key. With a
+    /// destination (ZRANGESTORE) the source and range follow it, and WITHSCORES is not an option.
+    /// </summary>
+    static Reply RangeGeneric(CommandContext ctx, byte[][] args, RangeType type, Direction direction, byte[]? destination = null)
     {
+        var at = destination is null ? 1 : 2; // the source key
         bool withScores = false;
         long offset = 0, limit = -1;
-        for (var j = 4; j < args.Length; j++)
+        for (var j = at + 3; j < args.Length; j++)
         {
             var left = args.Length - j - 1;
-            if (Is(args[j], "withscores")) withScores = true;
+            if (destination is null && Is(args[j], "withscores")) withScores = true;
             else if (Is(args[j], "limit") && left >= 2)
             {
                 offset = Numbers.ParseLong(args[j + 1]);
@@ -545,29 +588,60 @@ public static class SortedSets
 
         var reverse = direction == Direction.Reverse;
         // By score and by lex, a reversed range is written max first.
-        var (minArg, maxArg) = reverse && type != RangeType.Rank ? (args[3], args[2]) : (args[2], args[3]);
+        var (minArg, maxArg) = reverse && type != RangeType.Rank ? (args[at + 2], args[at + 1]) : (args[at + 1], args[at + 2]);
+        Func<SortedSetValue, List<Node>> range;
         switch (type)
         {
             case RangeType.Rank:
             {
                 var start = Numbers.ParseLong(minArg);
                 var end = Numbers.ParseLong(maxArg);
-                var z = Lookup(ctx, args[1]);
-                return z is null ? Reply.EmptyArray : RangeByRank(z, start, end, withScores, reverse);
+                range = z => RangeByRank(z, start, end, reverse);
+                break;
             }
             case RangeType.Score:
             {
-                var range = ParseScoreRange(minArg, maxArg);
-                var z = Lookup(ctx, args[1]);
-                return z is null ? Reply.EmptyArray : RangeByScore(z, range, offset, limit, withScores, reverse);
+                var scores = ParseScoreRange(minArg, maxArg);
+                range = z => RangeByScore(z, scores, offset, limit, reverse);
+                break;
             }
             default:
             {
-                var range = ParseLexRange(minArg, maxArg);
-                var z = Lookup(ctx, args[1]);
-                return z is null ? Reply.EmptyArray : RangeByLex(z, range, offset, limit, reverse);
+                var lex = ParseLexRange(minArg, maxArg);
+                range = z => RangeByLex(z, lex, offset, limit, reverse);
+                break;
             }
         }
+        var source = Lookup(ctx, args[at]);
+        var nodes = source is null ? [] : range(source);
+        if (destination is null)
+        {
+            var items = new List<Reply>(withScores ? nodes.Count * 2 : nodes.Count);
+            foreach (var n in nodes) Emit(items, n, withScores);
+            return Reply.Array(items);
+        }
+        // zrangeResultBeginStore: a rank range longer than a listpack may be starts as a skiplist.
+        var startsAsSkiplist = type == RangeType.Rank && nodes.Count > ctx.Limits.ZSetMaxListpackEntries;
+        return StoreResult(ctx, destination, nodes, startsAsSkiplist);
+    }
+
+    /// <summary>
+    /// ZRANGESTORE's result: the members of <paramref name="nodes"/> added one by one to a new set
+    /// (zsetAdd, so the encoding converts as it grows), stored under <paramref name="destination"/>
+    /// replacing whatever it held, or the destination deleted when there are none; answers the count.
+    /// </summary>
+    static Reply StoreResult(CommandContext ctx, byte[] destination, List<Node> nodes, bool startsAsSkiplist)
+    {
+        if (nodes.Count == 0)
+        {
+            if (ctx.Delete(destination)) ctx.Notify('g', "del", destination);
+            return Reply.Zero;
+        }
+        var result = new SortedSetValue(startsAsSkiplist);
+        foreach (var n in nodes) result.Set(n.Member, n.Score, ctx.Limits);
+        ctx.Replace(destination, new KeyState { SortedSet = result });
+        ctx.Notify('z', "zrangestore", destination);
+        return Reply.Integer(result.Count);
     }
 
     static void Emit(List<Reply> into, Node n, bool withScores)
@@ -576,30 +650,30 @@ public static class SortedSets
         if (withScores) into.Add(Reply.Double(n.Score));
     }
 
-    static Reply RangeByRank(SortedSetValue z, long start, long end, bool withScores, bool reverse)
+    static List<Node> RangeByRank(SortedSetValue z, long start, long end, bool reverse)
     {
         long len = z.Count;
         if (start < 0) start = len + start;
         if (end < 0) end = len + end;
         if (start < 0) start = 0;
-        if (start > end || start >= len) return Reply.EmptyArray;
+        if (start > end || start >= len) return [];
         if (end >= len) end = len - 1;
         var count = end - start + 1;
-        var items = new List<Reply>((int)(withScores ? count * 2 : count));
+        var nodes = new List<Node>((int)count);
         var n = reverse ? z.List.ByRank(len - start) : z.List.ByRank(start + 1);
         for (; count > 0 && n is not null; count--)
         {
-            Emit(items, n, withScores);
+            nodes.Add(n);
             n = reverse ? n.Backward : n.Next;
         }
-        return Reply.Array(items);
+        return nodes;
     }
 
-    static Reply RangeByScore(SortedSetValue z, ScoreRange range, long offset, long limit, bool withScores, bool reverse)
+    static List<Node> RangeByScore(SortedSetValue z, ScoreRange range, long offset, long limit, bool reverse)
     {
         // A negative offset walks off the end in Redis: nothing is returned.
-        if (offset < 0 || (offset > 0 && offset >= z.Count) || range.IsEmpty) return Reply.EmptyArray;
-        var items = new List<Reply>();
+        if (offset < 0 || (offset > 0 && offset >= z.Count) || range.IsEmpty) return [];
+        var nodes = new List<Node>();
         Node? n;
         if (reverse)
         {
@@ -614,16 +688,16 @@ public static class SortedSets
         for (var left = limit; n is not null && left != 0; left--)
         {
             if (reverse ? !range.GteMin(n.Score) : !range.LteMax(n.Score)) break;
-            Emit(items, n, withScores);
+            nodes.Add(n);
             n = reverse ? n.Backward : n.Next;
         }
-        return Reply.Array(items);
+        return nodes;
     }
 
-    static Reply RangeByLex(SortedSetValue z, LexRange range, long offset, long limit, bool reverse)
+    static List<Node> RangeByLex(SortedSetValue z, LexRange range, long offset, long limit, bool reverse)
     {
-        if (offset < 0 || range.IsEmpty) return Reply.EmptyArray;
-        var items = new List<Reply>();
+        if (offset < 0 || range.IsEmpty) return [];
+        var nodes = new List<Node>();
         // Like Redis: find the first member in range, then step over offset members unchecked.
         var n = reverse ? LastInLex(z, range) : FirstInLex(z, range);
         if (n is not null && offset > 0)
@@ -634,10 +708,10 @@ public static class SortedSets
         for (var left = limit; n is not null && left != 0; left--)
         {
             if (reverse ? !range.GteMin(n.Member) : !range.LteMax(n.Member)) break;
-            Emit(items, n, withScores: false);
+            nodes.Add(n);
             n = reverse ? n.Backward : n.Next;
         }
-        return Reply.Array(items);
+        return nodes;
     }
 
     // ------------------------------------------------------------------ removal
@@ -730,18 +804,72 @@ public static class SortedSets
         }
         var state = ctx.Lookup(args[1], RedisType.ZSet);
         if (state is null || count == 0) return Reply.EmptyArray;
+        var items = new List<Reply>();
+        foreach (var (member, score) in PopRange(ctx, args[1], state, max, count))
+        {
+            items.Add(Reply.Bulk(member));
+            items.Add(Reply.Double(score));
+        }
+        return Reply.Array(items);
+    }
+
+    /// <summary>
+    /// genericZpopCommand's removal: up to <paramref name="count"/> members from the low end (or
+    /// the high end with <paramref name="max"/>), stored, then Redis's events.
+    /// </summary>
+    static List<(byte[] Member, double Score)> PopRange(CommandContext ctx, byte[] key, KeyState state, bool max, long count)
+    {
         var z = state.SortedSet!;
-        var n = Math.Min(count, z.Count);
-        var items = new List<Reply>((int)n * 2);
+        var n = (int)Math.Min(count, z.Count);
+        var popped = new List<(byte[], double)>(n);
         for (var j = 0; j < n; j++)
         {
             var node = max ? z.List.Last! : z.List.First!;
-            items.Add(Reply.Bulk(node.Member));
-            items.Add(Reply.Double(node.Score));
+            popped.Add((node.Member, node.Score));
             z.Remove(node.Member);
         }
-        Removed(ctx, args[1], state, (int)n, max ? "zpopmax" : "zpopmin");
-        return Reply.Array(items);
+        Removed(ctx, key, state, n, max ? "zpopmax" : "zpopmin");
+        return popped;
+    }
+
+    /// <summary>zmpopGenericCommand's MIN|MAX: MAX is true, MIN false, anything else a syntax error.</summary>
+    public static bool IsMax(byte[] arg) =>
+        Is(arg, "max") ? true : Is(arg, "min") ? false : throw new RedisException(Errors.Syntax);
+
+    /// <summary>ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: [key, [[member, score], ...]] from the first existing key, else nil.</summary>
+    public static Reply ZMPop(CommandContext ctx, byte[][] args) => MultiPop(ctx, args, MultiPopArgs.Parse(args, 1, IsMax));
+
+    /// <summary>BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]: ZMPOP's answer; the timeout is checked after the rest.</summary>
+    public static Reply BZMPop(CommandContext ctx, byte[][] args) => MultiPop(ctx, args, MultiPopArgs.ParseBlocking(args, IsMax, out _));
+
+    static Reply MultiPop(CommandContext ctx, byte[][] args, MultiPopArgs request)
+    {
+        foreach (var key in request.Keys(args))
+        {
+            // Sorted sets are never empty, so the first existing key is the one (or the WRONGTYPE).
+            if (ctx.Lookup(key, RedisType.ZSet) is not { } state) continue;
+            var pairs = PopRange(ctx, key, state, request.FromEnd, request.Count)
+                .Select(p => Reply.Array([Reply.Bulk(p.Member), Reply.Double(p.Score)])).ToArray();
+            return Reply.Array([Reply.Bulk(key), Reply.Array(pairs)]);
+        }
+        return Reply.NilArray;
+    }
+
+    public static Reply BZPopMin(CommandContext ctx, byte[][] args) => BlockingPop(ctx, args, max: false);
+
+    public static Reply BZPopMax(CommandContext ctx, byte[][] args) => BlockingPop(ctx, args, max: true);
+
+    /// <summary>BZPOPMIN/BZPOPMAX key [key ...] timeout: [key, member, score] from the first existing key, else nil.</summary>
+    static Reply BlockingPop(CommandContext ctx, byte[][] args, bool max)
+    {
+        BlockingRequest.ParseTimeout(args[^1]);
+        for (var i = 1; i < args.Length - 1; i++)
+        {
+            if (ctx.Lookup(args[i], RedisType.ZSet) is not { } state) continue;
+            var (member, score) = PopRange(ctx, args[i], state, max, 1)[0];
+            return Reply.Array([Reply.Bulk(args[i]), Reply.Bulk(member), Reply.Double(score)]);
+        }
+        return Reply.NilArray;
     }
 
     public static Reply ZRandMember(CommandContext ctx, byte[][] args)
@@ -853,8 +981,11 @@ public static class SortedSets
     public static Reply ZInter(CommandContext ctx, byte[][] args) => SetOperation(ctx, args, null, 1, SetOp.Inter);
     public static Reply ZDiff(CommandContext ctx, byte[][] args) => SetOperation(ctx, args, null, 1, SetOp.Diff);
 
+    /// <summary>ZINTERCARD numkeys key [key ...] [LIMIT limit]: the intersection's size, counting stopped at the limit (0 = none).</summary>
+    public static Reply ZInterCard(CommandContext ctx, byte[][] args) => SetOperation(ctx, args, null, 1, SetOp.Inter, cardinalityOnly: true);
+
     /// <summary>zunionInterDiffGenericCommand.</summary>
-    static Reply SetOperation(CommandContext ctx, byte[][] args, byte[]? destination, int numKeysIndex, SetOp op)
+    static Reply SetOperation(CommandContext ctx, byte[][] args, byte[]? destination, int numKeysIndex, SetOp op, bool cardinalityOnly = false)
     {
         var setNum = Numbers.ParseLong(args[numKeysIndex]);
         if (setNum < 1)
@@ -878,10 +1009,17 @@ public static class SortedSets
 
         var aggregate = Aggregate.Sum;
         var withScores = false;
+        long limit = 0;
         var remaining = args.Length - j;
         while (remaining > 0)
         {
-            if (op != SetOp.Diff && remaining >= setNum + 1 && Is(args[j], "weights"))
+            if (cardinalityOnly)
+            {
+                if (remaining < 2 || !Is(args[j], "limit")) throw new RedisException(Errors.Syntax);
+                if (!Numbers.TryParseLong(args[j + 1], out limit) || limit < 0) throw new RedisException("ERR LIMIT can't be negative");
+                j += 2; remaining -= 2;
+            }
+            else if (op != SetOp.Diff && remaining >= setNum + 1 && Is(args[j], "weights"))
             {
                 j++; remaining--;
                 for (var i = 0; i < setNum; i++, j++, remaining--)
@@ -908,10 +1046,11 @@ public static class SortedSets
         // in which scores are added, and so the last bits of a sum.
         if (op != SetOp.Diff) sources = SortBySize(sources);
 
-        var result = new SortedSetValue();
+        var result = new SortedSetValue(skiplist: true); // created as a skiplist, converted back below when small
+        if (cardinalityOnly) return Reply.Integer(Intersect(sources, aggregate, null, limit));
         switch (op)
         {
-            case SetOp.Inter: Intersect(sources, aggregate, result); break;
+            case SetOp.Inter: Intersect(sources, aggregate, result, 0); break;
             case SetOp.Union: Unite(sources, aggregate, result); break;
             default: Subtract(sources, result); break;
         }
@@ -920,7 +1059,7 @@ public static class SortedSets
         {
             if (result.Count > 0)
             {
-                result.NormalizeZerosIfSmall();
+                result.ConvertToListpackIfNeeded(ctx.Limits);
                 ctx.Replace(destination, new KeyState { SortedSet = result });
                 ctx.Notify('z', op switch { SetOp.Union => "zunionstore", SetOp.Inter => "zinterstore", _ => "zdiffstore" }, destination);
                 return Reply.Integer(result.Count);
@@ -969,9 +1108,13 @@ public static class SortedSets
         }
     }
 
-    static void Intersect(Source[] sources, Aggregate aggregate, SortedSetValue result)
+    /// <summary>
+    /// The members of every source into <paramref name="result"/> (or, when it is null, only
+    /// counted, stopping at a non-zero <paramref name="limit"/>); answers how many there were.
+    /// </summary>
+    static long Intersect(Source[] sources, Aggregate aggregate, SortedSetValue? result, long limit)
     {
-        if (sources[0].Length == 0) return;
+        if (sources[0].Length == 0) return 0;
         var collected = new List<(byte[] Member, double Score)>();
         foreach (var (member, s0) in sources[0].Items())
         {
@@ -986,9 +1129,13 @@ public static class SortedSets
                 else break;
                 Combine(ref score, value, aggregate);
             }
-            if (j == sources.Length) collected.Add((member, score));
+            if (j < sources.Length) continue;
+            collected.Add((member, score));
+            if (result is null && collected.Count == limit) break;
         }
-        foreach (var (member, score) in collected) result.Set(member, score, listpackRules: false);
+        if (result is not null)
+            foreach (var (member, score) in collected) result.AddNew(member, score);
+        return collected.Count;
     }
 
     static void Unite(Source[] sources, Aggregate aggregate, SortedSetValue result)
@@ -1006,7 +1153,7 @@ public static class SortedSets
                 else slot = score;
             }
         }
-        foreach (var (member, score) in accumulator) result.Set(member, score, listpackRules: false);
+        foreach (var (member, score) in accumulator) result.AddNew(member, score);
     }
 
     static void Subtract(Source[] sources, SortedSetValue result)
@@ -1017,7 +1164,7 @@ public static class SortedSets
             var keep = true;
             for (var j = 1; j < sources.Length && keep; j++)
                 if (sources[j].Subject == sources[0].Subject || sources[j].TryFind(member, out _)) keep = false;
-            if (keep) result.Set(member, score, listpackRules: false);
+            if (keep) result.AddNew(member, score);
         }
     }
 

@@ -263,21 +263,23 @@ public static class Strings
         var sum = value + incr;
         if (!sum.IsFinite) throw new RedisException(Errors.NanOrInfinity);
         var text = sum.Format();
-        Store(ctx, key, state, text);
+        Store(ctx, key, state, text, Objects.StringObjectEncoding(text)); // Redis creates a string object, never an int
         ctx.Notify('$', "incrbyfloat", key);
         return Reply.Bulk(text);
     }
 
-    /// <summary>Writes a new value into an existing string (keeping its TTL) or creates the key.</summary>
-    internal static void Store(CommandContext ctx, byte[] key, KeyState? state, byte[] value)
+    /// <summary>
+    /// Writes a new value into an existing string (keeping its TTL) or creates the key; held as
+    /// <paramref name="encoding"/> when given (OBJECT ENCODING), else as its bytes imply.
+    /// </summary>
+    internal static void Store(CommandContext ctx, byte[] key, KeyState? state, byte[] value, string? encoding = null)
     {
-        if (state is null)
-        {
-            ctx.Replace(key, KeyState.OfString(value));
-            return;
-        }
-        state.String = value;
-        ctx.Modified(key, state);
+        var stored = state ?? KeyState.OfString(value);
+        stored.String = value;
+        stored.StringEncoding = null;
+        if (encoding is not null) Objects.HoldString(stored, encoding);
+        if (state is null) ctx.Replace(key, stored);
+        else ctx.Modified(key, stored);
     }
 
     static byte[] FormatLong(long value)
@@ -306,8 +308,7 @@ public static class Strings
         var value = new byte[old.Length + tail.Length];
         old.CopyTo(value, 0);
         tail.CopyTo(value, old.Length);
-        state.String = value;
-        ctx.Modified(key, state);
+        Store(ctx, key, state, value, "raw"); // appended to in place
         ctx.Notify('$', "append", key);
         return Reply.Integer(value.Length);
     }
@@ -346,7 +347,7 @@ public static class Strings
             CheckLength(offset, patch.Length);
             var created = new byte[offset + patch.Length];
             patch.CopyTo(created, offset);
-            ctx.Replace(key, KeyState.OfString(created));
+            Store(ctx, key, null, created, "raw"); // Redis creates it raw, to be changed in place
             ctx.Notify('$', "setrange", key);
             return Reply.Integer(created.Length);
         }
@@ -356,8 +357,7 @@ public static class Strings
         var value = new byte[Math.Max(old.Length, offset + patch.Length)];
         old.CopyTo(value, 0);
         patch.CopyTo(value, offset);
-        state.String = value;
-        ctx.Modified(key, state);
+        Store(ctx, key, state, value, "raw");
         ctx.Notify('$', "setrange", key);
         return Reply.Integer(value.Length);
     }

@@ -5,6 +5,8 @@ using Serverless.Store.Tests.Http;
 namespace Serverless.Store.Client.Tests.Store;
 
 /// <summary>Pipelines, transactions, automatic batching, binary values and errors against the standalone store.</summary>
+[Trait("Needs", "store")]
+[Trait("Needs", "azurite")]
 public sealed class BatchesAndErrorsTests(StoreHost host) : StoreTest(host)
 {
 

@@ -4,6 +4,8 @@ using Serverless.Store.Tests.Http;
 namespace Serverless.Store.Client.Tests.Store;
 
 /// <summary>Every hash, list, set and sorted-set method against the standalone store.</summary>
+[Trait("Needs", "store")]
+[Trait("Needs", "azurite")]
 public sealed class CollectionsTests(StoreHost host) : StoreTest(host)
 {
 

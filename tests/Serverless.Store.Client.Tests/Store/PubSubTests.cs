@@ -4,6 +4,8 @@ using Serverless.Store.Tests.Http;
 namespace Serverless.Store.Client.Tests.Store;
 
 /// <summary>SubscribeAsync over the store's SignalR route: messages, patterns, leaving, and a dropped connection (the store killed and restarted).</summary>
+[Trait("Needs", "store")]
+[Trait("Needs", "azurite")]
 public sealed class PubSubTests(StoreHost host) : StoreTest(host)
 {
 

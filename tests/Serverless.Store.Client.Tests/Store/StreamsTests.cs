@@ -4,6 +4,8 @@ using Serverless.Store.Tests.Http;
 namespace Serverless.Store.Client.Tests.Store;
 
 /// <summary>Every stream method, consumer groups included, against the standalone store.</summary>
+[Trait("Needs", "store")]
+[Trait("Needs", "azurite")]
 public sealed class StreamsTests(StoreHost host) : StoreTest(host)
 {
 

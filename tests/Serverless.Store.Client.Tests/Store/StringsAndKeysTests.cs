@@ -4,6 +4,8 @@ using Serverless.Store.Tests.Http;
 namespace Serverless.Store.Client.Tests.Store;
 
 /// <summary>Every string and key method against the standalone store (a child process on Azurite).</summary>
+[Trait("Needs", "store")]
+[Trait("Needs", "azurite")]
 public sealed class StringsAndKeysTests(StoreHost host) : StoreTest(host)
 {
 

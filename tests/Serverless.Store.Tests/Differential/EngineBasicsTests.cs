@@ -28,7 +28,8 @@ public sealed class EngineBasicsTests(RedisServer redis)
             var info = redis.Client.Call("COMMAND", "INFO", spec.Name);
             if (info is not Protocol.ArrayReply { Items: [Protocol.ArrayReply { Items: { } row }] })
             {
-                mismatches.Add($"{spec.Name}: unknown to redis-server");
+                // Newer than redis-server 7.0: CommandCoverageTests checks these rows against redis.io.
+                if (!CommandCoverage.NewerThan70.Contains(spec.Name)) mismatches.Add($"{spec.Name}: unknown to redis-server");
                 continue;
             }
             var ours = $"{spec.Arity} {spec.FirstKey} {spec.LastKey} {spec.Step}";

@@ -477,3 +477,47 @@ public sealed class KeysDifferentialTests(RedisServer redis)
         "DEL h",
         "EXISTS h");
 }
+
+/// <summary>redis-server with one database ("--databases 1"): what this one-database store answers too.</summary>
+public sealed class OneDatabaseRedis : IDisposable
+{
+    public RedisServer Server { get; } = new(["--databases", "1"]);
+
+    public void Dispose() => Server.Dispose();
+}
+
+/// <summary>The commands that name databases (MOVE, SWAPDB, COPY ... DB) against a redis-server that has only db 0, as this store.</summary>
+[Trait("Needs", "redis-server")]
+public sealed class OneDatabaseDifferentialTests(OneDatabaseRedis redis) : IClassFixture<OneDatabaseRedis>
+{
+    readonly Oracle.Differential diff = new(redis.Server);
+
+    [Fact]
+    public void Move_swapdb_and_copy_with_one_database() => diff.Run(
+        "SET k v",
+        "MOVE k 0",
+        "MOVE k 1",
+        "MOVE k 15",
+        "MOVE k 16",
+        "MOVE k -1",
+        "MOVE k x",
+        "MOVE k 2147483648",
+        "MOVE nosuch 0",
+        "MOVE nosuch 1",
+        "GET k",
+        "SWAPDB 0 0",
+        "SWAPDB 0 1",
+        "SWAPDB 1 0",
+        "SWAPDB x 0",
+        "SWAPDB 0 x",
+        "SWAPDB 2147483648 0",
+        "SWAPDB -1 -1",
+        "COPY k k2 DB 0",
+        "COPY k k3 DB 1",
+        "COPY k k3 DB x",
+        "GET k2",
+        "MOVE",
+        "SWAPDB 0",
+        "COMMAND GETKEYS MOVE k 1",
+        "COMMAND GETKEYS SWAPDB 0 1");
+}

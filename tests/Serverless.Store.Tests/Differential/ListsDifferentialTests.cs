@@ -1,5 +1,8 @@
 using System.Text;
 using CsCheck;
+using Serverless.Store.Commands;
+using Serverless.Store.Keyspace;
+using Serverless.Store.Protocol;
 using Serverless.Store.Tests.Oracle;
 
 namespace Serverless.Store.Tests.Differential;
@@ -470,5 +473,166 @@ public sealed class ListsDifferentialTests(RedisServer redis)
             var probe = keys.Select(k => new[] { "LRANGE", k, "0", "-1" }).ToArray();
             diff.Run(cmds.Select(Oracle.Differential.Tokenize).Concat(probe).ToArray());
         }, iter: 150, threads: 1);
+    }
+
+    // ---------- LMPOP and the blocking pops (redis-server runs the blocking ones inside MULTI, where they do not wait) ----------
+
+    [Fact]
+    public void Lmpop_pops_from_the_first_non_empty_list() => diff.Run(
+        "LMPOP 2 a b LEFT",
+        "RPUSH b 1 2 3 4 5",
+        "LMPOP 2 a b LEFT",
+        "LMPOP 2 a b RIGHT COUNT 2",
+        "LMPOP 2 a b left count 10",
+        "EXISTS b",
+        "RPUSH a x",
+        "RPUSH b y z",
+        "LMPOP 2 a b RIGHT COUNT 5",
+        "LMPOP 2 a b RIGHT COUNT 5",
+        "LMPOP 1 b LEFT",
+        "LMPOP 1 b LEFT",
+        "SET s v",
+        "LMPOP 2 nosuch s LEFT",
+        "RPUSH c 1",
+        "LMPOP 2 c s LEFT",
+        "LMPOP 2 s c LEFT",
+        "LMPOP 3 x y z RIGHT",
+        "LMPOP 2 a a LEFT");
+
+    [Fact]
+    public void Lmpop_argument_errors_in_redis_order() => diff.Run(
+        "RPUSH l a b",
+        "LMPOP",
+        "LMPOP 1",
+        "LMPOP 1 l",
+        "LMPOP 0 l LEFT",
+        "LMPOP -1 l LEFT",
+        "LMPOP x l LEFT",
+        "LMPOP 2 l LEFT",
+        "LMPOP 3 l LEFT",
+        "LMPOP 9223372036854775807 l LEFT",
+        "LMPOP 1 l MIDDLE",
+        "LMPOP 1 l LEFT COUNT",
+        "LMPOP 1 l LEFT COUNT 0",
+        "LMPOP 1 l LEFT COUNT -1",
+        "LMPOP 1 l LEFT COUNT x",
+        "LMPOP 1 l LEFT COUNT 1 COUNT 1",
+        "LMPOP 1 l LEFT FOO",
+        "LMPOP 1 l LEFT COUNT 9223372036854775807",
+        "LRANGE l 0 -1");
+
+    [Fact]
+    public void Blpop_and_brpop_serve_the_first_non_empty_list_or_answer_nil() => diff.Run(
+        "BLPOP a b 0",
+        "BRPOP a b 0.5",
+        "RPUSH b 1 2 3",
+        "BLPOP a b 0",
+        "BRPOP a b 1",
+        "BRPOP b 0",
+        "BLPOP b 0",
+        "EXISTS b",
+        "SET s v",
+        "BLPOP s 0",
+        "BLPOP nosuch s 0",
+        "RPUSH c x",
+        "BLPOP c s 0",
+        "BRPOP s c 0",
+        "BLPOP a a 0");
+
+    [Fact]
+    public void Blocking_timeouts_are_parsed_as_redis_parses_them()
+    {
+        foreach (var timeout in new[] { "0", "1", "0.001", "-0.001", "-0.0001", "-1", "-0", "abc", "\"\"", "1e30", "inf", "-inf", "nan", "0x10", "1e-400", "9223372036854775.807", "9223372036854775807", " 1", "1 " })
+            diff.Run(
+                $"BLPOP a {timeout}",
+                $"BRPOP a {timeout}",
+                $"BRPOPLPUSH a b {timeout}",
+                $"BLMOVE a b LEFT RIGHT {timeout}",
+                $"BLMPOP {timeout} 1 a LEFT",
+                $"BZPOPMIN a {timeout}",
+                $"BZPOPMAX a {timeout}",
+                $"BZMPOP {timeout} 1 a MIN");
+        var request = BlockingRequest.Parse(Oracle.Differential.Parse("BLPOP a b 1.5"))!;
+        Assert.Equal(1500, request.TimeoutMs);
+        Assert.Equal(0, BlockingRequest.Parse(Oracle.Differential.Parse("BLPOP a -0.0001"))!.TimeoutMs);
+    }
+
+    [Fact]
+    public void Brpoplpush_and_blmove_move_like_their_plain_forms() => diff.Run(
+        "BRPOPLPUSH src dst 0",
+        "BLMOVE src dst LEFT RIGHT 0",
+        "RPUSH src a b c",
+        "BRPOPLPUSH src dst 0",
+        "BLMOVE src dst LEFT RIGHT 0",
+        "BLMOVE src dst RIGHT LEFT 1",
+        "LRANGE dst 0 -1",
+        "EXISTS src",
+        "RPUSH r 1 2 3",
+        "BLMOVE r r LEFT RIGHT 0",
+        "LRANGE r 0 -1",
+        "SET s v",
+        "BLMOVE s dst LEFT LEFT 0",
+        "BLMOVE r s LEFT LEFT 0",
+        "BRPOPLPUSH r s 0",
+        "BRPOPLPUSH nosuch s 0",
+        "BLMOVE r dst UP LEFT 0",
+        "BLMOVE r dst LEFT DOWN 0",
+        "BLMOVE r dst LEFT LEFT x",
+        "BLMOVE r dst UP LEFT x",
+        "LRANGE r 0 -1");
+
+    [Fact]
+    public void Blmpop_parses_like_lmpop_then_the_timeout() => diff.Run(
+        "BLMPOP 0 2 a b LEFT",
+        "RPUSH b 1 2 3",
+        "BLMPOP 0 2 a b RIGHT COUNT 2",
+        "BLMPOP 0.1 2 a b LEFT COUNT 5",
+        "EXISTS b",
+        "BLMPOP x 0 a LEFT",
+        "BLMPOP x 1 a MIDDLE",
+        "BLMPOP x 1 a LEFT COUNT 0",
+        "BLMPOP x 1 a LEFT",
+        "BLMPOP -1 1 a LEFT",
+        "BLMPOP 0 1 a",
+        "SET s v",
+        "BLMPOP 0 2 x s LEFT",
+        "BLMPOP");
+
+    [Fact]
+    public void Blocking_pops_report_their_keys_like_redis() => diff.Run(
+        "COMMAND GETKEYS BLPOP a b c 0",
+        "COMMAND GETKEYS BRPOPLPUSH a b 0",
+        "COMMAND GETKEYS BLMOVE a b LEFT RIGHT 0",
+        "COMMAND GETKEYS BLMPOP 0 2 a b LEFT COUNT 3",
+        "COMMAND GETKEYS LMPOP 2 a b LEFT",
+        "COMMAND GETKEYS LMPOP 0 a LEFT");
+
+    [Fact]
+    public void The_blocking_request_names_the_keys_the_type_and_the_timeout()
+    {
+        var request = BlockingRequest.Parse(Oracle.Differential.Parse("BLMPOP 2.5 2 a b LEFT COUNT 3"))!;
+        Assert.Equal(["a", "b"], request.Keys.Select(Encoding.UTF8.GetString));
+        Assert.Equal(RedisType.List, request.Type);
+        Assert.Equal(2500, request.TimeoutMs);
+        Assert.Equal(["src"], BlockingRequest.Parse(Oracle.Differential.Parse("BLMOVE src dst LEFT RIGHT 0"))!.Keys.Select(Encoding.UTF8.GetString));
+        Assert.Equal(RedisType.ZSet, BlockingRequest.Parse(Oracle.Differential.Parse("BZMPOP 0 1 z MIN"))!.Type);
+        Assert.Null(BlockingRequest.Parse(Oracle.Differential.Parse("LPOP a")));
+        Assert.Null(BlockingRequest.Parse(Oracle.Differential.Parse("XREAD BLOCK 0 STREAMS s 0")));
+        Assert.Equal("ERR timeout is negative",
+            Assert.Throws<RedisException>(() => BlockingRequest.Parse(Oracle.Differential.Parse("BLPOP a -1"))).Message);
+        Assert.Equal("ERR wrong number of arguments for 'blpop' command",
+            Assert.Throws<RedisException>(() => BlockingRequest.Parse(Oracle.Differential.Parse("BLPOP a"))).Message);
+
+        // WouldServe reads stored states: empty or missing keys wait, elements or another type answer.
+        var states = new Dictionary<string, KeyState>();
+        var blpop = BlockingRequest.Parse(Oracle.Differential.Parse("BLPOP a b 0"))!;
+        KeyState? Of(byte[] key) => states.GetValueOrDefault(Encoding.UTF8.GetString(key));
+        Assert.False(blpop.WouldServe(Of, 1000));
+        states["b"] = new KeyState { List = new([B("x")]) };
+        Assert.True(blpop.WouldServe(Of, 1000));
+        states["b"].ExpiresAt = 1000;
+        Assert.False(blpop.WouldServe(Of, 1000));
+        states["a"] = KeyState.OfString(B("v"));
+        Assert.True(blpop.WouldServe(Of, 1000));
     }
 }

@@ -210,6 +210,21 @@ public static class CommandGenerator
         // LCS and SUBSTR
         r => ["LCS", K(r), K(r), .. Opt(r, ["LEN"], ["IDX"], ["IDX", "WITHMATCHLEN", "MINMATCHLEN", C(r)])],
         r => ["SUBSTR", K(r), I(r), I(r)],
+        // issue 18, second half: multi pops, blocking pops (sent to redis-server inside MULTI, see
+        // Oracle.Differential), ZRANGESTORE, ZINTERCARD, SORT, OBJECT
+        r => ["LMPOP", "2", K(r), K(r), Pick(r, ["LEFT", "RIGHT", "UP"]), .. Opt(r, ["COUNT", C(r)])],
+        r => [Pick(r, ["BLPOP", "BRPOP"]), K(r), K(r), Pick(r, ["0", "0.01", "-1", "x"])],
+        r => ["BRPOPLPUSH", K(r), K(r), "0"],
+        r => ["BLMOVE", K(r), K(r), Pick(r, ["LEFT", "RIGHT"]), Pick(r, ["LEFT", "RIGHT"]), "0"],
+        r => ["BLMPOP", "0", "2", K(r), K(r), Pick(r, ["LEFT", "RIGHT"]), .. Opt(r, ["COUNT", C(r)])],
+        r => ["ZMPOP", "2", K(r), K(r), Pick(r, ["MIN", "MAX", "x"]), .. Opt(r, ["COUNT", C(r)])],
+        r => [Pick(r, ["BZPOPMIN", "BZPOPMAX"]), K(r), K(r), "0"],
+        r => ["BZMPOP", "0", "1", K(r), Pick(r, ["MIN", "MAX"]), .. Opt(r, ["COUNT", C(r)])],
+        r => ["ZRANGESTORE", K(r), K(r), I(r), I(r), .. Opt(r, ["REV"], ["BYSCORE"], ["BYLEX"], ["BYSCORE", "LIMIT", I(r), C(r)])],
+        r => ["ZINTERCARD", "2", K(r), K(r), .. Opt(r, ["LIMIT", C(r)])],
+        r => [Pick(r, ["SORT", "SORT_RO"]), K(r), .. Opt(r, ["ALPHA"], ["DESC"], ["ALPHA", "DESC"], ["LIMIT", I(r), C(r)], ["ALPHA", "LIMIT", I(r), C(r)])],
+        r => ["SORT", K(r), "ALPHA", "STORE", K(r)],
+        r => ["OBJECT", Pick(r, ["ENCODING", "REFCOUNT"]), K(r)],
     ];
 
     static readonly string[] BitOffsets = ["0", "1", "7", "8", "15", "33", "100", "-1", "x", "#1", "#3"];

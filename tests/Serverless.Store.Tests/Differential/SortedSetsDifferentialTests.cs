@@ -771,6 +771,148 @@ public sealed class SortedSetsDifferentialTests(RedisServer redis)
     static byte[][] Args(params string[] a) => a.Select(Encoding.UTF8.GetBytes).ToArray();
 
     static byte[] Latin1(string s) => Encoding.Latin1.GetBytes(s);
+
+    // ---------- ZMPOP, the blocking pops (inside MULTI on redis-server), ZRANGESTORE, ZINTERCARD ----------
+
+    [Fact]
+    public void Zmpop_pops_from_the_first_existing_key() => diff.Run(
+        "ZMPOP 2 a b MIN",
+        "ZADD b 1 x 2 y 3 z -inf m +inf n",
+        "ZMPOP 2 a b MIN",
+        "ZMPOP 2 a b MAX COUNT 2",
+        "ZMPOP 2 a b min count 10",
+        "EXISTS b",
+        "ZADD a 1.5 p",
+        "ZADD b 2 q",
+        "ZMPOP 2 b a MAX",
+        "ZMPOP 1 a MIN COUNT 5",
+        "SET s v",
+        "ZMPOP 2 nosuch s MIN",
+        "ZADD c 0 c",
+        "ZMPOP 2 c s MIN",
+        "ZMPOP 2 s c MIN",
+        "ZMPOP 2 a a MAX");
+
+    [Fact]
+    public void Zmpop_argument_errors_in_redis_order() => diff.Run(
+        "ZADD z 1 a 2 b",
+        "ZMPOP",
+        "ZMPOP 1 z",
+        "ZMPOP 0 z MIN",
+        "ZMPOP x z MIN",
+        "ZMPOP 2 z MIN",
+        "ZMPOP 1 z LEFT",
+        "ZMPOP 1 z MIN COUNT",
+        "ZMPOP 1 z MIN COUNT 0",
+        "ZMPOP 1 z MIN COUNT -2",
+        "ZMPOP 1 z MIN COUNT 1 COUNT 1",
+        "ZMPOP 1 z MIN BAR",
+        "ZRANGE z 0 -1 WITHSCORES");
+
+    [Fact]
+    public void Bzpopmin_bzpopmax_and_bzmpop() => diff.Run(
+        "BZPOPMIN a b 0",
+        "BZPOPMAX a b 0.01",
+        "BZMPOP 0 2 a b MIN",
+        "ZADD b 1 x 2 y 3 z",
+        "BZPOPMIN a b 0",
+        "BZPOPMAX a b 0",
+        "BZMPOP 0 2 a b MAX COUNT 5",
+        "EXISTS b",
+        "SET s v",
+        "BZPOPMIN s 0",
+        "BZPOPMAX nosuch s 0",
+        "ZADD c 5 e",
+        "BZPOPMIN c s 0",
+        "BZMPOP 0 2 s c MIN",
+        "BZMPOP x 1 c MIN",
+        "BZMPOP x 1 c UP",
+        "BZMPOP -1 1 c MIN",
+        "BZPOPMIN c -1",
+        "BZPOPMIN c x");
+
+    [Fact]
+    public void Zrangestore_stores_a_range_of_any_kind() => diff.Run(
+        "ZADD src 1 a 2 b 3 c 4 d 5 e",
+        "ZRANGESTORE dst src 0 -1",
+        "ZRANGE dst 0 -1 WITHSCORES",
+        "ZRANGESTORE dst src 1 2",
+        "ZRANGE dst 0 -1 WITHSCORES",
+        "ZRANGESTORE dst src 0 1 REV",
+        "ZRANGE dst 0 -1 WITHSCORES",
+        "ZRANGESTORE dst src (1 4 BYSCORE",
+        "ZRANGE dst 0 -1 WITHSCORES",
+        "ZRANGESTORE dst src +inf -inf BYSCORE REV LIMIT 1 2",
+        "ZRANGE dst 0 -1 WITHSCORES",
+        "ZADD lex 0 a 0 b 0 c 0 d",
+        "ZRANGESTORE dst lex [b + BYLEX",
+        "ZRANGE dst 0 -1 WITHSCORES",
+        "ZRANGESTORE dst lex + - BYLEX REV LIMIT 0 2",
+        "ZRANGE dst 0 -1 WITHSCORES",
+        "ZRANGESTORE dst src 10 20",
+        "EXISTS dst",
+        "SET dst x",
+        "ZRANGESTORE dst src 0 0",
+        "TYPE dst",
+        "ZRANGESTORE dst nosuch 0 -1",
+        "EXISTS dst",
+        "ZRANGESTORE src src 0 1",
+        "ZRANGE src 0 -1 WITHSCORES",
+        "SET s v",
+        "ZRANGESTORE dst s 0 -1",
+        "ZRANGESTORE s src 0 -1",
+        "TYPE s");
+
+    [Fact]
+    public void Zrangestore_errors_in_redis_order() => diff.Run(
+        "ZADD src 1 a 2 b",
+        "ZRANGESTORE dst src 0",
+        "ZRANGESTORE dst src 0 -1 WITHSCORES",
+        "ZRANGESTORE dst src 0 -1 LIMIT 0 1",
+        "ZRANGESTORE dst src a b BYSCORE",
+        "ZRANGESTORE dst src a b BYLEX",
+        "ZRANGESTORE dst src x 1",
+        "ZRANGESTORE dst src 0 -1 BYSCORE BYLEX",
+        "ZRANGESTORE dst src 0 -1 REV REV",
+        "ZRANGESTORE dst src 0 -1 LIMIT x 1 BYSCORE",
+        "ZRANGESTORE dst src 0 -1 FOO");
+
+    [Fact]
+    public void Zrangestore_of_negative_zero_stores_zero_like_a_listpack() => diff.Run(
+        "ZADD src -0 a 1 b",
+        "ZRANGESTORE dst src 0 -1",
+        "ZSCORE dst a",
+        "ZRANGE dst 0 -1 WITHSCORES");
+
+    [Fact]
+    public void Zintercard_counts_with_and_without_limit() => diff.Run(
+        "ZADD a 1 x 2 y 3 z",
+        "ZADD b 5 y 6 z 7 w",
+        "SADD c x y z",
+        "ZINTERCARD 2 a b",
+        "ZINTERCARD 3 a b c",
+        "ZINTERCARD 2 a b LIMIT 1",
+        "ZINTERCARD 2 a b LIMIT 0",
+        "ZINTERCARD 2 a b LIMIT 10",
+        "ZINTERCARD 1 a",
+        "ZINTERCARD 2 a a",
+        "ZINTERCARD 2 a nosuch",
+        "ZINTERCARD 0 a",
+        "ZINTERCARD -1 a",
+        "ZINTERCARD x a",
+        "ZINTERCARD 3 a b",
+        "ZINTERCARD 2 a b LIMIT -1",
+        "ZINTERCARD 2 a b LIMIT x",
+        "ZINTERCARD 2 a b LIMIT",
+        "ZINTERCARD 2 a b WEIGHTS 1 2",
+        "ZINTERCARD 2 a b AGGREGATE MAX",
+        "ZINTERCARD 2 a b WITHSCORES",
+        "SET s v",
+        "ZINTERCARD 2 a s",
+        "COMMAND GETKEYS ZINTERCARD 2 a b LIMIT 1",
+        "COMMAND GETKEYS ZMPOP 2 a b MIN",
+        "COMMAND GETKEYS BZMPOP 0 2 a b MIN",
+        "COMMAND GETKEYS ZRANGESTORE d s 0 -1");
 }
 
 static class ByteSplit

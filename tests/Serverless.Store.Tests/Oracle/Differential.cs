@@ -19,7 +19,7 @@ public sealed class Differential(RedisServer redis)
         { "smembers", "sinter", "sunion", "sdiff", "hkeys", "hvals", "keys" };
 
     /// <summary>Flat field/value (or member/score) arrays in no defined order: compared as pair multisets.</summary>
-    static readonly HashSet<string> UnorderedPairs = new(StringComparer.OrdinalIgnoreCase) { "hgetall" };
+    static readonly HashSet<string> UnorderedPairs = new(StringComparer.OrdinalIgnoreCase) { "hgetall", "config" };
 
     /// <summary>SCAN-family replies: [cursor, items]; items compared as multisets (pairs for HSCAN/ZSCAN).</summary>
     static readonly HashSet<string> Scans = new(StringComparer.OrdinalIgnoreCase) { "scan", "sscan", "hscan", "zscan" };
@@ -29,6 +29,9 @@ public sealed class Differential(RedisServer redis)
         { "spop", "srandmember", "hrandfield", "zrandmember", "randomkey" };
 
     public MemoryKeyspace Keyspace { get; private set; } = new();
+
+    /// <summary>The engine's CONFIG settings (kept across <see cref="Reset"/>, as redis-server's are across FLUSHALL).</summary>
+    public MemoryServerConfig Config { get; } = new();
 
     /// <summary>The commands run since the last <see cref="Reset"/>, shown when a reply differs.</summary>
     readonly List<byte[][]> history = [];
@@ -67,7 +70,7 @@ public sealed class Differential(RedisServer redis)
     public (Reply Redis, Reply Engine) Step(byte[][] args, string? context = null)
     {
         history.Add(args);
-        var expected = redis.Client.Call(args);
+        var expected = MayBlock(args) ? InTransaction(args) : redis.Client.Call(args);
         var actual = OnEngine(args);
         var name = Encoding.ASCII.GetString(args[0]);
         if (!Same(name, expected, actual))
@@ -76,11 +79,32 @@ public sealed class Differential(RedisServer redis)
     }
 
     /// <summary>
+    /// A blocking list or sorted set command (BLPOP, BZMPOP...) that would run: the engine never
+    /// waits and answers as Redis does where it may not block, inside MULTI, so redis-server gets
+    /// it inside MULTI too (and the tests never wait).
+    /// </summary>
+    static bool MayBlock(byte[][] args) =>
+        CommandTable.Find(args[0]) is { } spec && spec.Flags.HasFlag(CommandFlags.Blocking) && spec.Name is not ("xread" or "xreadgroup")
+        && spec.DispatchError(args) is null;
+
+    /// <summary>The command's reply from redis-server inside MULTI/EXEC.</summary>
+    Reply InTransaction(byte[][] args)
+    {
+        redis.Client.Call("MULTI");
+        redis.Client.Call(args);
+        var exec = redis.Client.Call("EXEC");
+        return exec is ArrayReply { Items: [var reply] } ? reply : exec;
+    }
+
+    /// <summary>
     /// Runs a command on the engine only (same keyspace, not compared, not in the history): for
     /// replies that legitimately differ from redis-server's, like a hashtable's SCAN cursors.
     /// </summary>
-    public Reply OnEngine(params byte[][] args) =>
-        Engine.Execute(new CommandContext(Keyspace, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), args);
+    public Reply OnEngine(params byte[][] args)
+    {
+        var micros = CommandContext.UnixMicros(TimeProvider.System);
+        return Engine.Execute(new CommandContext(Keyspace, micros / 1000) { NowMicros = micros, Config = Config }, args);
+    }
 
     /// <summary>
     /// Iterates a SCAN-family command written with cursor 0 ("SSCAN s 0 COUNT 7") to cursor 0 on

@@ -83,6 +83,37 @@ public sealed class RdbInteropTests : IDisposable
         Assert.Equal("intset", Encoding.ASCII.GetString(((BulkReply)redis.Client.Call("OBJECT", "ENCODING", "intset:200")).Value!));
     }
 
+    /// <summary>
+    /// Field expiries (Redis 7.4) have no place in RDB 10: a snapshot keeps them in an AUX field
+    /// before the hash, which redis-check-rdb and redis-server 7.0 take (the hash loads with its
+    /// fields persistent there) and our reader puts back on the hash.
+    /// </summary>
+    [Fact]
+    public void Hash_field_expiries_ride_in_an_aux_field_redis_7_0_accepts()
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var hash = new HashValue();
+        hash.Set(U("a"), U("1"));
+        hash.Set(U("b"), U("2"));
+        hash.SetFieldExpiry(U("b"), now + 3_600_000);
+        var keys = new Dictionary<byte[], KeyState>(Bytes.Comparer) { [U("h")] = new KeyState { Hash = hash }, [U("s")] = KeyState.OfString(U("v")) };
+        var path = Path.Combine(dir, "fields.rdb");
+        File.WriteAllBytes(path, RdbModel.Write(keys, now));
+
+        var (code, output) = RdbModel.CheckRdb(path);
+        Assert.True(code == 0, output);
+        Assert.Contains("[info] 2 keys read", output);
+        using (var redis = new RedisWithFile(dir, "fields.rdb"))
+            Assert.Equal(RdbModel.Describe(keys[U("h")]), RdbModel.Describe(redis.Client, U("h")));
+
+        var reader = new RdbReader(new MemoryStream(File.ReadAllBytes(path)));
+        var read = new Dictionary<byte[], KeyState>(Bytes.Comparer);
+        while (reader.TryRead(out var entry)) read[entry.Key] = entry.State;
+        Assert.Equal(now + 3_600_000, read[U("h")].Hash!.FieldExpiry(U("b")));
+        Assert.Null(read[U("h")].Hash!.FieldExpiry(U("a")));
+        Assert.DoesNotContain(Rdb.FieldExpiriesAux, reader.Aux.Keys);
+    }
+
     [Fact]
     public void A_dump_saved_by_redis_server_is_read_key_for_key()
     {

@@ -21,7 +21,11 @@ public sealed class KeyspaceEventsDifferentialTests(RedisServer redis)
 
     static readonly KeyspaceNotifications All = KeyspaceNotifications.Parse("KEA");
 
-    List<string> OnRedis(string[] commands)
+    /// <summary>Command lines as arguments; "SLEEP n" stays one argument (see <see cref="Sleep"/>).</summary>
+    static byte[][][] Lines(string[] commands) =>
+        commands.Select(c => c.StartsWith("SLEEP ") ? [Encoding.UTF8.GetBytes(c)] : Oracle.Differential.Parse(c)).ToArray();
+
+    List<string> OnRedis(byte[][][] commands)
     {
         redis.Client.Call("FLUSHALL");
         redis.Client.Call("CONFIG", "SET", "notify-keyspace-events", "KEA");
@@ -31,8 +35,8 @@ public sealed class KeyspaceEventsDifferentialTests(RedisServer redis)
             subscriber.Call("PSUBSCRIBE", "__key*__:*");
             foreach (var c in commands)
             {
-                if (c.StartsWith("SLEEP ")) { Thread.Sleep(int.Parse(c[6..])); continue; }
-                redis.Client.Call(Oracle.Differential.Parse(c));
+                if (Sleep(c) is { } ms) { Thread.Sleep(ms); continue; }
+                redis.Client.Call(c);
             }
             redis.Client.Call("PUBLISH", Sentinel, "end");
             var events = new List<string>();
@@ -50,15 +54,19 @@ public sealed class KeyspaceEventsDifferentialTests(RedisServer redis)
         }
     }
 
-    static List<string> OnEngine(string[] commands)
+    /// <summary>"SLEEP n" (one argument) pauses both sides for n ms.</summary>
+    static int? Sleep(byte[][] command) =>
+        command is [var only] && Encoding.UTF8.GetString(only) is var text && text.StartsWith("SLEEP ") ? int.Parse(text[6..]) : null;
+
+    static List<string> OnEngine(byte[][][] commands)
     {
         var keyspace = new MemoryKeyspace();
         var events = new List<string>();
         foreach (var c in commands)
         {
-            if (c.StartsWith("SLEEP ")) { Thread.Sleep(int.Parse(c[6..])); continue; }
+            if (Sleep(c) is { } ms) { Thread.Sleep(ms); continue; }
             var ctx = new CommandContext(keyspace, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) { RecordEvents = true };
-            Engine.Execute(ctx, Oracle.Differential.Parse(c));
+            Engine.Execute(ctx, c);
             foreach (var e in All.Filter(ctx.Events))
             foreach (var (channel, data) in All.Messages(e))
                 events.Add($"{channel} {data}");
@@ -70,8 +78,8 @@ public sealed class KeyspaceEventsDifferentialTests(RedisServer redis)
 
     void Same(params string[] commands)
     {
-        var expected = OnRedis(commands);
-        var actual = OnEngine(commands);
+        var expected = OnRedis(Lines(commands));
+        var actual = OnEngine(Lines(commands));
         Assert.True(expected.SequenceEqual(actual),
             $"commands:\n  {string.Join("\n  ", commands)}\nredis:\n  {string.Join("\n  ", expected)}\nengine:\n  {string.Join("\n  ", actual)}");
     }
@@ -146,4 +154,37 @@ public sealed class KeyspaceEventsDifferentialTests(RedisServer redis)
     [Fact]
     public void A_key_found_expired_on_access_raises_expired() => Same(
         "SET k v PX 1", "SLEEP 20", "GET k", "SET k2 v PX 1", "SLEEP 20", "EXISTS k2");
+
+    // ---------- issue 18's commands (blocking ones only where they serve at once: redis-server would wait) ----------
+
+    [Fact]
+    public void Multi_pops_and_blocking_pops() => Same(
+        "RPUSH l a b c d", "LMPOP 1 l LEFT COUNT 2", "BLPOP l 0", "BRPOP l 0", "RPUSH m x", "BLMPOP 0 2 nosuch m RIGHT",
+        "RPUSH src 1 2", "BRPOPLPUSH src dst 0", "BLMOVE src dst LEFT RIGHT 0",
+        "ZADD z 1 a 2 b 3 c", "ZMPOP 1 z MIN", "BZPOPMAX z 0", "BZMPOP 0 1 z MIN COUNT 5", "ZMPOP 1 nosuch MAX");
+
+    [Fact]
+    public void Stores_and_restores() => Same(
+        "ZADD z 1 a 2 b", "ZRANGESTORE d z 0 -1", "ZRANGESTORE d z 5 9", "ZRANGESTORE d2 nosuch 0 -1",
+        "RPUSH l 3 1 2", "SORT l STORE s", "SORT l LIMIT 9 9 STORE s", "SORT_RO l", "SORT nosuch STORE s2",
+        "SET k v", "SET k2 v", "COPY k k3");
+
+    [Fact]
+    public void Restore_raises_restore_and_del_when_replaced_with_a_past_ttl()
+    {
+        redis.Client.Call("SET", "src", "v");
+        var payload = Encoding.Latin1.GetString(Assert.IsType<BulkReply>(redis.Client.Call("DUMP", "src")).Value!);
+        // The payload travels as Latin-1 text so that the command lines keep its bytes.
+        SameBinary(
+            ["RESTORE", "r", "0", payload], ["RESTORE", "r", "0", payload, "REPLACE"], ["RESTORE", "r", "1", payload, "ABSTTL", "REPLACE"],
+            ["RESTORE", "e", "1", payload, "ABSTTL"], ["RESTORE", "t", "100000", payload]);
+    }
+
+    void SameBinary(params string[][] commands)
+    {
+        var lines = commands.Select(c => c.Select(a => Encoding.Latin1.GetBytes(a)).ToArray()).ToArray();
+        var expected = OnRedis(lines);
+        var actual = OnEngine(lines);
+        Assert.True(expected.SequenceEqual(actual), $"redis:\n  {string.Join("\n  ", expected)}\nengine:\n  {string.Join("\n  ", actual)}");
+    }
 }

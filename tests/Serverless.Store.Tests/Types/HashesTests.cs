@@ -70,14 +70,14 @@ public sealed class HashesTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Encoding_turns_hashtable_past_128_fields_or_64_bytes_and_never_back()
+    public void Encoding_turns_hashtable_past_512_fields_or_64_bytes_and_never_back()
     {
         var hash = new HashValue();
-        for (var i = 0; i < 128; i++) hash.Set(B($"f{i}"), B("v"));
+        for (var i = 0; i < 512; i++) hash.Set(B($"f{i}"), B("v"));
         Assert.Equal("listpack", hash.Encoding);
-        hash.Set(B("f128"), B("v"));
+        hash.Set(B("f512"), B("v"));
         Assert.Equal("hashtable", hash.Encoding);
-        hash.Remove(B("f128"));
+        hash.Remove(B("f512"));
         Assert.Equal("hashtable", hash.Encoding);
 
         var small = new HashValue();
@@ -92,6 +92,15 @@ public sealed class HashesTests(ITestOutputHelper output)
         var longField = new HashValue();
         longField.Set(new byte[65], B("x"));
         Assert.Equal("hashtable", longField.Encoding);
+
+        // Other limits (CONFIG SET hash-max-listpack-entries 2) decide where the next write converts.
+        var limited = new HashValue();
+        var two = EncodingLimits.Default with { HashMaxListpackEntries = 2 };
+        limited.Set(B("a"), B("1"), two);
+        limited.Set(B("b"), B("2"), two);
+        Assert.Equal("listpack", limited.Encoding);
+        limited.Set(B("c"), B("3"), two);
+        Assert.Equal("hashtable", limited.Encoding);
     }
 
     [Fact]
