@@ -7,6 +7,8 @@ namespace Serverless.Store.Client.Tests.Store;
 /// Scripts against the standalone store. The store has no EVAL/EVALSHA yet (issue 15): these wait
 /// for it. The EVALSHA-then-EVAL logic itself is tested now, in Unit/ScriptingTests.
 /// </summary>
+[Trait("Needs", "store")]
+[Trait("Needs", "azurite")]
 public sealed class ScriptingStoreTests(StoreHost host) : StoreTest(host)
 {
     const string NeedsScripting = "needs issue 15: server-side scripting";
