@@ -1,5 +1,6 @@
 using System.Text;
 using Serverless.Store.Protocol;
+using Serverless.Store.Scripting;
 using Serverless.Store.Types;
 using static Serverless.Store.Commands.CommandFlags;
 
@@ -170,6 +171,19 @@ public static class CommandTable
         new("time", 1, Nondeterministic, 0, 0, 0, Server.Time),
         new("info", -1, Nondeterministic, 0, 0, 0, Server.Info),
         new("command", -1, None, 0, 0, 0, Server.Command),
+
+        // scripting (eval.c, functions.c): EVAL and FCALL run where their keys are (numkeys of them
+        // after the script); like Redis's they are neither read nor write (may_replicate): a store
+        // treats them as writes unless _RO or the script declares no-writes (ScriptCommands.FlagsOf).
+        // SCRIPT and FUNCTION change the catalog (HostService.Scripts) and need the full token.
+        new("eval", -3, None, 0, 0, 0, ScriptCommands.Eval, ScriptCommands.Keys),
+        new("evalsha", -3, None, 0, 0, 0, ScriptCommands.EvalSha, ScriptCommands.Keys),
+        new("eval_ro", -3, ReadOnly, 0, 0, 0, ScriptCommands.EvalRo, ScriptCommands.Keys),
+        new("evalsha_ro", -3, ReadOnly, 0, 0, 0, ScriptCommands.EvalShaRo, ScriptCommands.Keys),
+        new("fcall", -3, None, 0, 0, 0, ScriptCommands.FCall, ScriptCommands.Keys),
+        new("fcall_ro", -3, ReadOnly, 0, 0, 0, ScriptCommands.FCallRo, ScriptCommands.Keys),
+        new("script", -2, Container | Admin, 0, 0, 0, ScriptCommands.Script, Service: HostService.Scripts),
+        new("function", -2, Container | Admin, 0, 0, 0, ScriptCommands.Function, Service: HostService.Scripts),
 
         // pub/sub (pubsub.c): served by the pub/sub service through the transport (entities/PubSub)
         Served("publish", 3, Publishes, HostService.PubSub),

@@ -340,6 +340,7 @@ public static class Server
         var group = spec.Handler.Method.DeclaringType;
         var categories = new List<string>();
         if (spec.Flags.HasFlag(CommandFlags.Container)) return categories; // Redis lists only @slow for XGROUP, XINFO
+        if (group == typeof(Scripting.ScriptCommands)) return ["@scripting"]; // EVAL_RO too: Redis gives scripts no @read
         if (group == typeof(Keys)) categories.Add("@keyspace");
         if (spec.IsReadOnly) categories.Add("@read");
         if (spec.IsWrite) categories.Add("@write");

@@ -2,6 +2,7 @@ using System.Text;
 using Serverless.Store.Commands;
 using Serverless.Store.Keyspace;
 using Serverless.Store.Protocol;
+using Serverless.Store.Scripting;
 using Xunit.Sdk;
 
 namespace Serverless.Store.Tests.Oracle;
@@ -30,6 +31,9 @@ public sealed class Differential(RedisServer redis)
 
     public MemoryKeyspace Keyspace { get; private set; } = new();
 
+    /// <summary>The engine's script cache and function libraries (redis-server's are flushed with it in <see cref="Reset"/>).</summary>
+    public ScriptCatalog Scripts { get; private set; } = new();
+
     /// <summary>The commands run since the last <see cref="Reset"/>, shown when a reply differs.</summary>
     readonly List<byte[][]> history = [];
 
@@ -57,7 +61,10 @@ public sealed class Differential(RedisServer redis)
     public void Reset()
     {
         redis.Client.Call("FLUSHALL");
+        redis.Client.Call("SCRIPT", "FLUSH");
+        redis.Client.Call("FUNCTION", "FLUSH");
         Keyspace = new MemoryKeyspace();
+        Scripts = new ScriptCatalog();
         history.Clear();
     }
 
@@ -80,7 +87,7 @@ public sealed class Differential(RedisServer redis)
     /// replies that legitimately differ from redis-server's, like a hashtable's SCAN cursors.
     /// </summary>
     public Reply OnEngine(params byte[][] args) =>
-        Engine.Execute(new CommandContext(Keyspace, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), args);
+        Engine.Execute(new CommandContext(Keyspace, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) { Scripts = Scripts }, args);
 
     /// <summary>
     /// Iterates a SCAN-family command written with cursor 0 ("SSCAN s 0 COUNT 7") to cursor 0 on
