@@ -9,8 +9,12 @@ namespace Serverless.Store.Scripting;
 /// functions that catch errors (pcall, xpcall, coroutine.resume), written here so that errors
 /// raised by C# functions come out as they were raised (see <see cref="LuaVm"/>).
 /// </summary>
-internal static unsafe class LuaBaseLibrary
+internal static unsafe partial class LuaBaseLibrary
 {
+    /// <summary>5.4 names a bad format spec in full ("invalid conversion '%5y'"), 5.1 by its letter ("invalid option '%y'").</summary>
+    [System.Text.RegularExpressions.GeneratedRegex("invalid conversion '%[^']*?(.)'")]
+    private static partial System.Text.RegularExpressions.Regex InvalidConversion();
+
     public static void Open(IntPtr L, int g)
     {
         // 5.4 globals Redis's Lua 5.1 does not have, and those Redis removes (dofile, loadfile, print).
@@ -69,6 +73,7 @@ internal static unsafe class LuaBaseLibrary
         var c = lua_gettop(L);
         Remove(L, c, "close", "isyieldable"); // 5.4 additions
         LuaFunctions.Set(L, c, "resume", &Resume);
+        LuaFunctions.Set(L, c, "wrap", &Wrap);
         Pop(L, 1);
     }
 
@@ -88,6 +93,9 @@ internal static unsafe class LuaBaseLibrary
     public static int Identity(LuaCall c) => c.Top;
 
     public static int ReadOnlyError(LuaCall c) => throw c.Error("Attempt to modify a readonly table");
+
+    /// <summary>Redis raises it inside the C function (lua_rawset, lua_setmetatable), where there is no line to show.</summary>
+    static LuaError ReadOnlyInC() => new(LuaErrorValue.Message("Attempt to modify a readonly table"));
 
     public static int NonexistentGlobal(LuaCall c)
     {
@@ -113,7 +121,7 @@ internal static unsafe class LuaBaseLibrary
         c.CheckTable(1, "rawset");
         c.CheckAny(2, "rawset");
         c.CheckAny(3, "rawset");
-        if (c.Vm.IsReadOnly(lua_topointer(c.L, 1))) throw c.Error("Attempt to modify a readonly table");
+        if (c.Vm.IsReadOnly(lua_topointer(c.L, 1))) throw ReadOnlyInC();
         if (c.Type(2) == TNil) throw c.Error("table index is nil");
         if (c.Type(2) == TNumber && double.IsNaN(lua_tonumberx(c.L, 2, null))) throw c.Error("table index is NaN");
         lua_settop(c.L, 3);
@@ -131,7 +139,7 @@ internal static unsafe class LuaBaseLibrary
         c.CheckTable(1, "setmetatable");
         var t = c.Type(2);
         if (t != TNil && t != TTable) throw c.ArgError(2, "setmetatable", "nil or table expected");
-        if (c.Vm.IsReadOnly(lua_topointer(L, 1))) throw c.Error("Attempt to modify a readonly table");
+        if (c.Vm.IsReadOnly(lua_topointer(L, 1))) throw ReadOnlyInC();
         if (lua_getmetatable(L, 1) != 0)
         {
             var isProtected = GetField(L, -1, "__metatable") != TNil;
@@ -184,7 +192,7 @@ internal static unsafe class LuaBaseLibrary
     static int PCall(LuaCall c)
     {
         var L = c.L;
-        c.CheckAny(1, "pcall");
+        if (c.Top == 0) return Failed(c, "attempt to call a boolean value"); // luaRedisPcall calls its placeholder
         var status = c.Vm.ProtectedCall(L, c.Top - 1);
         if (status == Ok && c.Vm.Pending is null)
         {
@@ -192,7 +200,7 @@ internal static unsafe class LuaBaseLibrary
             lua_rotate(L, 1, 1);
             return lua_gettop(L);
         }
-        var raised = c.Vm.TakeError(L);
+        var raised = c.Vm.TakeError(L, status);
         if (raised is not null)
         {
             lua_settop(L, 0);
@@ -224,7 +232,7 @@ internal static unsafe class LuaBaseLibrary
             lua_rotate(L, 3, 1);
             return lua_gettop(L) - 2;
         }
-        var raised = c.Vm.TakeError(L);
+        var raised = c.Vm.TakeError(L, status);
         if (raised is not null)
         {
             lua_settop(L, 2);
@@ -346,7 +354,7 @@ internal static unsafe class LuaBaseLibrary
         catch (LuaError e) when (!e.Error.IsTable)
         {
             // The native function names itself by its library path and has no Lua caller of its own.
-            throw c.Error(e.Error.Text.Replace("'string.format'", "'format'").Replace("'?'", "'format'"));
+            throw c.Error(InvalidConversion().Replace(e.Error.Text.Replace("'string.format'", "'format'").Replace("'?'", "'format'"), "invalid option '%$1'"));
         }
     }
 
@@ -512,10 +520,45 @@ internal static unsafe class LuaBaseLibrary
             return nresults + 1;
         }
         lua_pushboolean(L, 0);
-        var raised = c.Vm.TakeError(L);
+        var raised = c.Vm.TakeError(L, status);
         if (raised is not null) PushErrorValue(L, raised);
         else lua_xmove(co, L, 1);
         return 2;
+    }
+
+    /// <summary>coroutine.wrap, for the same reason as resume: the function it returns resumes and re-raises here.</summary>
+    static int Wrap(LuaCall c)
+    {
+        var L = c.L;
+        if (c.Type(1) != TFunction) throw c.TypeError(1, "wrap", "function");
+        var co = lua_newthread(L);
+        lua_pushvalue(L, 1);
+        lua_xmove(L, co, 1);
+        LuaFunctions.PushClosure(L, &Wrapped, 1);
+        return 1;
+    }
+
+    static int Wrapped(LuaCall c)
+    {
+        var L = c.L;
+        var co = lua_tothread(L, LuaFunctions.Upvalue(2));
+        var nargs = c.Top;
+        if (lua_checkstack(co, nargs) == 0) throw c.Error("too many arguments to resume");
+        if (lua_status(co) == Ok && lua_gettop(co) == 0) throw c.Error("cannot resume dead coroutine");
+        lua_xmove(L, co, nargs);
+        var status = c.Vm.Resume(co, L, nargs, out var nresults);
+        if ((status == Ok || status == Yield) && c.Vm.Pending is null)
+        {
+            if (lua_checkstack(L, nresults) == 0) throw c.Error("too many results to resume");
+            lua_xmove(co, L, nresults);
+            return nresults;
+        }
+        var raised = c.Vm.TakeError(L, status);
+        if (c.Run?.Stopped is not null) throw new ScriptStopped();
+        if (raised is not null) throw new LuaError(raised with { Source = null }); // located here, where co() was called
+        lua_xmove(co, L, 1);
+        var error = LuaErrorValue.FromStack(L, -1);
+        throw error.IsTable ? new LuaError(error) : c.Error(error.Text);
     }
 
     static int Failed(LuaCall c, string message)

@@ -124,6 +124,17 @@ internal static unsafe class LuaFunctions
         lua_pushcclosure(L, &Dispatch, 1);
     }
 
+    /// <summary>Pushes a closure whose body is <paramref name="body"/>, over the <paramref name="upvalues"/> values on top (upvalue 2 on).</summary>
+    public static void PushClosure(IntPtr L, delegate*<LuaCall, int> body, int upvalues)
+    {
+        lua_pushlightuserdata(L, (IntPtr)body);
+        lua_rotate(L, -upvalues - 1, 1);
+        lua_pushcclosure(L, &Dispatch, upvalues + 1);
+    }
+
+    /// <summary>The pseudo-index of a closure's upvalue (1: the body).</summary>
+    public static int Upvalue(int i) => FirstUpvalue - (i - 1);
+
     /// <summary>table[name] = function (raw); the table at <paramref name="table"/>.</summary>
     public static void Set(IntPtr L, int table, string name, delegate*<LuaCall, int> body)
     {

@@ -49,6 +49,9 @@ internal sealed unsafe partial class LuaVm : IDisposable
     /// <summary>An error a C# function raised, to be raised by the VM at its next instruction.</summary>
     public LuaErrorValue? Pending;
 
+    /// <summary>The thread (coroutine) <see cref="Pending"/> was raised in.</summary>
+    IntPtr pendingThread;
+
     /// <summary>What the top-level message handler made of the error that ended a run.</summary>
     LuaErrorValue? lastError;
 
@@ -162,7 +165,7 @@ internal sealed unsafe partial class LuaVm : IDisposable
         if (status == Ok) return null;
         var message = ToText(L, -1) ?? "syntax error";
         Pop(L, 1);
-        return message;
+        return message.Replace("near <eof>", "near '<eof>'"); // 5.1 quotes it
     }
 
     // ------------------------------------------------------------ running
@@ -183,6 +186,7 @@ internal sealed unsafe partial class LuaVm : IDisposable
         StartBudget(run);
         var status = PCall(L, nargs, 1, handlerIndex);
         StopBudget();
+        if (status == ErrMem) run.CheckBudget(true); // the allocator refused: past the memory budget
         try
         {
             if (run.Stopped is not null) return null;
@@ -210,6 +214,7 @@ internal sealed unsafe partial class LuaVm : IDisposable
         StartBudget(run);
         var status = PCall(L, 0, 0, 0);
         StopBudget();
+        if (status == ErrMem) run.CheckBudget(true);
         try
         {
             if (run.Stopped is not null) return run.StopMessage;
@@ -269,8 +274,13 @@ internal sealed unsafe partial class LuaVm : IDisposable
     /// <summary>Raises an error from a C# function (where: its caller, as Redis's handler finds it): see the class comment.</summary>
     public int Raise(IntPtr L, LuaErrorValue error)
     {
-        if (error.Source is null && Where(L, 1, out var source, out var line, out _)) error = error.At(source, line);
+        if (error.Source is null && Where(L, 1, out var source, out var line, out var isC))
+        {
+            if (isC) Where(L, 2, out source, out line, out _); // called from a C function (table.insert, pcall...): its caller
+            error = error.At(source, line);
+        }
         Pending = error;
+        pendingThread = L;
         InstallRaiseHook(L);
         return 0;
     }
@@ -281,9 +291,9 @@ internal sealed unsafe partial class LuaVm : IDisposable
     /// hook stays, so the catcher's caller is stopped too), or null when the error value on the
     /// stack is the one raised.
     /// </summary>
-    public LuaErrorValue? TakeError(IntPtr L)
+    public LuaErrorValue? TakeError(IntPtr L, int status)
     {
-        if (memory->Refused != 0) Run?.CheckBudget(true);
+        if (status == ErrMem || memory->Refused != 0) Run?.CheckBudget(true);
         if (Run?.Stopped is not null)
         {
             InstallRaiseHook(L);
@@ -308,17 +318,24 @@ internal sealed unsafe partial class LuaVm : IDisposable
         try
         {
             if (vm.Run?.Stopped is not null) return 0;
+            var error = LuaErrorValue.FromStack(L, 1);
+            var raised = vm.Pending is not null;
             if (vm.Pending is { } pending)
             {
                 vm.Pending = null;
                 InstallBudgetHook(L);
-                vm.lastError = pending;
-                return 0;
+                if (vm.pendingThread == L)
+                {
+                    vm.lastError = pending;
+                    return 0;
+                }
+                error = pending; // raised in a coroutine, re-raised here (coroutine.wrap): located here, as Redis does
             }
-            var error = LuaErrorValue.FromStack(L, 1);
             // Redis looks two levels up from its handler (the function that raised), one more when that is C.
             var level = 1;
             if (Where(L, level, out var source, out var line, out var isC) && isC) Where(L, ++level, out source, out line, out _);
+            // 5.1's error() gives a number message a position too (5.4 only strings).
+            if (!raised && lua_type(L, 1) == TNumber && line > 0) error = error with { Text = $"{source.TrimStart('@', '=')}:{line}: {error.Text}" };
             vm.lastError = error.At(source, line);
             return 0;
         }
@@ -393,9 +410,9 @@ internal sealed unsafe partial class LuaVm : IDisposable
         var status = PCall(L, nargs, nresults, 0);
         memory->Enforced = 0;
         if (status == Ok && Pending is null) return lua_gettop(L) - top;
-        if (Run?.Stopped is not null || memory->Refused != 0)
+        if (Run?.Stopped is not null || status == ErrMem || memory->Refused != 0)
         {
-            Run?.CheckBudget(memory->Refused != 0);
+            Run?.CheckBudget(status == ErrMem || memory->Refused != 0);
             throw new ScriptStopped();
         }
         if (Pending is not null) throw new PendingRaise();
@@ -565,8 +582,14 @@ internal static partial class RuntimeMessages
     [GeneratedRegex(@"attempt to (\w+(?: \w+)?) an? (\w+) value \((global|local|field|upvalue|method|constant) '([^']*)'\)")]
     private static partial Regex NamedValue();
 
-    public static string To51(string message) =>
-        message.Contains("attempt to", StringComparison.Ordinal)
-            ? NamedValue().Replace(message, m => $"attempt to {m.Groups[1].Value} {(m.Groups[3].Value == "constant" ? "field" : m.Groups[3].Value)} '{m.Groups[4].Value}' (a {m.Groups[2].Value} value)")
-            : message;
+    // 5.4: "attempt to add a 'string' with a 'number'" (string arithmetic); 5.1: "attempt to perform arithmetic on a string value"
+    [GeneratedRegex(@"attempt to (?:add|sub|mul|div|mod|pow|unm|idiv) a '(\w+)' with a '(\w+)'")]
+    private static partial Regex StringArithmetic();
+
+    public static string To51(string message)
+    {
+        if (!message.Contains("attempt to", StringComparison.Ordinal)) return message;
+        message = NamedValue().Replace(message, m => $"attempt to {m.Groups[1].Value} {(m.Groups[3].Value == "constant" ? "field" : m.Groups[3].Value)} '{m.Groups[4].Value}' (a {m.Groups[2].Value} value)");
+        return StringArithmetic().Replace(message, m => $"attempt to perform arithmetic on a {(m.Groups[1].Value != "number" ? m.Groups[1].Value : m.Groups[2].Value)} value");
+    }
 }

@@ -59,11 +59,11 @@ public sealed class ScriptCatalog : IScriptSource
     public static ScriptCatalog Local { get; } = new();
 
     /// <summary>Cached scripts by sha1 (lower-case hex).</summary>
-    [JsonPropertyName("s")]
+    [JsonPropertyName("s"), JsonObjectCreationHandling(JsonObjectCreationHandling.Populate)]
     public Dictionary<string, byte[]> Scripts { get; init; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Function libraries by name, in load order.</summary>
-    [JsonPropertyName("l")]
+    [JsonPropertyName("l"), JsonObjectCreationHandling(JsonObjectCreationHandling.Populate)]
     public List<FunctionLibrary> Libraries { get; init; } = [];
 
     public byte[]? FindScript(string sha1)

@@ -311,6 +311,17 @@ public static class ScriptCommands
     }
 
     /// <summary>
+    /// Puts libraries read from an RDB file (<see cref="RdbReader.FunctionLibraries"/>) into a catalog,
+    /// one of the same name replaced (rdbFunctionLoad); Redis's error for a library that does not load.
+    /// </summary>
+    public static void LoadLibraries(ScriptCatalog catalog, IEnumerable<byte[]> codes, ScriptLimits limits)
+    {
+        var libraries = catalog.AllLibraries().ToList();
+        foreach (var code in codes) Create(code, libraries, replace: true, limits);
+        catalog.SetLibraries(libraries);
+    }
+
+    /// <summary>
     /// functionsCreateWithLibraryCtx: reads the library's metadata, runs its code to learn its
     /// functions, and puts it in <paramref name="libraries"/> (in place of one of the same name when
     /// <paramref name="replace"/>); Redis's errors as <see cref="RedisException"/>.

@@ -277,7 +277,12 @@ public static class Server
         if (spec.FirstKey == 0 && spec.MovableKeys is null) throw new RedisException("ERR The command has no key arguments");
         if (!spec.ArityOk(command.Length)) throw new RedisException("ERR Invalid number of arguments specified for command");
         var positions = spec.KeyPositions(command);
-        if (positions.Count == 0) throw new RedisException("ERR Invalid arguments specified for command");
+        if (positions.Count == 0)
+        {
+            // EVAL and FCALL may name no key (Redis's CMD_NO_MANDATORY_KEYS).
+            if (spec.Handler.Method.DeclaringType == typeof(Scripting.ScriptCommands)) return Reply.EmptyArray;
+            throw new RedisException("ERR Invalid arguments specified for command");
+        }
         var keys = new Reply[positions.Count];
         for (var i = 0; i < keys.Length; i++) keys[i] = Reply.Bulk(command[positions[i]]);
         return Reply.Array(keys);

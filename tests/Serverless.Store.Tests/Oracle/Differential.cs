@@ -53,6 +53,9 @@ public sealed class Differential(RedisServer redis)
     /// <summary>Like Run, but keeps both keyspaces (e.g. to go on after letting keys expire).</summary>
     public void Continue(params string[] commands) => Continue(commands.Select(Parse).ToArray());
 
+    public void Continue(params string[][] commands) =>
+        Continue(commands.Select(c => c.Select(Encoding.UTF8.GetBytes).ToArray()).ToArray());
+
     public void Continue(byte[][][] commands, string? context = null)
     {
         foreach (var args in commands) Step(args, context);
@@ -79,6 +82,21 @@ public sealed class Differential(RedisServer redis)
         var name = Encoding.ASCII.GetString(args[0]);
         if (!Same(name, expected, actual))
             throw new XunitException(Describe(history, history.Count - 1, expected, actual, context));
+        return (expected, actual);
+    }
+
+    /// <summary>
+    /// Runs a command that must be spelled differently for redis-server (a flag it refuses) and for
+    /// the engine, on both keyspaces; fails if the replies differ.
+    /// </summary>
+    public (Reply Redis, Reply Engine) StepEach(string[] onRedis, string[] onEngine)
+    {
+        var engineArgs = onEngine.Select(Encoding.UTF8.GetBytes).ToArray();
+        history.Add(engineArgs);
+        var expected = redis.Client.Call(onRedis);
+        var actual = OnEngine(engineArgs);
+        if (!Same(onEngine[0], expected, actual))
+            throw new XunitException(Describe(history, history.Count - 1, expected, actual, "redis-server ran: " + Format(onRedis.Select(Encoding.UTF8.GetBytes).ToArray())));
         return (expected, actual);
     }
 

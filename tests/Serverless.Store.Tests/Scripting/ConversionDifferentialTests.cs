@@ -96,7 +96,7 @@ public sealed class ConversionDifferentialTests(RedisServer redis)
         Eval("return tostring(2^63)"),
         Eval("return tostring(123456789012345)"),
         Eval("return tostring(0/0) .. tostring(-(0/0)) .. tostring(1/0) .. tostring(-1/0)"),
-        Eval("return tostring(-0)"),
+        Eval("return tostring(-0.0)"),
         Eval("return tostring(1e15)"),
         Eval("return tostring(0.1)"),
         Eval("return string.format('%s %s', 5, 2.5)"),
