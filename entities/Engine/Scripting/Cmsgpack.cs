@@ -174,14 +174,20 @@ internal static unsafe class Cmsgpack
     {
         var table = lua_gettop(L);
         var len = (long)lua_rawlen(L, table);
-        if (len <= 15) buffer.Add((byte)(0x90 | len));
-        else if (len <= 65535) buffer.AddRange([0xdc, (byte)(len >> 8), (byte)len]);
-        else buffer.AddRange([0xdd, (byte)(len >> 24), (byte)(len >> 16), (byte)(len >> 8), (byte)len]);
+        Header(buffer, len, 0x90, 0xdc, 0xdd);
         for (long j = 1; j <= len; j++)
         {
             lua_rawgeti(L, table, j);
             Encode(L, buffer, level + 1);
         }
+    }
+
+    /// <summary>An array or map header: fix (up to 15 in the low bits), 16-bit or 32-bit count.</summary>
+    static void Header(List<byte> buffer, long count, byte fix, byte code16, byte code32)
+    {
+        if (count <= 15) buffer.Add((byte)(fix | count));
+        else if (count <= 65535) buffer.AddRange([code16, (byte)(count >> 8), (byte)count]);
+        else buffer.AddRange([code32, (byte)(count >> 24), (byte)(count >> 16), (byte)(count >> 8), (byte)count]);
     }
 
     static void EncodeMap(IntPtr L, List<byte> buffer, int level)
@@ -194,9 +200,7 @@ internal static unsafe class Cmsgpack
             Pop(L, 1);
             len++;
         }
-        if (len <= 15) buffer.Add((byte)(0x80 | len));
-        else if (len <= 65535) buffer.AddRange([0xde, (byte)(len >> 8), (byte)len]);
-        else buffer.AddRange([0xdf, (byte)(len >> 24), (byte)(len >> 16), (byte)(len >> 8), (byte)len]);
+        Header(buffer, len, 0x80, 0xde, 0xdf);
         lua_pushnil(L);
         while (lua_next(L, table) != 0)
         {

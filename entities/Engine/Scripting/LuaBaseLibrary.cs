@@ -507,16 +507,12 @@ internal static unsafe partial class LuaBaseLibrary
         var L = c.L;
         var co = lua_tothread(L, 1);
         if (co == IntPtr.Zero) throw c.ArgError(1, "resume", "coroutine expected");
-        var nargs = c.Top - 1;
-        if (lua_checkstack(co, nargs) == 0) return Failed(c, "too many arguments to resume");
-        if (lua_status(co) == Ok && lua_gettop(co) == 0) return Failed(c, "cannot resume dead coroutine");
-        lua_xmove(L, co, nargs);
-        var status = c.Vm.Resume(co, L, nargs, out var nresults);
-        if ((status == Ok || status == Yield) && c.Vm.Pending is null)
+        var status = ResumeWith(c, co, c.Top - 1, out var nresults, out var refusal);
+        if (refusal is not null) return Failed(c, refusal);
+        if (status < 0)
         {
-            if (lua_checkstack(L, nresults + 1) == 0) return Failed(c, "too many results to resume");
             lua_pushboolean(L, 1);
-            lua_xmove(co, L, nresults);
+            lua_rotate(L, -nresults - 1, 1);
             return nresults + 1;
         }
         lua_pushboolean(L, 0);
@@ -542,23 +538,40 @@ internal static unsafe partial class LuaBaseLibrary
     {
         var L = c.L;
         var co = lua_tothread(L, LuaFunctions.Upvalue(2));
-        var nargs = c.Top;
-        if (lua_checkstack(co, nargs) == 0) throw c.Error("too many arguments to resume");
-        if (lua_status(co) == Ok && lua_gettop(co) == 0) throw c.Error("cannot resume dead coroutine");
-        lua_xmove(L, co, nargs);
-        var status = c.Vm.Resume(co, L, nargs, out var nresults);
-        if ((status == Ok || status == Yield) && c.Vm.Pending is null)
-        {
-            if (lua_checkstack(L, nresults) == 0) throw c.Error("too many results to resume");
-            lua_xmove(co, L, nresults);
-            return nresults;
-        }
+        var status = ResumeWith(c, co, c.Top, out var nresults, out var refusal);
+        if (refusal is not null) throw c.Error(refusal);
+        if (status < 0) return nresults;
         var raised = c.Vm.TakeError(L, status);
         if (c.Run?.Stopped is not null) throw new ScriptStopped();
         if (raised is not null) throw new LuaError(raised with { Source = null }); // located here, where co() was called
         lua_xmove(co, L, 1);
         var error = LuaErrorValue.FromStack(L, -1);
         throw error.IsTable ? new LuaError(error) : c.Error(error.Text);
+    }
+
+    /// <summary>
+    /// Resumes <paramref name="co"/> with the top <paramref name="nargs"/> values (auxresume): -1 and
+    /// its results moved on top when it yielded or returned, else the failed status (the error value
+    /// still on the coroutine); <paramref name="refusal"/> when it cannot be resumed at all.
+    /// </summary>
+    static int ResumeWith(LuaCall c, IntPtr co, int nargs, out int nresults, out string? refusal)
+    {
+        var L = c.L;
+        nresults = 0;
+        refusal = null;
+        if (lua_checkstack(co, nargs) == 0) refusal = "too many arguments to resume";
+        else if (lua_status(co) == Ok && lua_gettop(co) == 0) refusal = "cannot resume dead coroutine";
+        if (refusal is not null) return -1;
+        lua_xmove(L, co, nargs);
+        var status = c.Vm.Resume(co, L, nargs, out nresults);
+        if ((status != Ok && status != Yield) || c.Vm.Pending is not null) return status == Ok || status == Yield ? ErrRun : status;
+        if (lua_checkstack(L, nresults + 1) == 0)
+        {
+            refusal = "too many results to resume";
+            return -1;
+        }
+        lua_xmove(co, L, nresults);
+        return -1;
     }
 
     static int Failed(LuaCall c, string message)

@@ -134,34 +134,9 @@ internal static unsafe class LuaReplies
             lua_settop(L, verbatim);
         }
         Pop(L, 1);
-        if (Field(L, index, "map") == TTable)
-        {
-            var map = lua_gettop(L);
-            var items = new List<Reply>();
-            lua_pushnil(L);
-            while (lua_next(L, map) != 0)
-            {
-                items.Add(FromLua(L, -2, resp, depth + 1));
-                items.Add(FromLua(L, -1, resp, depth + 1));
-                Pop(L, 1);
-            }
-            Pop(L, 1);
-            return Reply.Array(items);
-        }
+        if (Field(L, index, "map") == TTable) return Pairs(L, resp, depth, values: true);
         Pop(L, 1);
-        if (Field(L, index, "set") == TTable)
-        {
-            var set = lua_gettop(L);
-            var items = new List<Reply>();
-            lua_pushnil(L);
-            while (lua_next(L, set) != 0)
-            {
-                items.Add(FromLua(L, -2, resp, depth + 1));
-                Pop(L, 1);
-            }
-            Pop(L, 1);
-            return Reply.Array(items);
-        }
+        if (Field(L, index, "set") == TTable) return Pairs(L, resp, depth, values: false);
         Pop(L, 1);
         var array = new List<Reply>();
         for (long i = 1; ; i++)
@@ -175,6 +150,22 @@ internal static unsafe class LuaReplies
             Pop(L, 1);
         }
         return Reply.Array(array);
+    }
+
+    /// <summary>RESP2's flat array of a {map=...} (keys and values) or a {set=...} (keys) on top, popped.</summary>
+    static Reply Pairs(IntPtr L, int resp, int depth, bool values)
+    {
+        var table = lua_gettop(L);
+        var items = new List<Reply>();
+        lua_pushnil(L);
+        while (lua_next(L, table) != 0)
+        {
+            items.Add(FromLua(L, -2, resp, depth + 1));
+            if (values) items.Add(FromLua(L, -1, resp, depth + 1));
+            Pop(L, 1);
+        }
+        Pop(L, 1);
+        return Reply.Array(items);
     }
 
     static int Field(IntPtr L, int index, string name) => GetField(L, index, name);
