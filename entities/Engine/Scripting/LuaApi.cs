@@ -144,23 +144,12 @@ internal static unsafe partial class LuaApi
         return p == null ? null : new ReadOnlySpan<byte>(p, (int)len).ToArray();
     }
 
-    /// <summary>A view of a string's bytes, valid while the value stays on the stack.</summary>
-    public static bool TryStringSpan(IntPtr L, int idx, out ReadOnlySpan<byte> bytes)
-    {
-        nuint len;
-        var p = lua_tolstring(L, idx, &len);
-        bytes = p == null ? default : new ReadOnlySpan<byte>(p, (int)len);
-        return p != null;
-    }
-
     public static string? ToText(IntPtr L, int idx)
     {
         nuint len;
         var p = lua_tolstring(L, idx, &len);
         return p == null ? null : System.Text.Encoding.UTF8.GetString(p, (int)len);
     }
-
-    public static void PushFunction(IntPtr L, delegate* unmanaged[Cdecl]<IntPtr, int> fn) => lua_pushcclosure(L, fn, 0);
 
     /// <summary>t[name] = value on top (raw), t at <paramref name="table"/>.</summary>
     public static void SetField(IntPtr L, int table, string name)
@@ -188,16 +177,6 @@ internal static unsafe partial class LuaApi
         ok = isnum != 0;
         return d;
     }
-
-    public static long ToInteger(IntPtr L, int idx, out bool ok)
-    {
-        int isnum;
-        var n = lua_tointegerx(L, idx, &isnum);
-        ok = isnum != 0;
-        return n;
-    }
-
-    public static bool IsInteger(IntPtr L, int idx) => lua_isinteger(L, idx) != 0;
 
     public static string TypeName(int type) => type switch
     {

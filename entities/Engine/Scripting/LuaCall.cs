@@ -41,8 +41,6 @@ internal readonly unsafe struct LuaCall(IntPtr state, LuaVm vm)
         return ok ? d : throw TypeError(arg, function, "number");
     }
 
-    public double OptNumber(int arg, string function, double fallback) => IsNoneOrNil(arg) ? fallback : CheckNumber(arg, function);
-
     /// <summary>luaL_checkinteger of 5.1: the number truncated (5.4 would refuse 2.5).</summary>
     public long CheckInteger(int arg, string function)
     {

@@ -221,7 +221,7 @@ internal sealed unsafe partial class LuaVm : IDisposable
             if (status == Ok && Pending is null) return null;
             if (Pending is { } pending) return pending.ErrText;
             if (status == ErrMem) return "ERR not enough memory";
-            return ErrorText(L, -1);
+            return LuaErrorValue.FromStack(L, -1).ErrText;
         }
         finally
         {
@@ -350,9 +350,6 @@ internal sealed unsafe partial class LuaVm : IDisposable
         }
     }
 
-    /// <summary>Redis's luaExtractErrorInformation for an error value without a handler: a table's err, or "ERR " + the message.</summary>
-    static string ErrorText(IntPtr L, int index) => LuaErrorValue.FromStack(L, index).ErrText;
-
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     static int Panic(IntPtr L)
     {
@@ -438,10 +435,6 @@ internal sealed unsafe partial class LuaVm : IDisposable
         nresults = n;
         return status;
     }
-
-    public bool MemoryRefused => memory->Refused != 0;
-
-    public long MemoryUsed => memory->Used;
 
     // ------------------------------------------------------------ the allocator
 
