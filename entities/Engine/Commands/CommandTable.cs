@@ -221,9 +221,12 @@ public static class CommandTable
     static CommandSpec Served(string name, int arity, CommandFlags flags, HostService service) =>
         new(name, arity, flags, 0, 0, 0, (_, _) => Reply.Error(NotServedHere(service)), Service: service);
 
-    public static string NotServedHere(HostService service) => service == HostService.PubSub
-        ? "ERR PUBLISH and PUBSUB are not available inside a transaction or without the pub/sub service: send them as single commands or in a pipeline"
-        : "ERR Command not allowed inside a transaction";
+    public static string NotServedHere(HostService service) => service switch
+    {
+        HostService.PubSub => "ERR PUBLISH and PUBSUB are not available inside a transaction or without the pub/sub service: send them as single commands or in a pipeline",
+        HostService.Scripts => "ERR SCRIPT and FUNCTION are not available inside a transaction: send them as single commands or in a pipeline",
+        _ => "ERR Command not allowed inside a transaction",
+    };
 
     /// <summary>Keys for commands with a numkeys argument at <paramref name="at"/>.</summary>
     static Func<byte[][], IReadOnlyList<int>> NumKeys(int at, int destination = 0) => args =>

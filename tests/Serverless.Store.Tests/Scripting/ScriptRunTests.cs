@@ -80,6 +80,33 @@ public sealed class ScriptRunTests
         Assert.Null(keyspace.Get("after"u8.ToArray()));
     }
 
+    /// <summary>Loops where Lua cannot yield (a sort comparator, a gsub callback, a metamethod, a coroutine) are stopped too.</summary>
+    [Theory]
+    [InlineData("table.sort({3, 2, 1}, function(a, b) while true do end end)")]
+    [InlineData("string.gsub('abc', '%w', function(c) while true do end end)")]
+    [InlineData("local t = setmetatable({}, {__index = function() while true do end end})\nreturn t.x")]
+    [InlineData("local co = coroutine.wrap(function() while true do end end)\nco()")]
+    [InlineData("local co = coroutine.create(function() while true do end end)\nreturn coroutine.resume(co)")]
+    [InlineData("return tostring(setmetatable({}, {__tostring = function() while true do end end}))")]
+    [InlineData("local f = loadstring('while true do end')\nf()")]
+    [InlineData("return xpcall(function() while true do end end, function(e) return e end)")]
+    public void Loops_where_lua_cannot_yield_are_stopped_too(string loop)
+    {
+        var keyspace = new MemoryKeyspace();
+        var reply = Run(keyspace, new ScriptLimits { MaxInstructions = 500_000 }, "EVAL", "redis.call('set', 'k', 'v')\n" + loop, "0");
+        Assert.StartsWith("ERR script stopped after 500000 instructions", Assert.IsType<ErrorReply>(reply).Message);
+        Assert.Null(keyspace.Get("k"u8.ToArray()));
+    }
+
+    [Fact]
+    public void A_finalizer_never_runs()
+    {
+        var keyspace = new MemoryKeyspace();
+        var reply = Run(keyspace, "EVAL",
+            "for i = 1, 1000 do setmetatable({}, {__gc = function() while true do end end}) end\ncollectgarbage()\nreturn 'done'", "0");
+        Assert.Equal(Reply.Bulk("done"), reply);
+    }
+
     [Fact]
     public void The_state_is_usable_after_a_stopped_run()
     {
