@@ -99,6 +99,21 @@ public sealed class ScriptRunTests
     }
 
     [Fact]
+    public void Deep_recursion_is_a_script_error_not_a_crash()
+    {
+        var keyspace = new MemoryKeyspace();
+        // 5.4's stack grows to a million slots: the memory budget stops it first (5.1 says "stack overflow").
+        var lua = Assert.IsType<ErrorReply>(Run(keyspace, "EVAL", "local function f() return 1 + f() end\nreturn f()", "0"));
+        Assert.StartsWith("ERR script stopped: it used more than 67108864 bytes of memory", lua.Message);
+        var small = Assert.IsType<ErrorReply>(Run(keyspace, new ScriptLimits { MaxMemoryBytes = 0 }, "EVAL", "local function f() return 1 + f() end\nreturn f()", "0"));
+        Assert.Contains("stack overflow", small.Message);
+        // Through C# pcall frames: Lua's C-call limit stops it, inside the innermost pcall.
+        var nested = Run(keyspace, "EVAL", "local function f() return pcall(f) end\nlocal ok = f()\nreturn tostring(ok)", "0");
+        Assert.Equal(Reply.Bulk("true"), nested);
+        Assert.Equal(Reply.Integer(1), Run(keyspace, "EVAL", "return 1", "0"));
+    }
+
+    [Fact]
     public void A_finalizer_never_runs()
     {
         var keyspace = new MemoryKeyspace();
