@@ -88,7 +88,7 @@ internal sealed class ScriptRun
     public void CheckBudget(bool memoryRefused)
     {
         if (Stopped is not null) return;
-        if (memoryRefused)
+        if (memoryRefused && Limits.MaxMemoryBytes > 0)
             Stop(ScriptStop.Memory, $"ERR script stopped: it used more than {Limits.MaxMemoryBytes} bytes of memory (the store's script budget); none of its writes were applied");
         else if (Limits.MaxInstructions > 0 && Instructions > Limits.MaxInstructions)
             Stop(ScriptStop.Instructions, $"ERR script stopped after {Limits.MaxInstructions} instructions (the store's script budget); none of its writes were applied");
