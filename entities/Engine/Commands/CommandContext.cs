@@ -1,5 +1,6 @@
 using Serverless.Store.Keyspace;
 using Serverless.Store.Protocol;
+using Serverless.Store.Scripting;
 
 namespace Serverless.Store.Commands;
 
@@ -40,6 +41,21 @@ public sealed class CommandContext(IKeyspace keyspace, long nowMs, Random? rando
 
     /// <summary>Keys deleted because they had expired, for INFO's expired_keys.</summary>
     public int ExpiredKeys { get; private set; }
+
+    /// <summary>Counts keys a script run found expired (its own context counted them).</summary>
+    internal void CountExpired(int keys) => ExpiredKeys += keys;
+
+    /// <summary>
+    /// Where EVALSHA and FCALL find scripts and functions, and where EVAL caches what it runs; SCRIPT and
+    /// FUNCTION change it when it is a <see cref="ScriptCatalog"/>. Default: the process's own catalog.
+    /// </summary>
+    public IScriptSource Scripts { get; init; } = ScriptCatalog.Local;
+
+    /// <summary>The budget of a script run (null: <see cref="ScriptLimits.Default"/>).</summary>
+    public ScriptLimits? ScriptLimits { get; init; }
+
+    /// <summary>Where redis.log writes (null: nowhere).</summary>
+    public ScriptLog? ScriptLog { get; init; }
 
     /// <summary>True when the caller publishes keyspace notifications: <see cref="Notify"/> then records events.</summary>
     public bool RecordEvents { get; init; }

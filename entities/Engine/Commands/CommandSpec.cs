@@ -44,6 +44,12 @@ public enum HostService
     PubSub,
     /// <summary>SAVE, BGSAVE, LASTSAVE: the snapshot blobs.</summary>
     Snapshots,
+    /// <summary>
+    /// SCRIPT, FUNCTION: the script cache and function libraries shared by the whole store. Their
+    /// handlers are functions of a <see cref="Scripting.ScriptCatalog"/> (the context's Scripts), so the
+    /// engine alone runs them on its own catalog and a store runs them where it keeps the catalog.
+    /// </summary>
+    Scripts,
 }
 
 /// <summary>How a command is served, decided by its table row: what a store needs to run it.</summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using Serverless.Store.Protocol;
+using Serverless.Store.Scripting;
 using Serverless.Store.Types;
 using static Serverless.Store.Commands.CommandFlags;
 
@@ -273,6 +274,26 @@ public static class CommandTable
             new("get", -3, Admin), new("help", 2), new("resetstat", 2, Admin), new("set", -4, Admin),
         ]),
 
+        // scripting (eval.c, functions.c): EVAL and FCALL run where their keys are (numkeys of them
+        // after the script); like Redis's they are neither read nor write (may_replicate): a store
+        // treats them as writes unless _RO or the script declares no-writes (ScriptCommands.FlagsOf).
+        // SCRIPT and FUNCTION change the catalog (HostService.Scripts) and need the full token.
+        new("eval", -3, None, 0, 0, 0, ScriptCommands.Eval, ScriptCommands.Keys),
+        new("evalsha", -3, None, 0, 0, 0, ScriptCommands.EvalSha, ScriptCommands.Keys),
+        new("eval_ro", -3, ReadOnly, 0, 0, 0, ScriptCommands.EvalRo, ScriptCommands.Keys),
+        new("evalsha_ro", -3, ReadOnly, 0, 0, 0, ScriptCommands.EvalShaRo, ScriptCommands.Keys),
+        new("fcall", -3, None, 0, 0, 0, ScriptCommands.FCall, ScriptCommands.Keys),
+        new("fcall_ro", -3, ReadOnly, 0, 0, 0, ScriptCommands.FCallRo, ScriptCommands.Keys),
+        new("script", -2, Admin, 0, 0, 0, ScriptCommands.Script, Service: HostService.Scripts, Subcommands:
+        [
+            new("debug", 3), new("exists", -3), new("flush", -2), new("help", 2), new("kill", 2), new("load", 3), // none "write", as in Redis
+        ]),
+        new("function", -2, Admin, 0, 0, 0, ScriptCommands.Function, Service: HostService.Scripts, Subcommands:
+        [
+            new("delete", 3, Write), new("dump", 2), new("flush", -2, Write), new("help", 2), new("kill", 2), new("list", -2),
+            new("load", -3, Write), new("restore", -3, Write), new("stats", 2),
+        ]),
+
         // pub/sub (pubsub.c): served by the pub/sub service through the transport (entities/PubSub)
         Served("publish", 3, Publishes, HostService.PubSub),
         Served("pubsub", -2, None, HostService.PubSub,
@@ -312,9 +333,12 @@ public static class CommandTable
     static CommandSpec Served(string name, int arity, CommandFlags flags, HostService service, IReadOnlyList<SubcommandSpec>? subcommands = null) =>
         new(name, arity, flags, 0, 0, 0, (_, _) => Reply.Error(NotServedHere(service)), Service: service, Subcommands: subcommands);
 
-    public static string NotServedHere(HostService service) => service == HostService.PubSub
-        ? "ERR PUBLISH and PUBSUB are not available inside a transaction or without the pub/sub service: send them as single commands or in a pipeline"
-        : "ERR Command not allowed inside a transaction";
+    public static string NotServedHere(HostService service) => service switch
+    {
+        HostService.PubSub => "ERR PUBLISH and PUBSUB are not available inside a transaction or without the pub/sub service: send them as single commands or in a pipeline",
+        HostService.Scripts => "ERR SCRIPT and FUNCTION are not available inside a transaction: send them as single commands or in a pipeline",
+        _ => "ERR Command not allowed inside a transaction",
+    };
 
     /// <summary>Keys for commands with a numkeys argument at <paramref name="at"/>.</summary>
     static Func<byte[][], IReadOnlyList<int>> NumKeys(int at, int destination = 0) => args =>

@@ -16,9 +16,9 @@ public readonly record struct RdbEntry(int Db, byte[] Key, KeyState State);
 /// AUX/SELECTDB/RESIZEDB/EXPIRETIME(_MS)/IDLE/FREQ, strings (integer and LZF encodings), plain
 /// lists/sets/hashes/zsets (ZSET and ZSET_2), and the compact encodings real Redis saves small
 /// values in: ziplist, listpack, intset, quicklist (1 and 2); streams (STREAM_LISTPACKS and
-/// STREAM_LISTPACKS_2). The CRC-64 is checked at EOF (a
-/// stored 0 means the writer had checksums off, as in Redis). Empty aggregates are skipped, as
-/// Redis skips them. Anything else (modules, functions, zipmaps, a bad length, a wrong
+/// STREAM_LISTPACKS_2), and function libraries (<see cref="FunctionLibraries"/>). The CRC-64 is
+/// checked at EOF (a stored 0 means the writer had checksums off, as in Redis). Empty aggregates
+/// are skipped, as Redis skips them. Anything else (modules, zipmaps, a bad length, a wrong
 /// checksum, a truncated file) is an <see cref="RdbFormatException"/>.
 /// </summary>
 public sealed class RdbReader
@@ -75,6 +75,12 @@ public sealed class RdbReader
     /// <summary>AUX fields seen so far (redis-ver, ctime...).</summary>
     public Dictionary<string, string> Aux { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The function libraries read so far (Redis 7 writes them before the keys): each one's whole
+    /// code, "#!lua name=lib\n...", as FUNCTION LOAD takes it.
+    /// </summary>
+    public List<byte[]> FunctionLibraries { get; } = [];
+
     /// <summary>Keys returned so far.</summary>
     public long Keys { get; private set; }
 
@@ -128,7 +134,8 @@ public sealed class RdbReader
                 case Rdb.OpModuleAux:
                     throw Error("the file holds module data (MODULE_AUX), which this store cannot load");
                 case Rdb.OpFunction or Rdb.OpFunction2:
-                    throw Error("the file holds Redis functions, which this store does not support (FUNCTION FLUSH them before SAVE)");
+                    FunctionLibraries.Add(ReadFunction(type));
+                    continue;
                 case Rdb.OpEof:
                     ReadChecksum();
                     done = true;
@@ -173,6 +180,33 @@ public sealed class RdbReader
     {
         while (TryRead(out var entry)) check?.Invoke(entry);
         return Keys;
+    }
+
+    /// <summary>
+    /// A function library (rdbFunctionLoad): FUNCTION2 is the code; FUNCTION (7.0 release
+    /// candidates) is name, engine, an optional description and the body, made into the same code.
+    /// </summary>
+    byte[] ReadFunction(byte type)
+    {
+        if (type == Rdb.OpFunction2) return ReadString("function library");
+        var name = ReadString("library name");
+        var engine = ReadString("engine name");
+        if (ReadLength("library description indicator") != 0) ReadString("library description");
+        var body = ReadString("library body");
+        return [.. Encoding.UTF8.GetBytes($"#!{Encoding.UTF8.GetString(engine)} name={Encoding.UTF8.GetString(name)}\n"), .. body];
+    }
+
+    /// <summary>The libraries of a FUNCTION DUMP payload's body (version and checksum already checked and cut off).</summary>
+    public static List<byte[]> ReadFunctions(ReadOnlyMemory<byte> body)
+    {
+        var reader = new RdbReader(new MemoryStream(body.ToArray()), Rdb.WriteVersion);
+        while (reader.Offset < body.Length)
+        {
+            var type = reader.ReadByte("type");
+            if (type is not (Rdb.OpFunction or Rdb.OpFunction2)) throw new RdbFormatException("given type is not a function");
+            reader.FunctionLibraries.Add(reader.ReadFunction(type));
+        }
+        return reader.FunctionLibraries;
     }
 
     void ReadChecksum()

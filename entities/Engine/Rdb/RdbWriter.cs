@@ -47,6 +47,16 @@ public sealed class RdbWriter(Stream output)
         ("aof-base", "0"),
     ];
 
+    /// <summary>
+    /// One function library as Redis 7.0 writes it (rdbSaveFunctions): RDB_OPCODE_FUNCTION2 and its
+    /// whole code. Redis writes the libraries after the AUX fields, before the first database.
+    /// </summary>
+    public void WriteFunction(byte[] code)
+    {
+        WriteByte(Rdb.OpFunction2);
+        WriteString(code);
+    }
+
     /// <summary>SELECTDB, then RESIZEDB with the key counts (a sizing hint for the loader).</summary>
     public void WriteDbStart(int db, long keys, long expires)
     {
@@ -320,14 +330,16 @@ public sealed class RdbWriter(Stream output)
     }
 
     /// <summary>
-    /// A whole file from keys in memory (tests, small exports): header, db 0, every key not
-    /// expired at <paramref name="nowMs"/>, EOF. Keys of other types than the writer knows throw.
+    /// A whole file from keys in memory (tests, small exports): header, function libraries, db 0,
+    /// every key not expired at <paramref name="nowMs"/>, EOF. Keys of other types than the writer knows throw.
     /// </summary>
-    public static void WriteFile(Stream output, IReadOnlyCollection<KeyValuePair<byte[], KeyState>> keys, long nowMs)
+    public static void WriteFile(Stream output, IReadOnlyCollection<KeyValuePair<byte[], KeyState>> keys, long nowMs,
+        IEnumerable<byte[]>? functionLibraries = null)
     {
         var live = keys.Where(k => !k.Value.IsExpired(nowMs) && !k.Value.IsEmpty).ToList();
         var writer = new RdbWriter(output);
         writer.WriteHeader(Rdb.WriteVersion, DefaultAux(nowMs));
+        foreach (var code in functionLibraries ?? []) writer.WriteFunction(code);
         writer.WriteDbStart(0, live.Count, live.Count(k => k.Value.ExpiresAt is not null));
         foreach (var (key, state) in live) writer.WriteKey(key, state);
         writer.WriteEnd();

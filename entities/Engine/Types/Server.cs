@@ -359,7 +359,12 @@ public static class Server
         if (arity >= 0 ? command.Length != arity : command.Length < -arity)
             throw new RedisException("ERR Invalid number of arguments specified for command");
         var positions = spec.KeyPositions(command);
-        if (positions.Count == 0) throw new RedisException("ERR Invalid arguments specified for command");
+        if (positions.Count == 0)
+        {
+            // EVAL and FCALL may name no key (Redis's CMD_NO_MANDATORY_KEYS).
+            if (spec.Handler.Method.DeclaringType == typeof(Scripting.ScriptCommands)) return Reply.EmptyArray;
+            throw new RedisException("ERR Invalid arguments specified for command");
+        }
         var keys = new Reply[positions.Count];
         for (var i = 0; i < keys.Length; i++) keys[i] = Reply.Bulk(command[positions[i]]);
         return Reply.Array(keys);
@@ -424,6 +429,8 @@ public static class Server
         }
         var flags = sub?.Flags ?? spec.Flags;
         var group = spec.Handler.Method.DeclaringType;
+        // EVAL_RO too: Redis gives scripts no @read; FUNCTION's writing subcommands are @write.
+        if (group == typeof(Scripting.ScriptCommands)) return flags.HasFlag(CommandFlags.Write) ? ["@write", "@scripting"] : ["@scripting"];
         if (group == typeof(Keys) || group == typeof(Objects) || group == typeof(Dump)) categories.Add("@keyspace");
         if (flags.HasFlag(CommandFlags.ReadOnly)) categories.Add("@read");
         if (flags.HasFlag(CommandFlags.Write)) categories.Add("@write");

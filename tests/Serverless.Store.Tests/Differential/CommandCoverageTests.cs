@@ -39,8 +39,6 @@ public static class CommandCoverage
         ["unsubscribe"] = "pub/sub subscriptions", ["psubscribe"] = "pub/sub subscriptions", ["punsubscribe"] = "pub/sub subscriptions",
         ["multi"] = "transactions are the /multi-exec endpoint", ["exec"] = "transactions", ["discard"] = "transactions",
         ["watch"] = "transactions (no connection to hold a WATCH)", ["unwatch"] = "transactions",
-        ["eval"] = "scripting: a later issue", ["eval_ro"] = "scripting", ["evalsha"] = "scripting", ["evalsha_ro"] = "scripting",
-        ["script"] = "scripting", ["fcall"] = "scripting", ["fcall_ro"] = "scripting", ["function"] = "scripting",
         ["debug"] = "DEBUG: internals of one redis-server process",
         ["module"] = "modules (RedisJSON and others: a later issue)",
         ["shutdown"] = "the store is serverless: there is no server process to stop",

@@ -2,6 +2,7 @@ using System.Text;
 using Serverless.Store.Commands;
 using Serverless.Store.Keyspace;
 using Serverless.Store.Protocol;
+using Serverless.Store.Scripting;
 using Xunit.Sdk;
 
 namespace Serverless.Store.Tests.Oracle;
@@ -33,6 +34,9 @@ public sealed class Differential(RedisServer redis)
     /// <summary>The engine's CONFIG settings (kept across <see cref="Reset"/>, as redis-server's are across FLUSHALL).</summary>
     public MemoryServerConfig Config { get; } = new();
 
+    /// <summary>The engine's script cache and function libraries (redis-server's are flushed with it in <see cref="Reset"/>).</summary>
+    public ScriptCatalog Scripts { get; private set; } = new();
+
     /// <summary>The commands run since the last <see cref="Reset"/>, shown when a reply differs.</summary>
     readonly List<byte[][]> history = [];
 
@@ -52,6 +56,9 @@ public sealed class Differential(RedisServer redis)
     /// <summary>Like Run, but keeps both keyspaces (e.g. to go on after letting keys expire).</summary>
     public void Continue(params string[] commands) => Continue(commands.Select(Parse).ToArray());
 
+    public void Continue(params string[][] commands) =>
+        Continue(commands.Select(c => c.Select(Encoding.UTF8.GetBytes).ToArray()).ToArray());
+
     public void Continue(byte[][][] commands, string? context = null)
     {
         foreach (var args in commands) Step(args, context);
@@ -60,7 +67,10 @@ public sealed class Differential(RedisServer redis)
     public void Reset()
     {
         redis.Client.Call("FLUSHALL");
+        redis.Client.Call("SCRIPT", "FLUSH");
+        redis.Client.Call("FUNCTION", "FLUSH");
         Keyspace = new MemoryKeyspace();
+        Scripts = new ScriptCatalog();
         history.Clear();
     }
 
@@ -97,13 +107,28 @@ public sealed class Differential(RedisServer redis)
     }
 
     /// <summary>
+    /// Runs a command that must be spelled differently for redis-server (a flag it refuses) and for
+    /// the engine, on both keyspaces; fails if the replies differ.
+    /// </summary>
+    public (Reply Redis, Reply Engine) StepEach(string[] onRedis, string[] onEngine)
+    {
+        var engineArgs = onEngine.Select(Encoding.UTF8.GetBytes).ToArray();
+        history.Add(engineArgs);
+        var expected = redis.Client.Call(onRedis);
+        var actual = OnEngine(engineArgs);
+        if (!Same(onEngine[0], expected, actual))
+            throw new XunitException(Describe(history, history.Count - 1, expected, actual, "redis-server ran: " + Format(onRedis.Select(Encoding.UTF8.GetBytes).ToArray())));
+        return (expected, actual);
+    }
+
+    /// <summary>
     /// Runs a command on the engine only (same keyspace, not compared, not in the history): for
     /// replies that legitimately differ from redis-server's, like a hashtable's SCAN cursors.
     /// </summary>
     public Reply OnEngine(params byte[][] args)
     {
         var micros = CommandContext.UnixMicros(TimeProvider.System);
-        return Engine.Execute(new CommandContext(Keyspace, micros / 1000) { NowMicros = micros, Config = Config }, args);
+        return Engine.Execute(new CommandContext(Keyspace, micros / 1000) { NowMicros = micros, Config = Config, Scripts = Scripts }, args);
     }
 
     /// <summary>

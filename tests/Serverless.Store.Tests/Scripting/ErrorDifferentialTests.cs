@@ -1,0 +1,147 @@
+using Serverless.Store.Tests.Oracle;
+using static Serverless.Store.Tests.Scripting.ScriptCorpus;
+
+namespace Serverless.Store.Tests.Scripting;
+
+/// <summary>Error texts and prefixes, pcall, the sandbox: against redis-server 7.0.</summary>
+[Collection(RedisCollection.Name)]
+[Trait("Needs", "redis-server")]
+public sealed class ErrorDifferentialTests(RedisServer redis)
+{
+    readonly Oracle.Differential diff = new(redis);
+
+    [Fact]
+    public void Script_errors_carry_where_they_happened() => diff.Run(
+        Eval("return nil + 1"),
+        Eval("local x\nreturn x.y"),
+        Eval("return undefinedfunction()"),
+        Eval("local t = {}\nreturn t.a.b"),
+        Eval("error('boom')"),
+        Eval("error('boom', 0)"),
+        Eval("error('line\\nbreak')"),
+        Eval("error({err = 'CUSTOM failure'})"),
+        Eval("error(42)"),
+        Eval("error()"),
+        Eval("assert(false)"),
+        Eval("assert(false, 'assertion text')"),
+        Eval("assert(nil, 42)"),
+        Eval("local function f()\n  error('deep')\nend\nf()"),
+        Eval("return string.rep()"),
+        Eval("return ('x'):rep(-1)"),
+        Eval("return #nil"),
+        Eval("return {} < {}"),
+        Eval("return 1 < 'x'"),
+        Eval("return 'a' + 1"),
+        Eval("return redis.call('nosuch')"),
+        Eval("return redis.call('get')"),
+        Eval("return redis.call('get', 'a', 'b')"),
+        Eval("return redis.call()"),
+        Eval("return redis.call('get', {})"),
+        Eval("return redis.call('get', nil)"),
+        Eval("return redis.call('eval', 'return 1', 0)"),
+        Eval("return redis.call('script', 'flush')"),
+        Eval("return redis.call('function', 'help')[1]"),
+        Eval("return redis.call('save')"),
+        Command("SET", "s", "x"),
+        Eval("return redis.call('incr', 's')"),
+        Eval("return redis.call('lpush', 's', 'a')"),
+        Eval("local r = redis.call('incr', 's')\nreturn r"),
+        Eval("redis.call('set', 'a', 1)\nredis.call('incr', 's')"),
+        Command("GET", "a"),
+        Eval("return redis.error_reply('MY code')"),
+        Eval("return redis.error_reply('-MY code')"),
+        Eval("return redis.error_reply('nocode')"),
+        Eval("return redis.error_reply(1)"),
+        Eval("return redis.error_reply()"),
+        Eval("return redis.status_reply('GOOD')"),
+        Eval("return redis.status_reply({})"),
+        Eval("return redis.status_reply('a', 'b')"),
+        Eval("return {err = redis.error_reply('X y').err}"));
+
+    [Fact]
+    public void Pcall_catches_as_redis_does() => diff.Run(
+        Command("SET", "s", "x"),
+        Eval("return {pcall(error, 'x')}"),
+        Eval("local ok, e = pcall(function() error('x') end)\nreturn {tostring(ok), e}"),
+        Eval("local ok, e = pcall(function() error({err = 'T y'}) end)\nreturn {tostring(ok), e}"),
+        Eval("local ok, e = pcall(redis.call, 'incr', 's')\nreturn {tostring(ok), e}"),
+        Eval("local ok, e = pcall(redis.call, 'nosuch')\nreturn {tostring(ok), e}"),
+        Eval("local ok, e = pcall(function() return redis.call('incr', 's') end)\nreturn {tostring(ok), e}"),
+        Eval("local ok, e = pcall(cjson.decode, '{')\nreturn {tostring(ok), e}"),
+        Eval("local ok, e = pcall(function() local x = nil + 1 end)\nreturn {tostring(ok), e}"),
+        Eval("local ok, a, b = pcall(function() return 1, 2 end)\nreturn {tostring(ok), a, b}"),
+        Eval("return {pcall()}"),
+        Eval("local r = redis.pcall('incr', 's')\nreturn r"),
+        Eval("local r = redis.pcall('incr', 's')\nreturn type(r) .. ':' .. r.err"),
+        Eval("local r = redis.pcall('nosuch')\nreturn r.err"),
+        Eval("local r = redis.pcall()\nreturn r.err"),
+        Eval("return redis.pcall('get', {}).err"),
+        Eval("local ok, e = xpcall(function() error('x') end, function(m) return 'handled: ' .. m end)\nreturn {tostring(ok), e}"),
+        Eval("local ok, e = xpcall(function() return redis.call('incr', 's') end, function(m) return type(m) end)\nreturn {tostring(ok), e}"),
+        Eval("local co = coroutine.create(function() error('in co') end)\nlocal ok, e = coroutine.resume(co)\nreturn {tostring(ok), e}"),
+        Eval("local co = coroutine.create(function(a) local b = coroutine.yield(a + 1)\nreturn b * 2 end)\nlocal _, x = coroutine.resume(co, 1)\nlocal _, y = coroutine.resume(co, 10)\nreturn {x, y, coroutine.status(co)}"),
+        Eval("local co = coroutine.wrap(function() return redis.call('incr', 's') end)\nlocal r = co()\nreturn r"),
+        Eval("local ok, e = pcall(pcall)\nreturn {tostring(ok), e}"),
+        Eval("local ok, e = pcall(function() return redis.call('incr', 's') end)\nredis.call('set', 'after', 'pcall')\nreturn e"),
+        Command("GET", "after"));
+
+    [Fact]
+    public void Globals_are_protected_with_redis_texts() => diff.Run(
+        Eval("x = 1"),
+        Eval("return y"),
+        Eval("return _G.nothing"),
+        Eval("_G.x = 1"),
+        Eval("rawset(_G, 'x', 1)"),
+        Eval("string.foo = 1"),
+        Eval("math.pi = 3"),
+        Eval("redis.call = nil"),
+        Eval("cjson.foo = 1"),
+        Eval("bit.x = 1"),
+        Eval("cmsgpack.x = 1"),
+        Eval("struct.x = 1"),
+        Eval("table.insert(string, 'x')"),
+        Eval("setmetatable(_G, nil)"),
+        Eval("return print"),
+        Eval("return loadfile"),
+        Eval("return dofile"),
+        Eval("return os"),
+        Eval("return io"),
+        Eval("return require"),
+        Eval("return debug"),
+        Eval("return type(unpack) .. type(loadstring) .. type(gcinfo) .. type(newproxy == nil)"),
+        Eval("return _VERSION"),
+        Eval("local t = {}\nfor k in pairs(_G) do t[#t + 1] = k end\ntable.sort(t)\nreturn t"),
+        Eval("local t = {}\nfor k in pairs(string) do t[#t + 1] = k end\ntable.sort(t)\nreturn t"),
+        Eval("local t = {}\nfor k in pairs(table) do t[#t + 1] = k end\ntable.sort(t)\nreturn t"),
+        Eval("local t = {}\nfor k in pairs(math) do t[#t + 1] = k end\ntable.sort(t)\nreturn t"),
+        Eval("local t = {}\nfor k in pairs(redis) do t[#t + 1] = k end\ntable.sort(t)\nreturn t"),
+        Eval("local t = {}\nfor k in pairs(coroutine) do t[#t + 1] = k end\ntable.sort(t)\nreturn t"),
+        Eval("local t = {}\nfor k in pairs(bit) do t[#t + 1] = k end\ntable.sort(t)\nreturn t"),
+        Eval("local t = {}\nfor k in pairs(cjson) do t[#t + 1] = k end\ntable.sort(t)\nreturn t"),
+        Eval("local t = {}\nfor k in pairs(cmsgpack) do t[#t + 1] = k end\ntable.sort(t)\nreturn t"),
+        Eval("return getmetatable('').__index == string"),
+        Eval("local t = setmetatable({}, {__index = function(t, k) return k .. '!' end})\nreturn t.hi"),
+        Eval("return loadstring('return 1 + 1')()"),
+        Eval("return {loadstring('return +')}"),
+        Eval("local f = loadstring('x = 1')\nreturn f()"),
+        Eval("KEYS[1] = 'changed'\nreturn KEYS[1]", "k"));
+
+    [Fact]
+    public void Compile_and_numkeys_errors() => diff.Run(
+        Eval("return +"),
+        Eval("if true then"),
+        Eval("return 'unfinished"),
+        Call("EVAL", "return 1", -1),
+        Command("EVAL", "return 1", "x"),
+        Command("EVAL", "return 1", "2", "a"),
+        Command("EVAL", "return 1"),
+        Command("EVALSHA", "abc", "0"),
+        Command("EVALSHA", "ffffffffffffffffffffffffffffffffffffffff", "0"),
+        Command("EVALSHA", Sha1("return 'cached'"), "0"),
+        Eval("return 'cached'"),
+        Command("EVALSHA", Sha1("return 'cached'"), "0"),
+        Command("EVALSHA", Sha1("return 'cached'").ToUpperInvariant(), "0"),
+        Command("EVALSHA", Sha1("return 'cached'"), "x"),
+        Command("EVALSHA_RO", Sha1("return 'cached'"), "0"),
+        Command("SCRIPT", "EXISTS", Sha1("return 'cached'"), Sha1("return +"), Sha1("return 'cached'").ToUpperInvariant()));
+}
