@@ -93,7 +93,7 @@ public sealed class Differential(RedisServer redis)
     /// waits and answers as Redis does where it may not block, inside MULTI, so redis-server gets
     /// it inside MULTI too (and the tests never wait).
     /// </summary>
-    static bool MayBlock(byte[][] args) =>
+    public static bool MayBlock(byte[][] args) =>
         CommandTable.Find(args[0]) is { } spec && spec.Flags.HasFlag(CommandFlags.Blocking) && spec.Name is not ("xread" or "xreadgroup")
         && spec.DispatchError(args) is null;
 

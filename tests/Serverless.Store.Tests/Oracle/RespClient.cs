@@ -17,7 +17,8 @@ public sealed class RespClient : IDisposable
 
     public RespClient(int port)
     {
-        tcp = new TcpClient("127.0.0.1", port) { NoDelay = true };
+        // A reply that never comes (a command that blocks redis-server) fails the test instead of hanging the run.
+        tcp = new TcpClient("127.0.0.1", port) { NoDelay = true, ReceiveTimeout = 60_000 };
         stream = new BufferedStream(tcp.GetStream(), 1 << 16);
     }
 
