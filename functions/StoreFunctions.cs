@@ -97,6 +97,10 @@ public static class DurableFunctions
     [Function(ExpiryIndex.Name)]
     public static Task Expiry([EntityTrigger] TaskEntityDispatcher dispatcher) => dispatcher.DispatchAsync<ExpiryIndex>();
 
+    /// <summary>The script catalog (SCRIPT LOAD, FUNCTION LOAD...): one entity the whole store shares.</summary>
+    [Function(CatalogEntity.Name)]
+    public static Task Scripts([EntityTrigger] TaskEntityDispatcher dispatcher) => dispatcher.DispatchAsync<CatalogEntity>();
+
     /// <summary>The subscription registry; its PubSubHub (to publish keyspace events) comes from the app's services.</summary>
     [Function(SubscriptionRegistry.Name)]
     public static Task PubSub([EntityTrigger] TaskEntityDispatcher dispatcher) => dispatcher.DispatchAsync<SubscriptionRegistry>();

@@ -105,6 +105,7 @@ public sealed class DurableEngine : IAsyncDisposable
         var entities = new ObjectManager<CoreEntity>();
         entities.Add(KeyEntity.Name, () => new EntityDispatcher(shims, KeyEntity.Name, () => new KeyEntity()));
         entities.Add(ExpiryIndex.Name, () => new EntityDispatcher(shims, ExpiryIndex.Name, () => new ExpiryIndex()));
+        entities.Add(CatalogEntity.Name, () => new EntityDispatcher(shims, CatalogEntity.Name, () => new CatalogEntity()));
         var registryLogger = loggerFactory.CreateLogger<SubscriptionRegistry>();
         entities.Add(SubscriptionRegistry.Name, () => new EntityDispatcher(shims, SubscriptionRegistry.Name, () => new SubscriptionRegistry(pubsub, registryLogger)));
 

@@ -74,8 +74,23 @@ public sealed class InProcessTransport(IHubContext<StoreHub> hubContext) : IPubS
         foreach (var group in groups.Keys) await RemoveFromGroupAsync(group, connectionId, cancellation);
     }
 
-    public Task<bool> ConnectionExistsAsync(string connectionId, CancellationToken cancellation) =>
-        Task.FromResult(connections.ContainsKey(connectionId));
+    /// <summary>
+    /// SignalR completes a client's handshake before it runs the hub's OnConnectedAsync, so a client
+    /// may subscribe with its id a moment before this transport has heard of it: an unknown id gets
+    /// that moment (<see cref="ConnectGrace"/>) before it is judged gone.
+    /// </summary>
+    public async Task<bool> ConnectionExistsAsync(string connectionId, CancellationToken cancellation)
+    {
+        var deadline = DateTime.UtcNow + ConnectGrace;
+        while (!connections.ContainsKey(connectionId))
+        {
+            if (DateTime.UtcNow >= deadline) return false;
+            await Task.Delay(20, cancellation);
+        }
+        return true;
+    }
+
+    static readonly TimeSpan ConnectGrace = TimeSpan.FromSeconds(2);
 
     internal void Connected(string connectionId) => connections[connectionId] = new(StringComparer.Ordinal);
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The one test command: installs the tests' npm tools (Azurite, @upstash/redis, @microsoft/signalr,
+# The one test command: installs the tests' npm tools (Azurite, @upstash/redis, ratelimit and lock, @microsoft/signalr,
 # playwright-core) when missing,
 # builds the solution and runs every test project, then checks that the .NET client packs (NuGet).
 # Needs: the .NET 10 SDK, Node.js with npm, and redis-server on PATH (.ci/run installs it).
@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v redis-server >/dev/null || { echo "redis-server is missing: apt-get install -y redis-server" >&2; exit 1; }
 command -v npm >/dev/null || { echo "Node.js/npm is missing: install Node.js 20 or later" >&2; exit 1; }
-if [ ! -x tests/node_modules/.bin/azurite ] || [ ! -d tests/node_modules/playwright-core ] || [ ! -d tests/node_modules/@microsoft/signalr ]; then
+if [ ! -x tests/node_modules/.bin/azurite ] || [ ! -d tests/node_modules/playwright-core ] || [ ! -d tests/node_modules/@microsoft/signalr ] \
+   || [ ! -d tests/node_modules/@upstash/ratelimit ] || [ ! -d tests/node_modules/@upstash/lock ]; then
   echo "== installing the tests' npm tools (tests/package.json)"
   npm ci --prefix tests --no-audit --no-fund
 fi

@@ -97,20 +97,37 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
         {
             case "":
                 if (method == "GET") return Respond(200, ReplyEncoder.Single(Reply.Simple("PONG"), base64));
-                return await SingleAsync(CommandPlan.Of(CommandParser.ParseCommand(request.Body, limits)), granted, base64, ct);
+                return await SingleAsync(Plan(CommandParser.ParseCommand(request.Body, limits), granted), granted, base64, ct);
             case "pipeline":
-                return await PipelineAsync(Plans(RequirePost(method, CommandParser.ParseBatch, request)), granted, base64, ct);
+                return await PipelineAsync(Plans(RequirePost(method, CommandParser.ParseBatch, request), granted), granted, base64, ct);
             case "multi-exec":
-                return await TransactionAsync(Plans(RequirePost(method, CommandParser.ParseBatch, request)), granted, base64, ct);
+                return await TransactionAsync(Plans(RequirePost(method, CommandParser.ParseBatch, request), granted), granted, base64, ct);
             case var name when endpoints?.GetValueOrDefault(name) is { } endpoint:
                 return await endpoint(request, granted, ct);
             default:
                 var body = method == "POST" ? request.Body : null;
-                return await SingleAsync(CommandPlan.Of(CommandParser.ParsePath(path, body, limits)), granted, base64, ct);
+                return await SingleAsync(Plan(CommandParser.ParsePath(path, body, limits), granted), granted, base64, ct);
         }
     }
 
-    static List<CommandPlan> Plans(List<byte[][]> commands) => commands.ConvertAll(CommandPlan.Of);
+    static List<CommandPlan> Plans(List<byte[][]> commands, Access granted) => commands.ConvertAll(c => Plan(c, granted));
+
+    /// <summary>
+    /// A command as the token runs it: a read-only token's EVAL, EVALSHA and FCALL run as EVAL_RO,
+    /// EVALSHA_RO and FCALL_RO, so its scripts read and a write inside one is refused with Redis's
+    /// error for read-only scripts.
+    /// </summary>
+    static CommandPlan Plan(byte[][] args, Access granted)
+    {
+        if (granted == Access.ReadOnly && args.Length > 0 && ReadOnlyForms.TryGetValue(Encoding.UTF8.GetString(args[0]), out var readOnly))
+            args = [readOnly, .. args[1..]];
+        return CommandPlan.Of(args);
+    }
+
+    static readonly Dictionary<string, byte[]> ReadOnlyForms = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["eval"] = "EVAL_RO"u8.ToArray(), ["evalsha"] = "EVALSHA_RO"u8.ToArray(), ["fcall"] = "FCALL_RO"u8.ToArray(),
+    };
 
     T RequirePost<T>(string method, Func<byte[], RestLimits, T> parse, RestRequest request) =>
         method == "POST" ? parse(request.Body, limits) : throw new BadRequestException(405, "ERR use POST with a JSON array of commands");

@@ -17,7 +17,7 @@ namespace Serverless.Store.Durable;
 public sealed class Chains(DurableEntityClient entities, ReplyChannel channel, TimeProvider time)
 {
     /// <summary>Runs commands over several keys' entities (<paramref name="entityKeys"/> sorted, distinct) atomically.</summary>
-    public Task<Reply[]> RunAsync(string[] entityKeys, CommandBatch commands, CancellationToken cancellation)
+    public Task<Reply[]> RunAsync(string[] entityKeys, CommandBatch commands, CancellationToken cancellation, ScriptReach? reach = null)
     {
         var step = new ChainStep
         {
@@ -26,6 +26,7 @@ public sealed class Chains(DurableEntityClient entities, ReplyChannel channel, T
             Commands = commands,
             NowMs = time.GetUtcNow().ToUnixTimeMilliseconds(),
             Seed = Random.Shared.Next(),
+            Reach = reach,
         };
         return channel.AwaitAsync<KeyRecord, Reply[]>(KeyEntity.Id(entityKeys[^1]), record => record?.FindReply(step.Id)?.Replies,
             () => entities.SignalEntityAsync(KeyEntity.Id(entityKeys[0]), KeyEntity.Step, step, cancellation: cancellation),

@@ -29,6 +29,7 @@ public sealed partial class DurableStore : IStore
         Writes = new KeyWrites(Entities, Replies);
         Chains = new Chains(Entities, Replies, this.time);
         Keyspace = new KeyspaceQueries(Entities, Reads, Writes);
+        Scripts = new ScriptCatalogs(Entities, Replies, this.time);
     }
 
     /// <summary>The durable client's entity half: what every executor and service of this store reads and signals through.</summary>
@@ -40,6 +41,9 @@ public sealed partial class DurableStore : IStore
     public KeyWrites Writes { get; }
     public Chains Chains { get; }
     public KeyspaceQueries Keyspace { get; }
+
+    /// <summary>SCRIPT and FUNCTION, and the scripts that script runs bring to the entities.</summary>
+    public ScriptCatalogs Scripts { get; }
 
     /// <summary>
     /// The host services that serve the commands whose table row names one (pub/sub, snapshots).
@@ -69,6 +73,7 @@ public sealed partial class DurableStore : IStore
         StoreRoute.KeyWrite => (await Writes.SubmitAsync(plan.EntityKeys[0], CommandBatch.Of([plan.Command]), cancellation))[0],
         StoreRoute.MultiKeyWrite => (await Chains.RunAsync(plan.EntityKeys, CommandBatch.Of([plan.Command]), cancellation))[0],
         StoreRoute.Keyspace => await Keyspace.ExecuteAsync(plan.Command, NowMs, cancellation),
+        StoreRoute.Script => (await RunOnKeysAsync([plan.Command], cancellation))[0],
         _ => await ServiceAsync(plan.Command, cancellation),
     };
 
@@ -142,46 +147,38 @@ public sealed partial class DurableStore : IStore
         if (Transaction.Validate(commands) is { } abort) return abort;
         var plans = commands.Select(StorePlan.Of).ToArray();
         if (plans.FirstOrDefault(p => p.Refusal is not null) is { Refusal: { } refusal }) return refusal; // a key too long
-        var entityKeys = plans.SelectMany(p => p.EntityKeys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        var readOnly = commands.All(c => !c.IsWrite);
-        var batch = CommandBatch.Of(commands);
-        if (entityKeys.Length == 0)
-        {
-            // No key: nothing to lock. Whole-keyspace commands cannot be part of a transaction (no
-            // keyspace to list here, they answer so); host services cannot either (their rows say so).
-            var ctx = new CommandContext(new EntityKeyspace([], []), NowMs) { Server = Stats };
-            return Reply.Array(Transaction.Execute(ctx, commands));
-        }
-        return Reply.Array(readOnly ? await ReadAsync(entityKeys, commands, cancellation)
-            : entityKeys.Length == 1 ? await Writes.SubmitAsync(entityKeys[0], batch, cancellation)
-            : await Chains.RunAsync(entityKeys, batch, cancellation));
+        // Whole-keyspace commands cannot be part of a transaction (no keyspace to list there, they
+        // answer so); host services cannot either (their rows say so).
+        return Reply.Array(await RunOnKeysAsync(commands, cancellation));
     }
 
     /// <summary>
     /// Read-only commands on stored states (one key: its state once unlocked; several: a consistent
     /// read, or when the keys keep changing, a chain that holds them while it reads).
     /// </summary>
-    async Task<Reply[]> ReadAsync(string[] entityKeys, IReadOnlyList<CommandPlan> commands, CancellationToken cancellation)
+    Task<Reply[]> ReadAsync(string[] entityKeys, IReadOnlyList<CommandPlan> commands, CancellationToken cancellation) =>
+        ReadAsync(entityKeys, commands.SelectMany(c => c.Keys).Distinct(Bytes.Comparer).ToArray(), commands, null, cancellation);
+
+    async Task<Reply[]> ReadAsync(string[] entityKeys, byte[][] keys, IReadOnlyList<CommandPlan> commands, ScriptReach? reach, CancellationToken cancellation)
     {
         var records = entityKeys.Length == 1
             ? [await Reads.ReadAsync(entityKeys[0], cancellation)]
             : await Reads.ReadConsistentAsync(entityKeys, cancellation);
-        if (records is null) return await Chains.RunAsync(entityKeys, CommandBatch.Of(commands), cancellation);
-        var keys = commands.SelectMany(c => c.Keys).Distinct(Bytes.Comparer).ToArray();
+        if (records is null) return await Chains.RunAsync(entityKeys, CommandBatch.Of(commands), cancellation, reach);
         var states = keys.Select(k =>
         {
             var entityKey = EntityKeys.EntityOf(k);
             return KeyReads.StateIn(records[Array.IndexOf(entityKeys, entityKey)], entityKey, k);
         }).ToArray();
-        var keyspace = new EntityKeyspace(keys, states);
+        var keyspace = EntityKeyspace.Of(keys, states, reach?.Listing == true);
         var now = NowMs;
-        return commands.Select(c => c.Execute(new CommandContext(keyspace, now))).ToArray();
+        return commands.Select(c => c.Execute(ScriptReach.Context(reach, keyspace, now, null, recordEvents: false))).ToArray();
     }
 
 
     async Task<Reply> ServiceAsync(CommandPlan command, CancellationToken cancellation)
     {
-        foreach (var service in Services)
+        foreach (var service in Services.Prepend(Scripts))
             if (service.Serves == command.Spec!.Service) return await service.ExecuteAsync(command.Args, cancellation);
         return Reply.Error($"ERR '{command.Spec!.Name}' is not available: this host has no service for it");
     }

@@ -90,7 +90,7 @@ public sealed class KeyEntity : ITaskEntity
                     foreach (var request in Read<SubmitRequest[]>(input))
                     {
                         if (record.FindReply(request.Id) is not null) continue; // a redelivered signal: already applied
-                        record.AddReply(new StoredReply(request.Id, now, RunCommands(request.Commands)), now);
+                        record.AddReply(new StoredReply(request.Id, now, RunCommands(request)), now);
                     }
                     return null;
                 case Step:
@@ -122,34 +122,39 @@ public sealed class KeyEntity : ITaskEntity
         static T Read<T>(JsonElement? input) =>
             (input is { } json ? json.Deserialize<T>() : default) ?? throw new InvalidOperationException($"missing {typeof(T).Name}");
 
-        /// <summary>The keys of this entity that commands name (an entity of one key: that key), each once.</summary>
-        byte[][] KeysNamedBy(IEnumerable<CommandPlan> plans)
+        /// <summary>
+        /// The keys of this entity that commands name, and that a script run asked for (<paramref name="reach"/>),
+        /// each once; an entity of one key: that key.
+        /// </summary>
+        byte[][] KeysNamedBy(IEnumerable<CommandPlan> plans, ScriptReach? reach)
         {
             if (!group) return [ownKey!];
             var keys = new List<byte[]>();
-            foreach (var plan in plans)
-                foreach (var key in plan.Keys)
-                    if (EntityKeys.TryEntityOf(key, out var held) && held == entityKey && !keys.Exists(k => Bytes.Comparer.Equals(k, key)))
-                        keys.Add(key);
+            foreach (var key in plans.SelectMany(p => p.Keys).Concat(reach?.Keys ?? []))
+                if (EntityKeys.TryEntityOf(key, out var held) && held == entityKey && !keys.Exists(k => Bytes.Comparer.Equals(k, key)))
+                    keys.Add(key);
             return [.. keys];
         }
 
-        EntityKeyspace Keyspace(byte[][] keys) => new(keys, keys.Select(k => record.StateOf(k, group)).ToArray());
+        EntityKeyspace Keyspace(byte[][] keys, ScriptReach? reach) =>
+            EntityKeyspace.Of(keys, keys.Select(k => record.StateOf(k, group)).ToArray(), reach?.Listing == true);
 
-        /// <summary>Runs commands on this entity's keys (a <c>submit</c>); stores the keys they changed.</summary>
-        Reply[] RunCommands(CommandBatch batch)
+        /// <summary>Runs a request's commands on this entity's keys (a <c>submit</c>); stores the keys they changed.</summary>
+        Reply[] RunCommands(SubmitRequest request)
         {
-            var plans = batch.Commands.Select(CommandPlan.Of).ToArray();
-            var keyspace = Keyspace(KeysNamedBy(plans));
+            var plans = request.Commands.Commands.Select(CommandPlan.Of).ToArray();
+            var keyspace = Keyspace(KeysNamedBy(plans, request.Reach), request.Reach);
             var notifications = KeyspaceNotifications.Current;
             var replies = new Reply[plans.Length];
             List<KeyspaceEvent>? events = null;
             for (var i = 0; i < replies.Length; i++)
             {
-                var ctx = new CommandContext(keyspace, now) { RecordEvents = notifications.Enabled };
+                var ctx = ScriptReach.Context(request.Reach, keyspace, now, null, notifications.Enabled);
                 replies[i] = keyspace.Holds(plans[i]) ? plans[i].Execute(ctx) : Reply.Error("ERR internal: command sent to the entity of another key");
                 if (ctx.Events is not null) (events ??= []).AddRange(notifications.Filter(ctx.Events));
             }
+            // A script that needs keys this request did not bring changes nothing: the caller runs it again with them.
+            if (ScriptReach.NeedsKeys(replies)) return replies;
             if (GroupLimits.Refusal(record, keyspace, group) is { } refusal) return [.. replies.Select(_ => refusal)];
             if (events is not null) KeyspaceEventSink.Publish(operation.Context, events);
             StoreChanges(keyspace);
@@ -166,7 +171,7 @@ public sealed class KeyEntity : ITaskEntity
         {
             if (record.FindReply(step.Id) is not null) return; // done already: a redelivered step
             var plans = step.Commands.Commands.Select(CommandPlan.Of).ToArray();
-            var mine = KeysNamedBy(plans);
+            var mine = KeysNamedBy(plans, step.Reach);
             var last = step.Keys.Length - 1;
             if (step.Index < last)
             {
@@ -179,17 +184,25 @@ public sealed class KeyEntity : ITaskEntity
             }
 
             // The last participant: every other key is locked and its state is in the step.
-            var keyspace = new EntityKeyspace([.. step.Held.Select(h => h.Key), .. mine],
-                [.. step.Held.Select(h => h.State), .. mine.Select(k => record.StateOf(k, group))]);
+            var keyspace = EntityKeyspace.Of([.. step.Held.Select(h => h.Key), .. mine],
+                [.. step.Held.Select(h => h.State), .. mine.Select(k => record.StateOf(k, group))], step.Reach?.Listing == true);
             var notifications = KeyspaceNotifications.Current;
             var random = new Random(step.Seed);
             var replies = new Reply[plans.Length];
             var events = new List<KeyspaceEvent>();
             for (var i = 0; i < replies.Length; i++)
             {
-                var ctx = new CommandContext(keyspace, step.NowMs, random) { RecordEvents = notifications.Enabled };
+                var ctx = ScriptReach.Context(step.Reach, keyspace, step.NowMs, random, notifications.Enabled);
                 replies[i] = keyspace.Holds(plans[i]) ? plans[i].Execute(ctx) : Reply.Error("ERR internal: a transaction touched a key it did not lock");
                 events.AddRange(notifications.Filter(ctx.Events));
+            }
+            if (ScriptReach.NeedsKeys(replies))
+            {
+                // A script asked for keys the chain does not hold: nothing changes, every participant unlocks.
+                for (var j = 0; j < last; j++)
+                    operation.Context.SignalEntity(Id(step.Keys[j]), Commit, new ChainCommit { Id = step.Id });
+                record.AddReply(new StoredReply(step.Id, now, replies), now);
+                return;
             }
             // Each earlier participant gets the changes to its own keys (the held keys are in step order).
             var changes = new Dictionary<string, List<HeldKey>>(StringComparer.Ordinal);
@@ -308,9 +321,13 @@ public sealed class KeyEntity : ITaskEntity
 /// The keys an entity operation may touch: its own key, or for the last participant of a chain
 /// every participant's key (all locked). Remembers which ones changed.
 /// </summary>
-sealed class EntityKeyspace(byte[][] keys, KeyState?[] states) : IKeyspace
+class EntityKeyspace(byte[][] keys, KeyState?[] states) : IKeyspace
 {
     readonly bool[] changed = new bool[keys.Length];
+
+    /// <summary>The keys and their states; listable (<see cref="ListedKeyspace"/>) when a script's listing was resolved for it.</summary>
+    public static EntityKeyspace Of(byte[][] keys, KeyState?[] states, bool listing) =>
+        listing ? new ListedKeyspace(keys, states) : new EntityKeyspace(keys, states);
 
     public int Count => keys.Length;
 
@@ -352,5 +369,26 @@ sealed class EntityKeyspace(byte[][] keys, KeyState?[] states) : IKeyspace
         if (states[i] is null) return;
         states[i] = null;
         changed[i] = true;
+    }
+}
+
+/// <summary>
+/// An entity keyspace a script may list (KEYS, SCAN): the keys it holds are the ones the store
+/// listed for the script's patterns and the ones it names, so listing them lists what it asked for.
+/// </summary>
+sealed class ListedKeyspace(byte[][] keys, KeyState?[] states) : EntityKeyspace(keys, states), IEnumerableKeyspace
+{
+    public IEnumerable<KeyValuePair<byte[], KeyState>> Entries
+    {
+        get
+        {
+            for (var i = 0; i < Count; i++)
+                if (StateOf(i) is { } state) yield return new(KeyAt(i), state);
+        }
+    }
+
+    public void Clear()
+    {
+        for (var i = 0; i < Count; i++) Remove(KeyAt(i));
     }
 }

@@ -20,9 +20,9 @@ public sealed class KeyWrites(DurableEntityClient entities, ReplyChannel channel
     readonly ConcurrentDictionary<string, Outbox> outboxes = new(StringComparer.Ordinal);
 
     /// <summary>Runs commands atomically on one key's entity; one reply per command.</summary>
-    public Task<Reply[]> SubmitAsync(string entityKey, CommandBatch commands, CancellationToken cancellation)
+    public Task<Reply[]> SubmitAsync(string entityKey, CommandBatch commands, CancellationToken cancellation, ScriptReach? reach = null)
     {
-        var request = new SubmitRequest { Id = SubmitRequest.NewId(), Commands = commands };
+        var request = new SubmitRequest { Id = SubmitRequest.NewId(), Commands = commands, Reach = reach };
         return channel.AwaitAsync<KeyRecord, Reply[]>(KeyEntity.Id(entityKey), record => record?.FindReply(request.Id)?.Replies,
             () => SendAsync(entityKey, request), "a write", cancellation);
     }

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Microsoft.DurableTask.Entities;
 using Serverless.Store.Commands;
 using Serverless.Store.Keyspace;
+using Serverless.Store.Scripting;
 
 namespace Serverless.Store.Durable;
 
@@ -31,6 +32,7 @@ public sealed class SubmitRequest
 {
     [JsonPropertyName("i")] public string Id { get; set; } = "";
     [JsonPropertyName("c")] public CommandBatch Commands { get; set; } = CommandBatch.Of();
+    [JsonPropertyName("x"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public ScriptReach? Reach { get; set; }
 
     /// <summary>A fresh request id: 96 random bits, base64url (16 characters), unique enough to find one reply among a key's recent ones.</summary>
     public static string NewId()
@@ -85,6 +87,54 @@ public sealed class ChainStep
     [JsonPropertyName("r")] public int Seed { get; set; }
     /// <summary>The states of the keys the commands name in <see cref="Keys"/>[0..<see cref="Index"/>), as the earlier participants hold them locked.</summary>
     [JsonPropertyName("s")] public List<HeldKey> Held { get; set; } = [];
+    [JsonPropertyName("x"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public ScriptReach? Reach { get; set; }
+}
+
+/// <summary>
+/// What commands that run scripts carry to the entities beside the commands (docs/scripting.md,
+/// "On the durable store"): the scripts and libraries they call (the entity has no catalog of its
+/// own), the keys a run of them asked for past the keys they name, and whether they list keys
+/// (KEYS or SCAN in a script: the held keys are then the keys listed for it).
+/// </summary>
+public sealed class ScriptReach
+{
+    [JsonPropertyName("s"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public ScriptCatalog? Scripts { get; set; }
+    [JsonPropertyName("k"), JsonConverter(typeof(Protocol.ArgsJsonConverter))] public byte[][] Keys { get; set; } = [];
+    [JsonPropertyName("l"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool Listing { get; set; }
+
+    /// <summary>The context a command of a request runs in, with the scripts it brought (none: no script is known, never the process's own catalog).</summary>
+    public static CommandContext Context(ScriptReach? reach, IKeyspace keyspace, long nowMs, Random? random, bool recordEvents, IServerStats? server = null) =>
+        new(keyspace, nowMs, random)
+        {
+            RecordEvents = recordEvents, Server = server, Scripts = reach?.Scripts is { } scripts ? new Brought(scripts) : NoScripts.Instance,
+        };
+
+    /// <summary>True when a script run asked for keys it was not given (then nothing of the request may be stored).</summary>
+    public static bool NeedsKeys(IReadOnlyList<Protocol.Reply> replies)
+    {
+        foreach (var reply in replies)
+            if (reply is Protocol.KeysNeededReply) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// The scripts a request brought, to find only: SCRIPT and FUNCTION (inside MULTI) cannot change
+    /// them here (they change the store's catalog, see ScriptCatalogs), and EVAL's own caching is the caller's.
+    /// </summary>
+    sealed class Brought(ScriptCatalog scripts) : IScriptSource
+    {
+        public byte[]? FindScript(string sha1) => scripts.FindScript(sha1);
+        public void AddScript(string sha1, byte[] body) { }
+        public FunctionLibrary? FindLibraryOf(string name) => scripts.FindLibraryOf(name);
+    }
+
+    sealed class NoScripts : IScriptSource
+    {
+        public static readonly NoScripts Instance = new();
+        public byte[]? FindScript(string sha1) => null;
+        public void AddScript(string sha1, byte[] body) { }
+        public FunctionLibrary? FindLibraryOf(string name) => null;
+    }
 }
 
 /// <summary>

@@ -20,6 +20,12 @@ public enum StoreRoute
     Keyspace,
     /// <summary>A host service (<see cref="ICommandService"/>).</summary>
     Service,
+    /// <summary>
+    /// Runs a script (EVAL, EVALSHA, FCALL...): with what it calls from the catalog, read or written
+    /// like the commands above by the keys it names, and again with the keys it reached for
+    /// (<see cref="DurableStore"/>'s RunOnKeysAsync).
+    /// </summary>
+    Script,
 }
 
 /// <summary>
@@ -55,13 +61,15 @@ public sealed class StorePlan
             case CommandRoute.Service: return new(command, StoreRoute.Service, [], null);
             case CommandRoute.Local: return new(command, StoreRoute.Local, [], null);
         }
-        if (command.Keys.Count == 0) return new(command, StoreRoute.Local, [], null);
+        var script = command.Spec!.Flags.HasFlag(CommandFlags.RunsScript);
+        if (command.Keys.Count == 0) return new(command, script ? StoreRoute.Script : StoreRoute.Local, [], null);
         var held = new string[command.Keys.Count];
         for (var i = 0; i < held.Length; i++)
             if (!Durable.EntityKeys.TryEntityOf(command.Keys[i], out held[i]))
                 return new(command, StoreRoute.Local, [], new ErrorReply(Durable.EntityKeys.TooLongError));
         // Keys with one hash tag share one entity: the command needs each entity once.
         var entityKeys = held.Length == 1 ? held : held.Distinct(StringComparer.Ordinal).ToArray();
+        if (script) return new(command, StoreRoute.Script, [.. entityKeys.Order(StringComparer.Ordinal)], null);
         // PFCOUNT reads but may store the count it computed: its entity runs it.
         if (entityKeys.Length == 1)
             return new(command, command.IsWrite || command.Spec!.Flags.HasFlag(CommandFlags.Rewrites) ? StoreRoute.KeyWrite : StoreRoute.KeyRead,

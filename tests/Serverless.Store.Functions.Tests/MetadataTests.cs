@@ -41,8 +41,9 @@ public class MetadataTests
     {
         var entityFunctions = Functions.Select(f => f!.AsObject())
             .Where(f => Bindings(f).Any(b => (string?)b["type"] == "entityTrigger")).ToList();
-        Assert.Equal([ExpiryIndex.Name, KeyEntity.Name, Serverless.Store.PubSub.SubscriptionRegistry.Name], entityFunctions.Select(f => (string?)f["name"]).Order());
-        Assert.Equal(3, BindingsOfType("entityTrigger").Count());
+        Assert.Equal([ExpiryIndex.Name, KeyEntity.Name, Serverless.Store.PubSub.SubscriptionRegistry.Name, CatalogEntity.Name],
+            entityFunctions.Select(f => (string?)f["name"]).Order());
+        Assert.Equal(4, BindingsOfType("entityTrigger").Count());
     }
 
     [Fact]

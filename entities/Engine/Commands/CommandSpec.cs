@@ -31,6 +31,12 @@ public enum CommandFlags
     /// PFCOUNT of one key caches the count it computed in the value. A store runs it where its key is.
     /// </summary>
     Rewrites = 1024,
+    /// <summary>
+    /// Runs a script (EVAL, EVALSHA, FCALL and their _RO forms): it needs the script or library from
+    /// the catalog, writes unless _RO or the script declares no-writes, and may reach keys past those
+    /// it names (a store runs it again with them, see <see cref="Protocol.KeysNeededReply"/>).
+    /// </summary>
+    RunsScript = 2048,
 }
 
 /// <summary>

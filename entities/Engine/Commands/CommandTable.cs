@@ -278,12 +278,12 @@ public static class CommandTable
         // after the script); like Redis's they are neither read nor write (may_replicate): a store
         // treats them as writes unless _RO or the script declares no-writes (ScriptCommands.FlagsOf).
         // SCRIPT and FUNCTION change the catalog (HostService.Scripts) and need the full token.
-        new("eval", -3, None, 0, 0, 0, ScriptCommands.Eval, ScriptCommands.Keys),
-        new("evalsha", -3, None, 0, 0, 0, ScriptCommands.EvalSha, ScriptCommands.Keys),
-        new("eval_ro", -3, ReadOnly, 0, 0, 0, ScriptCommands.EvalRo, ScriptCommands.Keys),
-        new("evalsha_ro", -3, ReadOnly, 0, 0, 0, ScriptCommands.EvalShaRo, ScriptCommands.Keys),
-        new("fcall", -3, None, 0, 0, 0, ScriptCommands.FCall, ScriptCommands.Keys),
-        new("fcall_ro", -3, ReadOnly, 0, 0, 0, ScriptCommands.FCallRo, ScriptCommands.Keys),
+        new("eval", -3, RunsScript, 0, 0, 0, ScriptCommands.Eval, ScriptCommands.Keys),
+        new("evalsha", -3, RunsScript, 0, 0, 0, ScriptCommands.EvalSha, ScriptCommands.Keys),
+        new("eval_ro", -3, ReadOnly | RunsScript, 0, 0, 0, ScriptCommands.EvalRo, ScriptCommands.Keys),
+        new("evalsha_ro", -3, ReadOnly | RunsScript, 0, 0, 0, ScriptCommands.EvalShaRo, ScriptCommands.Keys),
+        new("fcall", -3, RunsScript, 0, 0, 0, ScriptCommands.FCall, ScriptCommands.Keys),
+        new("fcall_ro", -3, ReadOnly | RunsScript, 0, 0, 0, ScriptCommands.FCallRo, ScriptCommands.Keys),
         new("script", -2, Admin, 0, 0, 0, ScriptCommands.Script, Service: HostService.Scripts, Subcommands:
         [
             new("debug", 3), new("exists", -3), new("flush", -2), new("help", 2), new("kill", 2), new("load", 3), // none "write", as in Redis
