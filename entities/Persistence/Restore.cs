@@ -8,6 +8,8 @@ using Microsoft.Extensions.Logging;
 using Serverless.Store.RdbFiles;
 using Serverless.Store.Durable;
 using Serverless.Store.Keyspace;
+using Serverless.Store.Protocol;
+using Serverless.Store.Scripting;
 
 namespace Serverless.Store.Persistence;
 
@@ -15,7 +17,8 @@ namespace Serverless.Store.Persistence;
 public enum RestoreMode { Replace, Merge }
 
 /// <summary>What a restore did.</summary>
-public sealed record RestoreResult(string Source, RestoreMode Mode, long Keys, long ExpiredSkipped, long Removed, long DurationMs, int RdbVersion);
+public sealed record RestoreResult(string Source, RestoreMode Mode, long Keys, long ExpiredSkipped, long Removed, long DurationMs, int RdbVersion,
+    int FunctionLibraries = 0);
 
 /// <summary>A restore named a snapshot that is not in storage.</summary>
 public sealed class SnapshotNotFoundException(string name) : Exception($"no snapshot named '{name}' in the '{SnapshotOptions.ContainerName}' container");
@@ -61,18 +64,22 @@ public sealed partial class SnapshotService
             var started = Stopwatch.GetTimestamp();
             int version;
             long fileKeys;
+            List<byte[]> libraries;
             await using (var stream = await open(cancellation))
             {
-                (version, fileKeys) = await Task.Run(() =>
+                (version, fileKeys, libraries) = await Task.Run(() =>
                 {
                     var reader = new RdbReader(stream);
                     var n = reader.Validate(Check);
-                    return (reader.Version, n);
+                    CheckLibraries(reader.FunctionLibraries);
+                    return (reader.Version, n, reader.FunctionLibraries);
                 }, cancellation);
             }
-            logger.LogInformation("Restore of {Source} ({Mode}): the file checks out (RDB {Version}, {Keys} keys); loading", source, mode, version, fileKeys);
+            logger.LogInformation("Restore of {Source} ({Mode}): the file checks out (RDB {Version}, {Keys} keys, {Libraries} function libraries); loading",
+                source, mode, version, fileKeys, libraries.Count);
 
             var removed = mode == RestoreMode.Replace ? await RemoveAllKeysAsync() : 0;
+            await LoadLibrariesAsync(libraries, mode);
             long loaded = 0, expired = 0;
             var lastLog = Stopwatch.GetTimestamp();
             var slots = new SemaphoreSlim(RestoreParallelism);
@@ -103,7 +110,7 @@ public sealed partial class SnapshotService
                 }
                 await Task.WhenAll(loads);
             }
-            var result = new RestoreResult(source, mode, loaded, expired, removed, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, version);
+            var result = new RestoreResult(source, mode, loaded, expired, removed, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, version, libraries.Count);
             logger.LogInformation("Restore of {Source} done ({Mode}): {Keys} keys loaded, {Expired} expired skipped, {Removed} keys removed, {DurationMs} ms",
                 source, mode, loaded, expired, removed, result.DurationMs);
             return result;
@@ -112,6 +119,34 @@ public sealed partial class SnapshotService
         {
             gate.Release();
         }
+    }
+
+    /// <summary>The first pass refuses a file whose function libraries do not load (Redis refuses such a file too).</summary>
+    static void CheckLibraries(List<byte[]> codes)
+    {
+        try
+        {
+            ScriptCommands.LoadLibraries(new ScriptCatalog(), codes, ScriptLimits.Default);
+        }
+        catch (RedisException e)
+        {
+            throw new RdbFormatException($"a function library in the file does not load: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// The file's libraries into the store's catalog: replace mode first deletes every library (as
+    /// it deletes every key), merge mode replaces only the libraries of the same names.
+    /// </summary>
+    async Task LoadLibrariesAsync(List<byte[]> codes, RestoreMode mode)
+    {
+        var commands = new List<byte[][]>();
+        if (mode == RestoreMode.Replace) commands.Add(["FUNCTION"u8.ToArray(), "FLUSH"u8.ToArray()]);
+        foreach (var code in codes) commands.Add(["FUNCTION"u8.ToArray(), "LOAD"u8.ToArray(), "REPLACE"u8.ToArray(), code]);
+        if (commands.Count == 0) return;
+        var replies = await store.Scripts.ChangeAsync(commands, CancellationToken.None);
+        if (replies.OfType<ErrorReply>().FirstOrDefault() is { } error)
+            throw new InvalidOperationException($"the file's function libraries did not load: {error.Message}");
     }
 
     /// <summary>What the first pass refuses besides format errors: other databases, keys too long for an entity id.</summary>

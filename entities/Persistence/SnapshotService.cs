@@ -298,6 +298,8 @@ public sealed partial class SnapshotService(
         using var headerBytes = new MemoryStream();
         var header = new RdbWriter(headerBytes);
         header.WriteHeader(Rdb.WriteVersion, RdbWriter.DefaultAux(createdMs));
+        // The function libraries come before the keys, as in Redis's files (scripts are not saved, as in Redis).
+        foreach (var library in (await store.Scripts.ReadAsync(cancellation)).AllLibraries()) header.WriteFunction(library.Code);
         header.WriteDbStart(0, keys, expires);
         var crc = Crc64Jones.Combine(header.Crc, body.Crc, body.Length);
         var trailer = RdbWriter.Trailer(crc);

@@ -4,17 +4,16 @@ using Serverless.Store.Tests.Http;
 namespace Serverless.Store.Client.Tests.Store;
 
 /// <summary>
-/// Scripts against the standalone store. The store has no EVAL/EVALSHA yet (issue 15): these wait
-/// for it. The EVALSHA-then-EVAL logic itself is tested now, in Unit/ScriptingTests.
+/// Scripts against the standalone store: EVALSHA then EVAL, SCRIPT LOAD, scripts in pipelines and
+/// transactions, and script errors (the EVALSHA-then-EVAL logic alone: Unit/ScriptingTests).
 /// </summary>
 [Trait("Needs", "store")]
 [Trait("Needs", "azurite")]
 public sealed class ScriptingStoreTests(StoreHost host) : StoreTest(host)
 {
-    const string NeedsScripting = "needs issue 15: server-side scripting";
     const string IncrBy = "return redis.call('INCRBY', KEYS[1], ARGV[1])";
 
-    [Fact(Skip = NeedsScripting)]
+    [Fact]
     public async Task EvalAsync_runs_a_script_the_store_has_not_seen_then_runs_it_again_by_its_sha()
     {
         var key = new TestKeys()["n"];
@@ -24,7 +23,7 @@ public sealed class ScriptingStoreTests(StoreHost host) : StoreTest(host)
         Assert.Equal(10, (await Client.EvalAsync(script, [key], [2])).AsInt64()); // EVALSHA finds it
     }
 
-    [Fact(Skip = NeedsScripting)]
+    [Fact]
     public async Task ScriptLoadAsync_answers_the_sha_the_client_computes()
     {
         var script = IncrBy + " -- " + Guid.NewGuid();
@@ -33,7 +32,7 @@ public sealed class ScriptingStoreTests(StoreHost host) : StoreTest(host)
         Assert.Equal("NOSCRIPT", missing.Prefix);
     }
 
-    [Fact(Skip = NeedsScripting)]
+    [Fact]
     public async Task Scripts_run_in_pipelines_and_transactions_with_EVAL()
     {
         var key = new TestKeys()["n"];
@@ -47,7 +46,7 @@ public sealed class ScriptingStoreTests(StoreHost host) : StoreTest(host)
         Assert.Equal(3, (await second).AsInt64());
     }
 
-    [Fact(Skip = NeedsScripting)]
+    [Fact]
     public async Task A_script_error_is_a_StoreException_with_Redis_text()
     {
         var key = new TestKeys()["list"];

@@ -215,6 +215,37 @@ public sealed class SnapshotServiceTests(OwnDurableStore fixture) : IClassFixtur
         Assert.Equal("stays", Encoding.UTF8.GetString(((BulkReply)await Run("GET", "mine")).Value!));
     }
 
+    [Fact]
+    public async Task Function_libraries_travel_in_snapshots_both_ways_with_redis_server()
+    {
+        Assert.Equal(Reply.Ok, await Run("FLUSHALL"));
+        await store.ExecuteAsync([U("FUNCTION"), U("FLUSH")]);
+        const string ours = "#!lua name=ours\nredis.register_function('ours_get', function(keys) return redis.call('GET', keys[1]) end)";
+        Assert.Equal(Reply.Bulk("ours"), await Run("FUNCTION", "LOAD", ours));
+        await Run("SET", "fk", "from the store");
+        Assert.Equal(Reply.Ok, await Run("SAVE"));
+        var saved = await DownloadAsync((await Snapshots.LatestAsync(default))!.Name);
+
+        // redis-server loads our file: its function runs there.
+        await File.WriteAllBytesAsync(Path.Combine(dir, "ours.rdb"), saved);
+        using (var redis = new RedisWithFile(dir, "ours.rdb"))
+            Assert.Equal(Reply.Bulk("from the store"), redis.Client.Call("FCALL", "ours_get", "1", "fk"));
+
+        // A redis-server dump with a library of its own, restored in replace mode: its library replaces ours.
+        using (var redis = new RedisWithFile(dir, "theirs.rdb"))
+        {
+            const string theirs = "#!lua name=theirs\nredis.register_function('theirs_incr', function(keys) return redis.call('INCR', keys[1]) end)";
+            Assert.Equal(Reply.Bulk("theirs"), redis.Client.Call("FUNCTION", "LOAD", theirs));
+            redis.Client.Call("SET", "n", "41");
+            Assert.Equal(Reply.Ok, redis.Client.Call("SAVE"));
+            var body = await File.ReadAllBytesAsync(redis.Path);
+            var result = await Snapshots.RestoreAsync(_ => Task.FromResult<Stream>(new MemoryStream(body)), "redis", RestoreMode.Replace, default);
+            Assert.Equal((1, 1), (result.Keys, result.FunctionLibraries));
+        }
+        Assert.Equal(Reply.Integer(42), await Run("FCALL", "theirs_incr", "1", "n"));
+        Assert.Equal(Reply.Error("ERR Function not found"), await Run("FCALL", "ours_get", "1", "fk"));
+    }
+
     /// <summary>The router with the restore route, as the hosts register it.</summary>
     RestRouter Router(AccessPolicy access) => new(store, access, endpoints: new Dictionary<string, RestEndpoint>
     {
