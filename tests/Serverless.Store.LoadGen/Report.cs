@@ -107,6 +107,27 @@ static class Report
             AtMost($"{name}: <= 15 storage requests per operation (8 clients, net of idle polling)",
                 perOp?.StoragePerCommandNet * perOp?.CommandsPerOp, 15, "req/op");
         }
+        // Issue 16: on one hash tag, within 1.5x of a single-key SET's p50 and storage requests.
+        foreach (var clients in new[] { 1, 8 })
+        {
+            var label = clients == 1 ? "1 client" : $"{clients} clients";
+            var set = Find("http", $"SET 1,000 keys, {label}");
+            foreach (var name in new[] { "MULTI/EXEC on 2 tagged keys (DECRBY a, INCRBY b)", "MSET 2 tagged keys" })
+            {
+                var tagged = Find("http", $"{name}, {label}");
+                AtMost($"{name}, {label}: p50 <= 1.5x SET's (HTTP)", tagged?.P50Ms / set?.P50Ms, 1.5, "x SET");
+                AtMost($"{name}, {label}: storage requests per operation <= 1.5x a SET's (net of idle polling)",
+                    tagged?.StoragePerCommandNet * tagged?.CommandsPerOp / set?.StoragePerCommandNet, 1.5, "x SET");
+            }
+        }
+        // Issue 15: scripts.
+        foreach (var clients in new[] { 1, 16 })
+        {
+            var label = clients == 1 ? "1 client" : $"{clients} clients";
+            AtMost($"EVALSHA on 1 key, {label}: p50 <= 1.2x SET's (HTTP)",
+                Find("http", $"EVALSHA 1,000 keys (fixed-window limiter), {label}")?.P50Ms / Find("http", $"SET 1,000 keys, {label}")?.P50Ms, 1.2, "x SET");
+        }
+        AtMost("sliding-window limiter (2 keys), 1 client: p50 <= 250 ms (HTTP)", Find("http", "EVALSHA sliding-window limiter (2 keys)")?.P50Ms, 250, "ms");
         var pipeline = Find("http", "pipeline of 100 SETs");
         AtMost("pipeline of 100 SETs over 100 keys: p50 <= 1.5 s at 8 clients (HTTP)", pipeline?.P50Ms / 1000, 1.5, "s");
         AtMost("pipeline of 100 SETs over 100 keys: <= 6 storage requests per command (net of idle polling)", pipeline?.StoragePerCommandNet, 6, "req/cmd");

@@ -29,6 +29,8 @@ sealed record Scenario(
             (t, _, _) => t.CommandAsync(["GET", $"{run}:get"])),
         new("SET 1,000 keys, 1 client", 1, 1, null,
             (t, _, r) => t.CommandAsync(["SET", $"{run}:k:{r.Next(1000)}", Value32])),
+        Set(run, 8),
+        Set(run, 16),
         new("SET 1,000 keys, 64 clients", 64, 1, null,
             (t, _, r) => t.CommandAsync(["SET", $"{run}:k:{r.Next(1000)}", Value32])),
         new("INCR 1 hot key, 64 clients", 64, 1, null,
@@ -52,21 +54,63 @@ sealed record Scenario(
         Transfer(run, 8),
         PairedSet(run, 1),
         PairedSet(run, 8),
+        Transfer(run, 1, tagged: true),
+        Transfer(run, 8, tagged: true),
+        PairedSet(run, 1, tagged: true),
+        PairedSet(run, 8, tagged: true),
+        Limiter(run, 1),
+        Limiter(run, 16),
+        SlidingLimiter(run, tagged: false),
+        SlidingLimiter(run, tagged: true),
     ];
 
-    static Scenario Transfer(string run, int clients) =>
-        new($"MULTI/EXEC on 2 keys (DECRBY a, INCRBY b), {clients} client{(clients == 1 ? "" : "s")}", clients, 2, null,
+    static Scenario Set(string run, int clients) =>
+        new($"SET 1,000 keys, {clients} clients", clients, 1, null,
+            (t, _, r) => t.CommandAsync(["SET", $"{run}:k:{r.Next(1000)}", Value32]));
+
+    /// <summary>A fixed-window rate limiter's check, as @upstash/ratelimit's fixedWindow script does it: INCRBY, PEXPIRE on the first.</summary>
+    public const string FixedWindowScript =
+        "local r = redis.call('INCRBY', KEYS[1], ARGV[2]) if r == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return r";
+
+    /// <summary>A sliding-window check over the current and the previous window's keys (@upstash/ratelimit's slidingWindow, shortened).</summary>
+    public const string SlidingWindowScript =
+        "local cur = tonumber(redis.call('GET', KEYS[1]) or '0') local prev = tonumber(redis.call('GET', KEYS[2]) or '0') " +
+        "if cur + prev >= tonumber(ARGV[1]) then return -1 end " +
+        "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return n";
+
+    static string Sha1(string script) => Convert.ToHexStringLower(System.Security.Cryptography.SHA1.HashData(System.Text.Encoding.UTF8.GetBytes(script)));
+
+    /// <summary>Over 1,000 keys like the SET scenarios, so the two compare.</summary>
+    static Scenario Limiter(string run, int clients) =>
+        new($"EVALSHA 1,000 keys (fixed-window limiter), {clients} client{(clients == 1 ? "" : "s")}", clients, 1,
+            t => t.CommandAsync(["SCRIPT", "LOAD", FixedWindowScript]),
+            (t, _, r) => t.CommandAsync(["EVALSHA", Sha1(FixedWindowScript), "1", $"{run}:rl:{r.Next(1000)}", "60000", "1"]));
+
+    static Scenario SlidingLimiter(string run, bool tagged) =>
+        new($"EVALSHA sliding-window limiter (2 {(tagged ? "tagged " : "")}keys), 1 client", 1, 1,
+            t => t.CommandAsync(["SCRIPT", "LOAD", SlidingWindowScript]),
             (t, client, r) =>
             {
-                var pair = $"{run}:tx{clients}:{client}:{r.Next(100)}";
+                var id = $"{run}:sw{(tagged ? "t" : "")}:{r.Next(1000)}";
+                if (tagged) id = "{" + id + "}";
+                return t.CommandAsync(["EVALSHA", Sha1(SlidingWindowScript), "2", $"{id}:cur", $"{id}:prev", "1000000", "60000"]);
+            });
+
+    static Scenario Transfer(string run, int clients, bool tagged = false) =>
+        new($"MULTI/EXEC on 2 {(tagged ? "tagged " : "")}keys (DECRBY a, INCRBY b), {clients} client{(clients == 1 ? "" : "s")}", clients, 2, null,
+            (t, client, r) =>
+            {
+                var pair = $"{run}:tx{(tagged ? "t" : "")}{clients}:{client}:{r.Next(100)}";
+                if (tagged) pair = "{" + pair + "}"; // one hash tag: both keys in one entity
                 return t.MultiExecAsync([["DECRBY", $"{pair}:a", "1"], ["INCRBY", $"{pair}:b", "1"]]);
             });
 
-    static Scenario PairedSet(string run, int clients) =>
-        new($"MSET 2 keys, {clients} client{(clients == 1 ? "" : "s")}", clients, 2, null,
+    static Scenario PairedSet(string run, int clients, bool tagged = false) =>
+        new($"MSET 2 {(tagged ? "tagged " : "")}keys, {clients} client{(clients == 1 ? "" : "s")}", clients, 2, null,
             (t, client, r) =>
             {
-                var pair = $"{run}:ms{clients}:{client}:{r.Next(100)}";
+                var pair = $"{run}:ms{(tagged ? "t" : "")}{clients}:{client}:{r.Next(100)}";
+                if (tagged) pair = "{" + pair + "}";
                 return t.CommandAsync(["MSET", $"{pair}:a", Value32, $"{pair}:b", Value32]);
             });
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The durable store's benchmark (issue 3), start to finish:
 #   builds Release, starts Azurite, runs every scenario against the store in-process ("raw", no
-#   HTTP), starts the standalone store and runs them again over HTTP, runs redis-benchmark against
+#   HTTP), starts the standalone store and runs them again over HTTP, then @upstash/ratelimit's
+#   limit() for each algorithm (tests/benchmarks/ratelimit.mjs), runs redis-benchmark against
 #   a local redis-server for scale, stops everything and prints a markdown table with the goals.
 #
 # Usage: tests/benchmarks/run.sh [--small]
@@ -63,8 +64,8 @@ store_dll=standalone/bin/Release/net10.0/Serverless.Store.Standalone.dll
 
 load_args=(--duration "$duration" --warmup "$warmup")
 [ -n "${BENCH_ONLY:-}" ] && load_args+=(--only "$BENCH_ONLY")
-# Every phase is bounded: 10 scenarios x (warm-up + duration) plus start-up and checks, twice over.
-phase_limit=$(( (10 * (duration + warmup) + 90) * 2 ))
+# Every phase is bounded: 22 scenarios x (warm-up + duration) plus start-up and checks, twice over.
+phase_limit=$(( (22 * (duration + warmup) + 90) * 2 ))
 
 step "starting Azurite"
 blob=$(free_port); queue=$(free_port); table=$(free_port)
@@ -98,6 +99,9 @@ if [ "${BENCH_CLIENT:-0}" = 1 ]; then
       || { tail -20 "$out/store.log" >&2; fail "the client run failed or passed ${phase_limit}s (store log above: $out/store.log)"; }
   done
 fi
+step "@upstash/ratelimit's limit(), unchanged (${duration}s per row)"
+STORE_URL="http://127.0.0.1:$port/api" STORE_TOKEN="$token" timeout "$phase_limit" node tests/benchmarks/ratelimit.mjs "$duration" 16 >"$out/ratelimit.md" \
+  || { tail -20 "$out/store.log" >&2; fail "the ratelimit run failed or passed ${phase_limit}s"; }
 kill "$store_pid"; wait "$store_pid" 2>/dev/null || true
 
 step "redis-server + redis-benchmark (-c 64, $redis_requests requests per test)"
@@ -116,5 +120,7 @@ step "report"
        "${duration} s per scenario after ${warmup} s warm-up; $(date -u +%Y-%m-%d)."
   echo
   "${loadgen[@]}" report --results "$out/raw.json,$out/http.json,$out/client-false.json,$out/client-true.json" --redis "$out/redis.csv"
+  echo
+  cat "$out/ratelimit.md"
 } | tee "$out/report.md"
 step "done; results in $out"
