@@ -35,7 +35,15 @@ sealed class AutoBatcher(StoreConnection connection, int maxCommands, Action<Act
         return cancellationToken.CanBeCanceled ? result.Task.WaitAsync(cancellationToken) : result.Task; // see StoreBatch: no lingering registration
     }
 
+    /// <summary>One flush drains at a time: a flush scheduled while another drains waits for it, then drains what is left.</summary>
+    readonly object draining = new();
+
     void Flush()
+    {
+        lock (draining) Drain();
+    }
+
+    void Drain()
     {
         // Reset before draining: a command queued after this line schedules the next flush itself.
         Volatile.Write(ref flushScheduled, 0);
@@ -43,10 +51,10 @@ sealed class AutoBatcher(StoreConnection connection, int maxCommands, Action<Act
         {
             var batch = new List<Pending>();
             var bytes = 2;
-            while (batch.Count < maxCommands && queue.TryPeek(out var next) && (batch.Count == 0 || bytes + next.Json.Length + 1 <= MaxBatchBytes))
+            while (batch.Count < maxCommands && queue.TryPeek(out var peeked) && (batch.Count == 0 || bytes + peeked.Json.Length + 1 <= MaxBatchBytes))
             {
-                queue.TryDequeue(out next);
-                if (next!.Cancellation.IsCancellationRequested)
+                if (!queue.TryDequeue(out var next)) break; // the only consumer drains: the peeked one is there
+                if (next.Cancellation.IsCancellationRequested)
                 {
                     next.Result.TrySetCanceled(next.Cancellation); // dropped: its caller already saw the cancellation
                     continue;

@@ -7,7 +7,9 @@ using Serverless.Store.Types;
 namespace Serverless.Store.Durable;
 
 /// <summary>
-/// XREAD / XREADGROUP with BLOCK over HTTP. There is no connection to park, and an entity must not
+/// The blocking commands over HTTP: XREAD / XREADGROUP with BLOCK, and the blocking pops (BLPOP,
+/// BRPOP, BRPOPLPUSH, BLMOVE, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP; <see cref="BlockingPopAsync"/>).
+/// For XREAD and XREADGROUP with BLOCK: There is no connection to park, and an entity must not
 /// be held while a caller waits, so: the command runs once without blocking; with nothing to
 /// serve, the caller waits for a change of one of its stream keys (<see cref="ReplyChannel.NextChangeAsync"/>:
 /// a commit the host reports, or a poll), evaluates the command on the stored states, and
@@ -23,6 +25,61 @@ public sealed partial class DurableStore
 
     /// <summary>How often a blocked read looks at its streams' stored states when no change wakes it.</summary>
     public TimeSpan BlockPollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The parsed request when the plan is a valid blocking pop, else null (the engine answers an invalid one's error).</summary>
+    static BlockingRequest? BlockingPop(StorePlan plan)
+    {
+        if (plan.Refusal is not null || plan.Command.Spec?.Flags.HasFlag(CommandFlags.Blocking) != true) return null;
+        try
+        {
+            return BlockingRequest.Parse(plan.Command.Args);
+        }
+        catch (RedisException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A blocking pop: it runs (where its keys are, as its plain form would); while it answers nil,
+    /// the caller waits for a change of one of its keys (a commit the host reports, or a poll), judges
+    /// on the stored states whether it would serve (<see cref="BlockingRequest.WouldServe"/>), and
+    /// only then runs it again (another client may have taken the elements first: then it waits on).
+    /// At the deadline it answers Redis's timeout reply; timeout 0 and longer ones wait <see cref="MaxBlock"/>.
+    /// Clients waiting on one key are not served in the order they came, unlike Redis's FIFO.
+    /// </summary>
+    async Task<Reply> BlockingPopAsync(StorePlan plan, BlockingRequest request, CancellationToken cancellation)
+    {
+        var started = time.GetTimestamp();
+        var limit = request.TimeoutMs == 0 || request.TimeoutMs > MaxBlock.TotalMilliseconds ? MaxBlock : TimeSpan.FromMilliseconds(request.TimeoutMs);
+        var entityKeys = request.Keys.Select(EntityKeys.EntityOf).Distinct(StringComparer.Ordinal).ToArray();
+        var reply = await RunAsync(plan, cancellation);
+        while (reply is ArrayReply { Items: null } or BulkReply { Value: null })
+        {
+            if (!await WaitForChangeAsync(entityKeys, started, limit, cancellation)) return BlockingRequest.TimedOut;
+            var states = new Dictionary<byte[], KeyState?>(Bytes.Comparer);
+            foreach (var key in request.Keys)
+                if (!states.ContainsKey(key)) states[key] = await Reads.ReadKeyAsync(key, cancellation);
+            if (request.WouldServe(k => states[k], NowMs)) reply = await RunAsync(plan, cancellation);
+        }
+        return reply;
+    }
+
+    /// <summary>Waits for a change of one of the entities (or the next poll); false once the blocking command's time is up.</summary>
+    async Task<bool> WaitForChangeAsync(string[] entityKeys, long started, TimeSpan limit, CancellationToken cancellation)
+    {
+        var left = limit - time.GetElapsedTime(started);
+        if (left <= TimeSpan.Zero) return false;
+        using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellation))
+        {
+            var wake = new List<Task>(entityKeys.Length + 1) { Task.Delay(left < BlockPollInterval ? left : BlockPollInterval, time, wait.Token) };
+            foreach (var entityKey in entityKeys) wake.Add(Replies.NextChangeAsync(KeyEntity.Id(entityKey), wait.Token));
+            await Task.WhenAny(wake);
+            wait.Cancel();
+        }
+        cancellation.ThrowIfCancellationRequested();
+        return true;
+    }
 
     /// <summary>The parsed request when the plan is a valid XREAD/XREADGROUP with BLOCK, else null.</summary>
     static Streams.ReadRequest? BlockingRead(StorePlan plan)
@@ -54,17 +111,7 @@ public sealed partial class DurableStore
         var isGroup = request.Group is not null;
         while (reply is ArrayReply { Items: null })
         {
-            var left = limit - time.GetElapsedTime(started);
-            if (left <= TimeSpan.Zero) return reply;
-            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellation))
-            {
-                var wake = new List<Task>(entityKeys.Length + 1) { Task.Delay(left < BlockPollInterval ? left : BlockPollInterval, time, wait.Token) };
-                foreach (var entityKey in entityKeys) wake.Add(Replies.NextChangeAsync(KeyEntity.Id(entityKey), wait.Token));
-                await Task.WhenAny(wake);
-                wait.Cancel();
-            }
-            cancellation.ThrowIfCancellationRequested();
-
+            if (!await WaitForChangeAsync(entityKeys, started, limit, cancellation)) return reply;
             var peek = await PeekAsync(command.Command, keys, cancellation);
             if (peek is ArrayReply { Items: null }) continue;
             if (!isGroup) return peek;

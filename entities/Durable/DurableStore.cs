@@ -63,6 +63,7 @@ public sealed partial class DurableStore : IStore
     {
         var plan = StorePlan.Of(command);
         if (BlockingRead(plan) is { } block) return BlockingReadAsync(plan, block, cancellation); // XREAD/XREADGROUP BLOCK
+        if (BlockingPop(plan) is { } pop) return BlockingPopAsync(plan, pop, cancellation); // BLPOP, BZPOPMIN...
         return RunAsync(plan, cancellation);
     }
 

@@ -34,6 +34,25 @@ public sealed class AutoBatchTests
     }
 
     [Fact]
+    public async Task Overlapping_flushes_share_the_queue_without_losing_or_failing_a_command()
+    {
+        EchoKeys();
+        // Every flush on a thread of its own, as the thread pool runs them: a burst schedules flushes
+        // while others drain (the benchmark's 64 clients once crashed the process on such an overlap).
+        var running = new System.Collections.Concurrent.ConcurrentQueue<Task>();
+        using var client = new StoreClient(() => new HttpClient(store, disposeHandler: false),
+            new StoreClientOptions { Url = "http://store.test/api", AutoBatch = true, AutoBatchMaxCommands = 3 }, null,
+            flush => running.Enqueue(Task.Run(flush)));
+        var gets = await Task.WhenAll(Enumerable.Range(0, 8).Select(t => Task.Run(async () =>
+        {
+            var keys = Enumerable.Range(0, 300).Select(i => $"t{t}:{i}").ToArray();
+            return (keys, values: await Task.WhenAll(keys.Select(k => client.GetAsync(k))));
+        })));
+        foreach (var (keys, values) in gets) Assert.Equal(keys, values);
+        await Task.WhenAll(running); // a flush that threw would fail here (on the thread pool it ends the process)
+    }
+
+    [Fact]
     public async Task A_flush_splits_at_the_batch_size_and_a_lone_command_goes_plain()
     {
         EchoKeys();
