@@ -125,7 +125,7 @@ static class Report
         {
             var label = clients == 1 ? "1 client" : $"{clients} clients";
             AtMost($"EVALSHA on 1 key, {label}: p50 <= 1.2x SET's (HTTP)",
-                Find("http", $"EVALSHA 1,000 keys (fixed-window limiter), {label}")?.P50Ms / Find("http", $"SET 1,000 keys, {label}")?.P50Ms, 1.2, "x SET");
+                Find("http", $"EVALSHA of SET, 1,000 keys, {label}")?.P50Ms / Find("http", $"SET 1,000 keys, {label}")?.P50Ms, 1.2, "x SET");
         }
         AtMost("sliding-window limiter (2 keys), 1 client: p50 <= 250 ms (HTTP)", Find("http", "EVALSHA sliding-window limiter (2 keys)")?.P50Ms, 250, "ms");
         var pipeline = Find("http", "pipeline of 100 SETs");
