@@ -57,10 +57,14 @@ public sealed partial class DurableStore
         while (reply is ArrayReply { Items: null } or BulkReply { Value: null })
         {
             if (!await WaitForChangeAsync(entityKeys, started, limit, cancellation)) return BlockingRequest.TimedOut;
-            var states = new Dictionary<byte[], KeyState?>(Bytes.Comparer);
-            foreach (var key in request.Keys)
-                if (!states.ContainsKey(key)) states[key] = await Reads.ReadKeyAsync(key, cancellation);
-            if (request.WouldServe(k => states[k], NowMs)) reply = await RunAsync(plan, cancellation);
+            // Each entity read once (keys under one hash tag share one), all at once.
+            var records = await Task.WhenAll(entityKeys.Select(e => Reads.ReadAsync(e, cancellation)));
+            KeyState? StateOf(byte[] key)
+            {
+                var entityKey = EntityKeys.EntityOf(key);
+                return KeyReads.StateIn(records[Array.IndexOf(entityKeys, entityKey)], entityKey, key);
+            }
+            if (request.WouldServe(StateOf, NowMs)) reply = await RunAsync(plan, cancellation);
         }
         return reply;
     }

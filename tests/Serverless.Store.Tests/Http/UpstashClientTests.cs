@@ -2,7 +2,7 @@ using Xunit.Abstractions;
 
 namespace Serverless.Store.Tests.Http;
 
-/// <summary>The unchanged npm client (@upstash/redis) runs the Redis guide's examples, and bursts with its default options, against the running store.</summary>
+/// <summary>The unchanged npm clients against the running store: @upstash/redis runs the Redis guide's examples, and the libraries built on it run their scripts.</summary>
 [Trait("Needs", "store")]
 [Trait("Needs", "node")]
 [Collection(StoreHostCollection.Name)]
@@ -12,5 +12,12 @@ public sealed class UpstashClientTests(StoreHost store, ITestOutputHelper output
     public async Task Upstash_npm_client_passes_the_guide_examples()
     {
         await store.AssertNodeTestsPassAsync("upstash-client", Path.Combine("@upstash", "redis"), TimeSpan.FromMinutes(3), output);
+    }
+
+    /// <summary>The ecosystem's script users, unchanged: @upstash/ratelimit's algorithms under concurrency, @upstash/lock, createScript.</summary>
+    [Fact]
+    public async Task Upstash_ratelimit_lock_and_createScript_run_unchanged()
+    {
+        await store.AssertNodeTestsPassAsync("upstash-scripts", Path.Combine("@upstash", "ratelimit"), TimeSpan.FromMinutes(4), output);
     }
 }
