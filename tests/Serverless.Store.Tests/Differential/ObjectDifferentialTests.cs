@@ -78,7 +78,7 @@ public sealed class ObjectDifferentialTests(RedisServer redis)
         Many("ZADD z", 127, i => $"{i} m{i}"), "OBJECT ENCODING z",
         "ZADD z 1 one-more", "OBJECT ENCODING z", "ZREM z one-more", "OBJECT ENCODING z",
         $"ZADD y 1 {Repeat('m', 64)}", "OBJECT ENCODING y", $"ZADD y 1 {Repeat('m', 65)}", "OBJECT ENCODING y",
-        "XADD x * f v", "OBJECT ENCODING x",
+        "XADD x 1-1 f v", "OBJECT ENCODING x",
         "OBJECT ENCODING nosuch");
 
     [Fact]
