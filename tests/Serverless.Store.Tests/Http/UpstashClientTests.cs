@@ -18,6 +18,6 @@ public sealed class UpstashClientTests(StoreHost store, ITestOutputHelper output
     [Fact]
     public async Task Upstash_ratelimit_lock_and_createScript_run_unchanged()
     {
-        await store.AssertNodeTestsPassAsync("upstash-scripts", Path.Combine("@upstash", "ratelimit"), TimeSpan.FromMinutes(4), output);
+        await store.AssertNodeTestsPassAsync("upstash-scripts", Path.Combine("@upstash", "ratelimit"), TimeSpan.FromMinutes(6), output);
     }
 }
