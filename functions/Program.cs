@@ -13,5 +13,8 @@ builder.Services.AddSingleton(RestLimits.FromSettings(name => configuration[name
 // Pub/sub through Azure SignalR Service when AzureSignalRConnectionString is set (SignalRHub, NotifyKeyspaceEvents);
 // snapshots to the app's storage account (SnapshotRetention).
 builder.Services.AddSingleton(Serverless.Store.Functions.StoreServices.FromSettings(name => configuration[name]));
+// Server-sent-event subscriptions (MaxEventStreams), ended when the worker stops.
+builder.Services.AddSingleton(services => EventStreams.FromSettings(name => configuration[name],
+    services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
 builder.Services.AddLogRedaction(); // no token, key or connection string in any log line the worker sends the host
 builder.Build().Run();

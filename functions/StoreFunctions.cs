@@ -21,7 +21,8 @@ namespace Serverless.Store.Functions;
 /// anonymous at the host (the store checks its own Bearer tokens), every method (the router answers
 /// 405 itself). The request and the durable client go to the shared adapter and router.
 /// </summary>
-public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> logger, StoreServices? services = null, RestLimits? limits = null)
+public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> logger, StoreServices? services = null, RestLimits? limits = null,
+    EventStreams? streams = null)
 {
     public const string Name = "rest";
 
@@ -32,7 +33,7 @@ public sealed class RestFunctions(AccessPolicy access, ILogger<RestFunctions> lo
     {
         var instance = InstanceFor(client, services, logger);
         // The host's proxy re-escapes the path: HostProxyPath gives the router the path the client sent.
-        return StoreHttp.ResultAsync(request, instance.Store, access, logger, instance.PubSub, instance.Endpoints, limits, HostProxyPath.ClientPath);
+        return StoreHttp.ResultAsync(request, instance.Store, access, logger, instance.PubSub, instance.Endpoints, limits, HostProxyPath.ClientPath, streams: streams);
     }
 
     static readonly ConditionalWeakTable<DurableEntityClient, StoreInstance> Instances = new();

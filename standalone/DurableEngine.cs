@@ -44,6 +44,8 @@ public sealed class DurableEngineOptions
     public int EntityMessageReorderWindowMinutes { get; set; } = 30;
     /// <summary>Snapshots kept in the <c>snapshots</c> container (setting <c>SnapshotRetention</c>).</summary>
     public SnapshotOptions Snapshots { get; set; } = new();
+    /// <summary>How long a request waits for its reply in an entity's state (setting <c>ReplyTimeoutSeconds</c>; null = 60 s).</summary>
+    public TimeSpan? ReplyTimeout { get; set; }
 }
 
 /// <summary>
@@ -119,7 +121,7 @@ public sealed class DurableEngine : IAsyncDisposable
             ErrorPropagationMode = ErrorPropagationMode.UseFailureDetails,
         };
         Client = new StandaloneClient(Service, completions, converter, fallbackPoll: TimeSpan.FromSeconds(1));
-        Store = new DurableStore(Client.Entities, commitsNotified: true);
+        Store = new DurableStore(Client.Entities, commitsNotified: true, replyTimeout: options.ReplyTimeout);
         PubSub = pubsub is null ? null : new PubSubService(pubsub, Store);
         Snapshots = new SnapshotService(Store, new Azure.Storage.Blobs.BlobContainerClient(options.StorageConnection, SnapshotOptions.ContainerName),
             options.Snapshots, loggerFactory.CreateLogger<SnapshotService>());

@@ -53,19 +53,41 @@ public sealed class InProcessTransport(IHubContext<StoreHub> hubContext) : IPubS
         return new NegotiateResult(url, Jwt.Create(Key, url, ClientTokenLifetime, new Dictionary<string, object> { ["nameid"] = userId }));
     }
 
-    public Task SendToGroupAsync(string group, PubSubMessage message, CancellationToken cancellation) =>
-        hubContext.Clients.Group(group).SendAsync(IPubSubTransport.Target, message, cancellation);
+    public Task SendToGroupAsync(string group, PubSubMessage message, CancellationToken cancellation)
+    {
+        foreach (var (id, connection) in held)
+            if (connections.TryGetValue(id, out var groups) && groups.ContainsKey(group)) connection.Deliver(message);
+        return hubContext.Clients.Group(group).SendAsync(IPubSubTransport.Target, message, cancellation);
+    }
 
     public async Task AddToGroupAsync(string group, string connectionId, CancellationToken cancellation)
     {
-        await hubContext.Groups.AddToGroupAsync(connectionId, group, cancellation);
+        if (!held.ContainsKey(connectionId)) await hubContext.Groups.AddToGroupAsync(connectionId, group, cancellation);
         if (connections.TryGetValue(connectionId, out var groups)) groups[group] = 0;
     }
 
     public async Task RemoveFromGroupAsync(string group, string connectionId, CancellationToken cancellation)
     {
-        await hubContext.Groups.RemoveFromGroupAsync(connectionId, group, cancellation);
+        if (!held.ContainsKey(connectionId)) await hubContext.Groups.RemoveFromGroupAsync(connectionId, group, cancellation);
         if (connections.TryGetValue(connectionId, out var groups)) groups.TryRemove(group, out _);
+    }
+
+    /// <summary>Connections this process holds for server-sent-event streams: members of groups here, not of the SignalR hub.</summary>
+    readonly ConcurrentDictionary<string, HeldConnection> held = new(StringComparer.Ordinal);
+
+    /// <summary>A held connection lives in this transport only (no socket): the hub's clients never see it.</summary>
+    public Task<HeldConnection> ConnectAsync(string userId, CancellationToken cancellation)
+    {
+        var id = "held-" + Guid.NewGuid().ToString("N");
+        var connection = new HeldConnection(id, () =>
+        {
+            held.TryRemove(id, out _);
+            Disconnected(id);
+            return ValueTask.CompletedTask;
+        });
+        held[id] = connection;
+        Connected(id);
+        return Task.FromResult(connection);
     }
 
     public async Task RemoveFromAllGroupsAsync(string connectionId, CancellationToken cancellation)

@@ -17,6 +17,7 @@ builder.Services.AddSingleton(new DurableEngineOptions
     MaxQueuePollingInterval = TimeSpan.FromMilliseconds(builder.Configuration.GetValue("MaxQueuePollingMs", 100)),
     StorageRequests = storageRequests,
     Snapshots = Serverless.Store.Persistence.SnapshotOptions.FromSettings(name => builder.Configuration[name]),
+    ReplyTimeout = builder.Configuration.GetValue<int?>("ReplyTimeoutSeconds") is int seconds and > 0 ? TimeSpan.FromSeconds(seconds) : null,
 });
 builder.Services.AddSingleton<DurableEngine>();
 builder.AddPubSub(); // SignalR: the in-process hub, or Azure SignalR Service (AzureSignalRConnectionString)

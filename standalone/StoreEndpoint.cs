@@ -17,11 +17,13 @@ public static class StoreEndpoint
         var access = AccessPolicy.FromSettings(name => settings[name]);
         var limits = RestLimits.FromSettings(name => settings[name]);
         var logger = app.Logger;
+        // Server-sent-event subscriptions (MaxEventStreams); they end when the host stops, so shutdown does not wait on them.
+        var streams = EventStreams.FromSettings(name => settings[name], app.Lifetime.ApplicationStopping);
         if (access.IsOpen)
             logger.LogWarning("No STORE_TOKEN or STORE_READONLY_TOKEN is configured: {Rule}",
                 access.InAzure ? "refusing every request (running in Azure)" : "serving loopback clients only, without authentication");
 
         app.Map(StoreRoutes.Template, (HttpContext http, DurableEngine engine) =>
-            StoreHttp.ServeAsync(http, engine.Store, access, logger, pubsub: engine.PubSub, endpoints: engine.Endpoints, limits: limits));
+            StoreHttp.ServeAsync(http, engine.Store, access, logger, pubsub: engine.PubSub, endpoints: engine.Endpoints, limits: limits, streams: streams));
     }
 }

@@ -26,7 +26,8 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
     /// CORS on every answer, so pages on other origins can call the store: the headers the unchanged
     /// Upstash clients send (@upstash/redis sends upstash-sync-token on every request, the
     /// Upstash-Telemetry-* headers unless telemetry is off, Upstash-Encoding), the SignalR clients'
-    /// negotiate headers (X-Requested-With, X-SignalR-User-Agent), and upstash-sync-token exposed
+    /// negotiate headers (X-Requested-With, X-SignalR-User-Agent), Cache-Control (sent with
+    /// subscribe()'s event-stream requests), and upstash-sync-token exposed
     /// because the client reads it back from every answer.
     /// </summary>
     static readonly Dictionary<string, string> CorsHeaders = new()
@@ -35,7 +36,7 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
         ["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS",
         ["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Upstash-Encoding, upstash-sync-token, " +
             "Upstash-Telemetry-Runtime, Upstash-Telemetry-Platform, Upstash-Telemetry-Sdk, Upstash-Telemetry-Retry, " +
-            "X-Requested-With, X-SignalR-User-Agent",
+            "X-Requested-With, X-SignalR-User-Agent, Cache-Control",
         ["Access-Control-Expose-Headers"] = "upstash-sync-token",
         ["Access-Control-Max-Age"] = "86400",
     };

@@ -20,11 +20,14 @@ public sealed partial class DurableStore : IStore
     /// <param name="commitsNotified">True when the host reports every stored entity batch to
     /// <see cref="Replies"/> (the standalone host does): waits then end on the commit instead of polling.</param>
     /// <param name="time">The clock (tests).</param>
-    public DurableStore(DurableEntityClient entities, bool commitsNotified = false, TimeProvider? time = null)
+    /// <param name="replyTimeout">How long a request waits for its reply in an entity's stored state (null = <see cref="ReplyChannel"/>'s 60 s).</param>
+    public DurableStore(DurableEntityClient entities, bool commitsNotified = false, TimeProvider? time = null, TimeSpan? replyTimeout = null)
     {
         this.time = time ?? TimeProvider.System;
         Entities = entities;
-        Replies = new ReplyChannel(Entities, commitsNotified, this.time);
+        Replies = replyTimeout is { } timeout
+            ? new ReplyChannel(Entities, commitsNotified, this.time) { Timeout = timeout }
+            : new ReplyChannel(Entities, commitsNotified, this.time);
         Reads = new KeyReads(Entities, Replies);
         Writes = new KeyWrites(Entities, Replies);
         Chains = new Chains(Entities, Replies, this.time);

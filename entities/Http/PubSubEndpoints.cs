@@ -103,7 +103,7 @@ public static class PubSubEndpoints
     }
 
     /// <summary>The caller's grant: null for the full-access token (everything), a subscribe token's patterns, or the refusal.</summary>
-    static async Task<(SubscribeGrant? Grant, RestResponse? Refusal)> AuthenticateAsync(RestRequest request, AccessPolicy access, SubscribeTokens tokens)
+    internal static async Task<(SubscribeGrant? Grant, RestResponse? Refusal)> AuthenticateAsync(RestRequest request, AccessPolicy access, SubscribeTokens tokens)
     {
         var token = RestRouter.Token(request);
         switch (access.Authenticate(token))

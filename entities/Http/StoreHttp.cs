@@ -18,10 +18,10 @@ public static class StoreHttp
 {
     /// <summary>Runs one request through the router over <paramref name="store"/> and writes the answer.</summary>
     public static async Task ServeAsync(HttpContext http, IStore store, AccessPolicy access, ILogger? logger = null, string basePath = StoreRoutes.BasePath,
-        PubSubService? pubsub = null, IReadOnlyDictionary<string, RestEndpoint>? endpoints = null, RestLimits? limits = null)
+        PubSubService? pubsub = null, IReadOnlyDictionary<string, RestEndpoint>? endpoints = null, RestLimits? limits = null, EventStreams? streams = null)
     {
-        var response = await HandleAsync(http, store, access, logger, basePath, pubsub, endpoints, limits);
-        await WriteAsync(http.Response, response, http.RequestAborted);
+        var result = await ResultAsync(http.Request, store, access, logger, pubsub, endpoints, limits, basePath: basePath, streams: streams);
+        await result.ExecuteResultAsync(new ActionContext(http, new Microsoft.AspNetCore.Routing.RouteData(), new Microsoft.AspNetCore.Mvc.Abstractions.ActionDescriptor()));
     }
 
     /// <summary>
@@ -34,9 +34,7 @@ public static class StoreHttp
         Func<string, string>? clientTarget = null)
     {
         limits ??= RestLimits.Default;
-        var remote = http.Connection.RemoteIpAddress;
-        if (access.RefusalWithoutToken(remote is not null && IPAddress.IsLoopback(remote)) is { } refusal)
-            return RestRouter.Refused(refusal);
+        if (Refusal(http, access) is { } refusal) return refusal;
         var request = ToRestRequest(http, basePath, clientTarget);
         // Pub/sub routes (negotiate, subscribe, the console page...) come before command parsing.
         var pubsubRoute = PubSubEndpoints.Serves(request.RawPath);
@@ -54,10 +52,23 @@ public static class StoreHttp
 
     /// <summary>For hosts whose handlers return results (Functions triggers): runs the router now and
     /// returns its response as an action result that writes it.</summary>
+    /// <summary>Server-sent-event subscriptions (<see cref="EventStreams"/>) come back as a result that streams when executed.</summary>
     public static async Task<IActionResult> ResultAsync(HttpRequest request, IStore store, AccessPolicy access, ILogger? logger = null,
         PubSubService? pubsub = null, IReadOnlyDictionary<string, RestEndpoint>? endpoints = null, RestLimits? limits = null,
-        Func<string, string>? clientTarget = null) =>
-        new RestResult(await HandleAsync(request.HttpContext, store, access, logger, pubsub: pubsub, endpoints: endpoints, limits: limits, clientTarget: clientTarget));
+        Func<string, string>? clientTarget = null, string basePath = StoreRoutes.BasePath, EventStreams? streams = null)
+    {
+        var http = request.HttpContext;
+        if (streams is not null && ToRestRequest(http, basePath, clientTarget) is var stream && EventStreams.Serves(stream.RawPath))
+            return Refusal(http, access) is { } refusal ? new RestResult(refusal) : new EventStreamResult(streams, stream, access, pubsub, logger);
+        return new RestResult(await HandleAsync(http, store, access, logger, basePath, pubsub, endpoints, limits, clientTarget));
+    }
+
+    /// <summary>The access policy's answer to a store without tokens (loopback clients only, or nobody in Azure).</summary>
+    static RestResponse? Refusal(HttpContext http, AccessPolicy access)
+    {
+        var remote = http.Connection.RemoteIpAddress;
+        return access.RefusalWithoutToken(remote is not null && IPAddress.IsLoopback(remote)) is { } refusal ? RestRouter.Refused(refusal) : null;
+    }
 
     /// <summary>The request's scheme://host (the in-process hub's URL is built on it).</summary>
     static Uri Origin(HttpRequest request) =>

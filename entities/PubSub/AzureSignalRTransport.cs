@@ -59,6 +59,14 @@ public sealed class AzureSignalRTransport(
     public Task RemoveFromAllGroupsAsync(string connectionId, CancellationToken cancellation) =>
         SendAsync(HttpMethod.Delete, $"connections/{Uri.EscapeDataString(connectionId)}/groups", null, cancellation, notFoundIsAnswer: true);
 
+    /// <summary>
+    /// A client connection to the service, held by this process for a server-sent-event stream: the
+    /// service delivers to it from every instance's PUBLISH, as it does to a browser, so the stream
+    /// needs no Azure resource of its own.
+    /// </summary>
+    public Task<HeldConnection> ConnectAsync(string userId, CancellationToken cancellation) =>
+        SignalRClient.ConnectAsync(Negotiate(userId, new Uri(connection.BaseUrl)), cancellation);
+
     public async Task<bool> ConnectionExistsAsync(string connectionId, CancellationToken cancellation) =>
         await SendAsync(HttpMethod.Head, $"connections/{Uri.EscapeDataString(connectionId)}", null, cancellation, notFoundIsAnswer: true)
         != HttpStatusCode.NotFound;

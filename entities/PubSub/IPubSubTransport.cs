@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Serialization;
+using System.Threading.Channels;
 
 namespace Serverless.Store.PubSub;
 
@@ -23,6 +24,50 @@ public interface IPubSubTransport
     Task RemoveFromGroupAsync(string group, string connectionId, CancellationToken cancellation);
     Task RemoveFromAllGroupsAsync(string connectionId, CancellationToken cancellation);
     Task<bool> ConnectionExistsAsync(string connectionId, CancellationToken cancellation);
+
+    /// <summary>
+    /// Opens a connection that this process holds for a subscriber that is not a SignalR client (a
+    /// server-sent-event stream): it has a connection id, joins groups and is counted like any other
+    /// connection, and its messages come to <see cref="HeldConnection.Messages"/>. Disposing it leaves the hub.
+    /// </summary>
+    Task<HeldConnection> ConnectAsync(string userId, CancellationToken cancellation);
+}
+
+/// <summary>
+/// A hub connection this process holds (<see cref="IPubSubTransport.ConnectAsync"/>). Its messages
+/// queue in a bounded buffer: a reader that falls <see cref="MaxQueued"/> messages behind is cut
+/// off (the buffer completes with an error), as Redis disconnects a subscriber past its
+/// <c>client-output-buffer-limit pubsub</c>, so a slow reader cannot grow the process's memory.
+/// </summary>
+public sealed class HeldConnection(string connectionId, Func<ValueTask> leave) : IAsyncDisposable
+{
+    public const int MaxQueued = 10_000;
+
+    readonly Channel<PubSubMessage> messages = Channel.CreateBounded<PubSubMessage>(
+        new BoundedChannelOptions(MaxQueued) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    int left;
+
+    public string ConnectionId { get; } = connectionId;
+
+    public ChannelReader<PubSubMessage> Messages => messages.Reader;
+
+    /// <summary>A message for this connection (from the transport).</summary>
+    public void Deliver(PubSubMessage message)
+    {
+        if (!messages.Writer.TryWrite(message))
+            messages.Writer.TryComplete(new PubSubTransportException($"the subscriber fell {MaxQueued} messages behind and was disconnected"));
+    }
+
+    /// <summary>The hub dropped the connection (the service closed it): the reader sees the end.</summary>
+    public void Closed(Exception? error = null) =>
+        messages.Writer.TryComplete(error is null ? null : new PubSubTransportException("the SignalR connection closed: " + error.Message, error));
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref left, 1) == 1) return;
+        messages.Writer.TryComplete();
+        await leave();
+    }
 }
 
 /// <summary>The body of a negotiate answer: the SignalR clients follow <c>url</c> with <c>accessToken</c>.</summary>

@@ -50,6 +50,9 @@ public class DurableFixture : IAsyncLifetime
         {
             StorageConnection = ConnectionString,
             TaskHub = hubPrefix + Guid.NewGuid().ToString("N")[..8],
+            // A busy shared machine can hold an entity's work items back for over a minute: tests wait
+            // for replies, they do not judge how fast they come.
+            ReplyTimeout = TimeSpan.FromMinutes(5),
         };
         configure?.Invoke(options);
         var engine = new DurableEngine(options, LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole()));

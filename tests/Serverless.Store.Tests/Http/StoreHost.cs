@@ -81,6 +81,7 @@ public class StoreHost : IAsyncLifetime
         psi.Environment["STORE_READONLY_TOKEN"] = ReadOnlyToken;
         psi.Environment["TaskHub"] = taskHub;
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        psi.Environment["ReplyTimeoutSeconds"] = "150"; // tests wait for replies; a busy machine can be slow, not wrong
         foreach (var (name, value) in Settings) psi.Environment[name] = value;
         host = Start(psi, "host");
         await WaitUntilServingAsync();
@@ -276,6 +277,22 @@ public sealed class OwnStoreHost : StoreHost
     protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
     {
         [Serverless.Store.Api.RestLimits.MaxBodySetting] = Limits.MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+}
+
+/// <summary>
+/// A store of its own for server-sent-event subscriptions: keyspace events on (every write then
+/// also signals the registry, which the shared host should not pay for) and at most
+/// <see cref="MaxStreams"/> streams, so the limit is cheap to reach.
+/// </summary>
+public sealed class EventStreamStoreHost : StoreHost
+{
+    public const int MaxStreams = 3;
+
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        [Serverless.Store.Keyspace.KeyspaceNotifications.Setting] = "KEA",
+        [Serverless.Store.Http.EventStreams.MaxStreamsSetting] = MaxStreams.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }
 

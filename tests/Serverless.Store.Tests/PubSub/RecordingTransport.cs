@@ -54,6 +54,8 @@ public sealed class RecordingTransport : IPubSubTransport
     public Task SendToGroupAsync(string group, PubSubMessage message, CancellationToken cancellation)
     {
         lock (sent) sent.Add((group, message));
+        foreach (var (id, connection) in held)
+            if (members.ContainsKey((group, id))) connection.Deliver(message);
         changed.Release();
         return Task.CompletedTask;
     }
@@ -79,4 +81,21 @@ public sealed class RecordingTransport : IPubSubTransport
 
     public Task<bool> ConnectionExistsAsync(string connectionId, CancellationToken cancellation) =>
         Task.FromResult(connections.ContainsKey(connectionId));
+
+    /// <summary>Held connections get what is sent to their groups, as the real transports deliver it.</summary>
+    public Task<HeldConnection> ConnectAsync(string userId, CancellationToken cancellation)
+    {
+        var id = "held-" + Guid.NewGuid().ToString("N");
+        var connection = new HeldConnection(id, () =>
+        {
+            held.TryRemove(id, out _);
+            Vanish(id);
+            return ValueTask.CompletedTask;
+        });
+        held[id] = connection;
+        Connect(id);
+        return Task.FromResult(connection);
+    }
+
+    readonly ConcurrentDictionary<string, HeldConnection> held = new();
 }
