@@ -14,6 +14,13 @@ public sealed partial class DurableStore
     public const int MaxReachedKeys = 1000;
 
     /// <summary>
+    /// Past <see cref="MaxReachRounds"/>: keys named by values the script read (each run finds one
+    /// more), or keys that kept changing. Running it again only helps in the second case, so say both.
+    /// </summary>
+    public const string TooManyRunsError =
+        "ERR the store did not find every key this script uses in 5 runs (keys named by values it reads, or keys that kept changing): name its keys in KEYS, or run it again";
+
+    /// <summary>
     /// Commands as one atomic request on the entities of their keys (a transaction, or one command
     /// that runs a script): no key, here; reads only, a read of the stored states; one entity, a
     /// request to it; several, a chain. A script that asks for keys it was not given (computed key
@@ -53,7 +60,7 @@ public sealed partial class DurableStore
                 : await Chains.RunAsync(held, batch, cancellation, reach);
             if (!ScriptReach.NeedsKeys(replies)) return replies;
             if (round == MaxReachRounds)
-                return Failed(commands, "ERR the keys this script uses kept changing while the store gathered them: run it again");
+                return Failed(commands, TooManyRunsError);
             var asked = replies.OfType<KeysNeededReply>().ToArray();
             foreach (var key in asked.SelectMany(r => r.Keys).Concat(await ListAsync(asked.SelectMany(r => r.Patterns), cancellation)))
                 if (!keys.Contains(key, Bytes.Comparer) && !reached.Contains(key, Bytes.Comparer)) reached.Add(key);

@@ -136,8 +136,13 @@ public sealed class KeyEntity : ITaskEntity
             return [.. keys];
         }
 
+        /// <summary>
+        /// The keyspace a request runs on. Commands change states in place (APPEND, LPUSH, HSET...): a
+        /// hash tag's entity hands them copies, so <see cref="GroupLimits.Refusal"/> compares against the
+        /// states as they were and a refused request leaves the record untouched.
+        /// </summary>
         EntityKeyspace Keyspace(byte[][] keys, ScriptReach? reach) =>
-            EntityKeyspace.Of(keys, keys.Select(k => record.StateOf(k, group)).ToArray(), reach?.Listing == true);
+            EntityKeyspace.Of(keys, keys.Select(k => group ? record.StateOf(k, group)?.Clone() : record.StateOf(k, group)).ToArray(), reach?.Listing == true);
 
         /// <summary>Runs a request's commands on this entity's keys (a <c>submit</c>); stores the keys they changed.</summary>
         Reply[] RunCommands(SubmitRequest request)
