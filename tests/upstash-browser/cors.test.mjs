@@ -68,3 +68,46 @@ test("@upstash/redis with default options runs SET, GET and a pipeline from anot
     server.close();
   }
 });
+
+test("@upstash/redis subscribe() from another origin receives what publish() sends", async () => {
+  const server = await serve();
+  const browser = await launch();
+  try {
+    const origin = `http://127.0.0.1:${server.address().port}`;
+    const tab = await browser.newPage();
+    await tab.goto(origin + "/");
+    await tab.waitForFunction(() => document.title === "ready");
+    const result = await tab.evaluate(async ({ url, token, channel }) => {
+      const until = async (condition) => {
+        const deadline = Date.now() + 60_000;
+        while (!condition()) {
+          if (Date.now() > deadline) throw new Error("timed out");
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+      try {
+        const redis = new Redis({ url, token }); // the client's defaults
+        const subscriber = redis.subscribe([channel]);
+        const counts = [], messages = [], errors = [];
+        subscriber.on("subscribe", (n) => counts.push(n));
+        subscriber.on("message", (m) => messages.push(m));
+        subscriber.on("error", (e) => errors.push(String(e)));
+        await until(() => counts.length === 1);
+        const receivers = await redis.publish(channel, { from: "a page" });
+        await until(() => messages.length === 1);
+        await subscriber.unsubscribe();
+        return { counts, receivers, messages, errors };
+      } catch (e) {
+        return { error: String(e) };
+      }
+    }, { url: storeUrl, token, channel: `browser.${process.pid}.${Date.now()}` });
+    assert.equal(result.error, undefined, result.error);
+    assert.deepEqual(result.counts, [1]);
+    assert.equal(result.receivers, 1);
+    assert.deepEqual(result.messages.map((m) => m.message), [{ from: "a page" }]);
+    assert.deepEqual(result.errors, []);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});
