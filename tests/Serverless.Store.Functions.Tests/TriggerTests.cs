@@ -270,3 +270,152 @@ public class UpstreamTriggerTests
             "conn-1", It.IsAny<SignalEntityOptions?>(), It.IsAny<CancellationToken>()), Times.Once);
     }
 }
+
+/// <summary>
+/// Server-sent-event subscriptions through the Functions trigger, with the bindings mocked and a
+/// transport that stands in for Azure SignalR Service (none runs here): the trigger hands back a
+/// result that streams, the stream's held connection is subscribed through the registry, what the
+/// service delivers to it is written as <c>data:</c> lines, the instance limit answers 503, and a
+/// closed request unsubscribes and leaves the hub.
+/// </summary>
+public class EventStreamTriggerTests
+{
+    /// <summary>Held connections and group membership, as the service keeps them.</summary>
+    sealed class ServiceStandIn : Serverless.Store.PubSub.IPubSubTransport
+    {
+        public readonly System.Collections.Concurrent.ConcurrentDictionary<string, Serverless.Store.PubSub.HeldConnection> Held = new();
+        public readonly System.Collections.Concurrent.ConcurrentDictionary<(string Group, string Id), byte> Members = new();
+
+        public Serverless.Store.PubSub.NegotiateResult Negotiate(string userId, Uri requestOrigin) => new("http://service/client/?hub=store", "t");
+
+        public Task SendToGroupAsync(string group, Serverless.Store.PubSub.PubSubMessage message, CancellationToken cancellation)
+        {
+            foreach (var (id, held) in Held)
+                if (Members.ContainsKey((group, id))) held.Deliver(message);
+            return Task.CompletedTask;
+        }
+
+        public Task AddToGroupAsync(string group, string connectionId, CancellationToken cancellation)
+        {
+            Members[(group, connectionId)] = 0;
+            return Task.CompletedTask;
+        }
+
+        public Task RemoveFromGroupAsync(string group, string connectionId, CancellationToken cancellation)
+        {
+            Members.TryRemove((group, connectionId), out _);
+            return Task.CompletedTask;
+        }
+
+        public Task RemoveFromAllGroupsAsync(string connectionId, CancellationToken cancellation)
+        {
+            foreach (var key in Members.Keys.Where(k => k.Id == connectionId)) Members.TryRemove(key, out _);
+            return Task.CompletedTask;
+        }
+
+        public Task<bool> ConnectionExistsAsync(string connectionId, CancellationToken cancellation) => Task.FromResult(Held.ContainsKey(connectionId));
+
+        public Task<Serverless.Store.PubSub.HeldConnection> ConnectAsync(string userId, CancellationToken cancellation)
+        {
+            var id = "conn-" + Held.Count;
+            var held = new Serverless.Store.PubSub.HeldConnection(id, () =>
+            {
+                Held.TryRemove(id, out _);
+                return ValueTask.CompletedTask;
+            });
+            Held[id] = held;
+            return Task.FromResult(held);
+        }
+    }
+
+    /// <summary>The response body as the host would send it on, readable while the stream is still open.</summary>
+    sealed class Capture : Stream
+    {
+        readonly StringBuilder text = new();
+        public override string ToString() { lock (text) return text.ToString(); }
+        public override void Write(byte[] buffer, int offset, int count) { lock (text) text.Append(Encoding.UTF8.GetString(buffer, offset, count)); }
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            lock (text) text.Append(Encoding.UTF8.GetString(buffer.Span));
+            return ValueTask.CompletedTask;
+        }
+        public override void Flush() { }
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+
+    static (HttpRequest Request, Capture Body, CancellationTokenSource Abort) StreamRequest(string path)
+    {
+        var request = TriggerTests.Request("POST", path, "[]", token: "full");
+        request.Headers.Accept = "text/event-stream";
+        var body = new Capture();
+        var abort = new CancellationTokenSource();
+        request.HttpContext.Response.Body = body;
+        request.HttpContext.RequestAborted = abort.Token;
+        return (request, body, abort);
+    }
+
+    static async Task UntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException("timed out waiting for " + what);
+            await Task.Delay(10);
+        }
+    }
+
+    [Fact]
+    public async Task A_stream_is_subscribed_carries_what_the_service_delivers_and_leaves_when_closed()
+    {
+        var (client, entities) = TriggerTests.Client();
+        // The registry as the store's poll reads it: every update signalled so far is applied.
+        var updates = new System.Collections.Concurrent.ConcurrentQueue<Serverless.Store.PubSub.RegistryUpdate>();
+        entities.Setup(e => e.SignalEntityAsync(Serverless.Store.PubSub.SubscriptionRegistry.Id, Serverless.Store.PubSub.SubscriptionRegistry.Update,
+                It.IsAny<object?>(), It.IsAny<SignalEntityOptions?>(), It.IsAny<CancellationToken>()))
+            .Callback((EntityInstanceId _, string _, object? input, SignalEntityOptions? _, CancellationToken _) => updates.Enqueue((Serverless.Store.PubSub.RegistryUpdate)input!))
+            .Returns(Task.CompletedTask);
+        entities.Setup(e => e.GetEntityAsync(Serverless.Store.PubSub.SubscriptionRegistry.Id, true, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(() =>
+            {
+                var state = new Serverless.Store.PubSub.Subscriptions();
+                foreach (var update in updates) state.Apply(update);
+                return new EntityMetadata(Serverless.Store.PubSub.SubscriptionRegistry.Id, new SerializedData(JsonSerializer.Serialize(state)));
+            });
+        var service = new ServiceStandIn();
+        var hub = new Serverless.Store.PubSub.PubSubHub(service, "store", new Serverless.Store.PubSub.SubscribeTokens("full"));
+        var functions = new RestFunctions(new AccessPolicy("full", null), NullLogger<RestFunctions>.Instance, new StoreServices(hub, null),
+            streams: new EventStreams(maxStreams: 1));
+
+        var (request, body, abort) = StreamRequest("/api/subscribe/news");
+        var result = await functions.Rest(request, client.Object);
+        Assert.IsType<EventStreamResult>(result);
+        var streaming = result.ExecuteResultAsync(new ActionContext(request.HttpContext, new RouteData(), new ActionDescriptor()));
+        await UntilAsync(() => body.ToString().Contains("data: subscribe,news,1\n\n"), "the subscribe confirmation");
+        Assert.Equal(200, request.HttpContext.Response.StatusCode);
+        Assert.Equal("text/event-stream; charset=utf-8", request.HttpContext.Response.ContentType);
+        var id = Assert.Single(service.Held.Keys);
+        Assert.True(service.Members.ContainsKey((Serverless.Store.PubSub.Groups.Channel("news"), id)));
+
+        await service.SendToGroupAsync(Serverless.Store.PubSub.Groups.Channel("news"), Serverless.Store.PubSub.PubSubMessage.Message("news", "hello"), CancellationToken.None);
+        await UntilAsync(() => body.ToString().Contains("data: message,news,hello\n\n"), "the message");
+
+        // One stream per instance here: the next one is refused while this one is open.
+        var (second, secondBody, _) = StreamRequest("/api/subscribe/other");
+        await (await functions.Rest(second, client.Object)).ExecuteResultAsync(new ActionContext(second.HttpContext, new RouteData(), new ActionDescriptor()));
+        Assert.Equal(503, second.HttpContext.Response.StatusCode);
+        Assert.Contains("ERR max number of clients reached", secondBody.ToString());
+
+        abort.Cancel(); // the client closes the stream
+        await streaming.WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.Contains(updates, u => !u.Subscribe && u.ConnectionId == id);
+        Assert.Empty(service.Held);
+        Assert.Empty(service.Members);
+    }
+}
