@@ -21,4 +21,14 @@ public interface IStore
     /// command), or an EXECABORT error when any command could not be queued.
     /// </summary>
     Task<Reply> TransactionAsync(IReadOnlyList<CommandPlan> commands, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Read-your-writes across instances (Upstash's <c>upstash-sync-token</c> header): before a request
+    /// runs, this instance catches up with what the token the client shows covers. A store without
+    /// per-instance state has nothing to catch up with.
+    /// </summary>
+    ValueTask CatchUpAsync(string? syncToken, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+    /// <summary>The token this instance's answers carry (null = no header): what it has seen so far.</summary>
+    string? SyncToken => null;
 }

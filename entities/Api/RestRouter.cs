@@ -41,6 +41,14 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
         ["Access-Control-Max-Age"] = "86400",
     };
 
+    /// <summary>The header @upstash/redis sends on every request and keeps from every answer (readYourWrites).</summary>
+    public const string SyncTokenHeader = "upstash-sync-token";
+
+    /// <summary>An answer carries what this instance has seen, for the client to show to the next instance it reaches.</summary>
+    RestResponse WithSyncToken(RestResponse response) => store.SyncToken is { } token
+        ? response with { Headers = new Dictionary<string, string>(response.Headers) { [SyncTokenHeader] = token } }
+        : response;
+
     /// <summary>Commands that only make sense on a connection; REST has its own way to do them.</summary>
     static readonly Dictionary<string, string> ConnectionCommands = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -58,7 +66,7 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
         ProcessActivity.RequestStarted();
         try
         {
-            return await RouteAsync(request, cancellationToken);
+            return WithSyncToken(await RouteAsync(request, cancellationToken));
         }
         catch (BadRequestException e)
         {
@@ -92,6 +100,7 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
         if (granted == Access.None)
             return Respond(401, ReplyEncoder.Error("ERR unauthorized: send the store's token as 'Authorization: Bearer <token>' (or ?_token=)"));
 
+        await store.CatchUpAsync(request.Header(SyncTokenHeader), ct);
         var base64 = string.Equals(request.Header("Upstash-Encoding"), "base64", StringComparison.OrdinalIgnoreCase);
         var path = request.RawPath.Trim('/');
         switch (path.ToLowerInvariant())

@@ -49,6 +49,18 @@ public sealed partial class DurableStore : IStore
     public ScriptCatalogs Scripts { get; }
 
     /// <summary>
+    /// Sync tokens (docs/durable-store.md, "Read your writes"): every key is read from storage, so
+    /// the one thing an instance can be behind on is its copy of the script catalog; the token is
+    /// the catalog's version, and a request showing a newer one reads the catalog again first.
+    /// </summary>
+    public ValueTask CatchUpAsync(string? syncToken, CancellationToken cancellationToken = default) =>
+        long.TryParse(syncToken, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version) && version > Scripts.KnownVersion
+            ? Scripts.CatchUpAsync(version, cancellationToken)
+            : ValueTask.CompletedTask;
+
+    public string SyncToken => Scripts.KnownVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
     /// The host services that serve the commands whose table row names one (pub/sub, snapshots).
     /// Set once by the host as it composes the store (the services are made over the store).
     /// </summary>

@@ -13,6 +13,9 @@ namespace Serverless.Store.Durable;
 public sealed class CatalogRecord : RepliedRecord
 {
     [JsonPropertyName("c")] public ScriptCatalog Catalog { get; set; } = new();
+
+    /// <summary>Requests applied so far: a process whose copy is older than a version it is shown reads the catalog again (sync tokens).</summary>
+    [JsonPropertyName("v")] public long Version { get; set; }
 }
 
 /// <summary>
@@ -37,6 +40,7 @@ public sealed class CatalogEntity : ITaskEntity
             if (record.FindReply(request.Id) is not null) continue; // a redelivered signal: already applied
             var replies = request.Commands.Commands.Select(args => ScriptCatalogs.Run(record.Catalog, args)).ToArray();
             record.AddReply(new StoredReply(request.Id, now, replies), now);
+            record.Version++;
         }
         operation.State.SetState(record);
         return new((object?)null);
@@ -56,7 +60,7 @@ public sealed class ScriptCatalogs(DurableEntityClient entities, ReplyChannel ch
     /// <summary>How long this process runs scripts from its copy of the catalog before reading it again.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
 
-    sealed record Copy(ScriptCatalog Catalog, long ReadAtMs);
+    sealed record Copy(ScriptCatalog Catalog, long Version, long ReadAtMs);
 
     volatile Copy? copy;
     Task<ScriptCatalog>? reading;
@@ -105,7 +109,7 @@ public sealed class ScriptCatalogs(DurableEntityClient entities, ReplyChannel ch
         return channel.AwaitAsync<CatalogRecord, Reply[]>(CatalogEntity.Id, record =>
             {
                 if (record?.FindReply(request.Id) is not { } reply) return null;
-                Remember(record.Catalog);
+                Remember(record);
                 return reply.Replies;
             },
             () => entities.SignalEntityAsync(CatalogEntity.Id, KeyEntity.Submit, new[] { request }, cancellation: cancellation),
@@ -125,13 +129,33 @@ public sealed class ScriptCatalogs(DurableEntityClient entities, ReplyChannel ch
 
     async Task<ScriptCatalog> ReadStoredAsync()
     {
-        var stored = await entities.GetEntityAsync<CatalogRecord>(CatalogEntity.Id, includeState: true);
-        var catalog = stored?.State?.Catalog ?? new ScriptCatalog();
-        Remember(catalog);
-        return catalog;
+        var stored = (await entities.GetEntityAsync<CatalogRecord>(CatalogEntity.Id, includeState: true))?.State ?? new CatalogRecord();
+        Remember(stored);
+        return stored.Catalog;
     }
 
-    void Remember(ScriptCatalog catalog) => copy = new Copy(catalog, time.GetUtcNow().ToUnixTimeMilliseconds());
+    /// <summary>Keeps a catalog as this process's copy, unless the copy is already newer (reads and changes finish in any order).</summary>
+    void Remember(CatalogRecord record)
+    {
+        lock (gate)
+            if (copy is not { } current || record.Version >= current.Version)
+                copy = new Copy(record.Catalog, record.Version, time.GetUtcNow().ToUnixTimeMilliseconds());
+    }
+
+    /// <summary>The catalog's version this process's copy holds (0 before the first read).</summary>
+    public long KnownVersion => copy?.Version ?? 0;
+
+    /// <summary>
+    /// Read-your-writes for the catalog across processes: when a request shows a version this process's
+    /// copy is older than (a FUNCTION DELETE answered by another instance), the catalog is read again
+    /// before the request runs, twice at most (a read already under way may predate the change; a
+    /// version no read reaches is not this store's, and is let go).
+    /// </summary>
+    public async ValueTask CatchUpAsync(long version, CancellationToken cancellation)
+    {
+        for (var reads = 0; reads < 2 && version > KnownVersion; reads++)
+            await (reads == 0 ? ReadAsync(cancellation) : ReadStoredAsync().WaitAsync(cancellation));
+    }
 
     /// <summary>This process's copy; read first when there is none, read again in the background when old.</summary>
     async Task<ScriptCatalog> CopyAsync(CancellationToken cancellation)

@@ -51,7 +51,7 @@ public class StoreHost : IAsyncLifetime
         Timeout = TimeSpan.FromMinutes(3),
     };
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         hostDll = await FindHostAsync();
         await StartAzuriteAsync();
@@ -66,6 +66,12 @@ public class StoreHost : IAsyncLifetime
 
     async Task StartHostAsync()
     {
+        host = Start(HostStartInfo(Port), "host");
+        await WaitUntilServingAsync();
+    }
+
+    ProcessStartInfo HostStartInfo(int port)
+    {
         var psi = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -75,7 +81,7 @@ public class StoreHost : IAsyncLifetime
         };
         psi.ArgumentList.Add(hostDll);
         psi.ArgumentList.Add("--urls");
-        psi.ArgumentList.Add($"http://127.0.0.1:{Port}");
+        psi.ArgumentList.Add($"http://127.0.0.1:{port}");
         psi.Environment["AzureWebJobsStorage"] = connection;
         psi.Environment["STORE_TOKEN"] = FullToken;
         psi.Environment["STORE_READONLY_TOKEN"] = ReadOnlyToken;
@@ -83,8 +89,39 @@ public class StoreHost : IAsyncLifetime
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         psi.Environment["ReplyTimeoutSeconds"] = "150"; // tests wait for replies; a busy machine can be slow, not wrong
         foreach (var (name, value) in Settings) psi.Environment[name] = value;
-        host = Start(psi, "host");
-        await WaitUntilServingAsync();
+        return psi;
+    }
+
+    readonly List<Process> instances = [];
+
+    /// <summary>What node tests get besides STORE_URL and STORE_TOKEN.</summary>
+    protected virtual IReadOnlyDictionary<string, string> NodeEnvironment { get; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Another host process on this store's storage and task hub, as a second instance of one app;
+    /// answers its REST base once it serves. It stops with the fixture.
+    /// </summary>
+    protected async Task<string> StartAnotherInstanceAsync()
+    {
+        var port = Ports.Free();
+        var instance = Start(HostStartInfo(port), "host" + (instances.Count + 2));
+        instances.Add(instance);
+        var baseUrl = $"http://127.0.0.1:{port}/api";
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            if (instance.HasExited) throw new InvalidOperationException($"the second host exited with {instance.ExitCode}:\n{RecentLog()}");
+            try
+            {
+                using var ping = new HttpRequestMessage(HttpMethod.Get, baseUrl);
+                ping.Headers.Authorization = new AuthenticationHeaderValue("Bearer", FullToken);
+                using var response = await Http.SendAsync(ping);
+                if (response.IsSuccessStatusCode) return baseUrl;
+            }
+            catch (HttpRequestException) { }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the second host did not serve within 2 minutes:\n{RecentLog()}");
+            await Task.Delay(200);
+        }
     }
 
     /// <summary>
@@ -161,7 +198,7 @@ public class StoreHost : IAsyncLifetime
     {
         Http.Dispose();
         if (azurite is not null) await azurite.DisposeAsync();
-        foreach (var p in new[] { host })
+        foreach (var p in instances.Prepend(host))
         {
             if (p is null) continue;
             try
@@ -256,6 +293,7 @@ public class StoreHost : IAsyncLifetime
         psi.ArgumentList.Add(target);
         psi.Environment["STORE_URL"] = BaseUrl;
         psi.Environment["STORE_TOKEN"] = FullToken;
+        foreach (var (name, value) in NodeEnvironment) psi.Environment[name] = value;
         using var node = Process.Start(psi)!;
         var stdout = node.StandardOutput.ReadToEndAsync();
         var stderr = node.StandardError.ReadToEndAsync();
@@ -294,6 +332,23 @@ public sealed class EventStreamStoreHost : StoreHost
         [Serverless.Store.Keyspace.KeyspaceNotifications.Setting] = "KEA",
         [Serverless.Store.Http.EventStreams.MaxStreamsSetting] = MaxStreams.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
+}
+
+/// <summary>
+/// A store of its own served by two host processes on one task hub (two instances of one app):
+/// <see cref="SecondBaseUrl"/> is the second one's REST base.
+/// </summary>
+public sealed class TwoInstanceStoreHost : StoreHost
+{
+    public string SecondBaseUrl { get; private set; } = "";
+
+    protected override IReadOnlyDictionary<string, string> NodeEnvironment => new Dictionary<string, string> { ["STORE_URL_2"] = SecondBaseUrl };
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        SecondBaseUrl = await StartAnotherInstanceAsync();
+    }
 }
 
 /// <summary>
