@@ -132,17 +132,14 @@ public sealed class EventStreams(int maxStreams = EventStreams.DefaultMaxStreams
         }
         await using (connection)
         {
-            var subscribed = false;
             try
             {
                 try
                 {
                     await pubsub.SubscribeAsync(connection.ConnectionId, patterns ? [] : names, patterns ? names : [], ended.Token);
-                    subscribed = true;
                 }
                 catch (PubSubTransportException e)
                 {
-                    subscribed = true; // the groups it joined are recorded: leave them below
                     await StoreHttp.WriteAsync(http.Response, RestRouter.Respond(502, ReplyEncoder.Error("ERR the SignalR transport failed: " + e.Message)), ended.Token);
                     return;
                 }
@@ -163,9 +160,17 @@ public sealed class EventStreams(int maxStreams = EventStreams.DefaultMaxStreams
             {
                 // the client went away mid-write
             }
+            catch (Exception e) when (e is not OperationCanceledException && !http.Response.HasStarted)
+            {
+                // before the first event (the registry did not answer in time...): a JSON error, as the router gives
+                logger?.LogWarning(e, "An event stream could not subscribe");
+                await StoreHttp.WriteAsync(http.Response, RestRouter.Respond(503, ReplyEncoder.Error(
+                    $"ERR the subscription was not recorded ({e.GetType().Name}): retry; if it persists, see the store's log")), CancellationToken.None);
+            }
             finally
             {
-                if (subscribed) await LeaveAsync(pubsub, connection.ConnectionId, logger);
+                // Also after a failed or cancelled subscribe: what it recorded leaves with the rest.
+                await LeaveAsync(pubsub, connection.ConnectionId, logger);
             }
         }
     }
