@@ -2,7 +2,7 @@ using Xunit.Abstractions;
 
 namespace Serverless.Store.Tests.Http;
 
-/// <summary>The unchanged npm clients against the running store: @upstash/redis runs the Redis guide's examples, and the libraries built on it run their scripts.</summary>
+/// <summary>The unchanged npm clients against the running store: @upstash/redis runs the Redis guide's examples, the libraries built on it run their scripts, @vercel/kv its iterators and defaults.</summary>
 [Trait("Needs", "store")]
 [Trait("Needs", "node")]
 [Collection(StoreHostCollection.Name)]
@@ -19,5 +19,12 @@ public sealed class UpstashClientTests(StoreHost store, ITestOutputHelper output
     public async Task Upstash_ratelimit_lock_and_createScript_run_unchanged()
     {
         await store.AssertNodeTestsPassAsync("upstash-scripts", Path.Combine("@upstash", "ratelimit"), TimeSpan.FromMinutes(6), output);
+    }
+
+    /// <summary>@vercel/kv's createClient with its own defaults: the scan iterators over several pages, automatic JSON.</summary>
+    [Fact]
+    public async Task Vercel_kv_scan_iterators_and_defaults_work_unchanged()
+    {
+        await store.AssertNodeTestsPassAsync("vercel-kv", Path.Combine("@vercel", "kv"), TimeSpan.FromMinutes(5), output);
     }
 }
