@@ -27,4 +27,14 @@ public sealed class UpstashClientTests(StoreHost store, ITestOutputHelper output
     {
         await store.AssertNodeTestsPassAsync("vercel-kv", Path.Combine("@vercel", "kv"), TimeSpan.FromMinutes(5), output);
     }
+
+    /// <summary>
+    /// @upstash/redis's retries through a proxy that drops connections: a write whose answer is lost
+    /// is applied again by the retry (INCR twice, a /multi-exec twice); an HTTP 5xx is not retried.
+    /// </summary>
+    [Fact]
+    public async Task Upstash_client_retries_apply_a_write_again_when_its_answer_is_lost()
+    {
+        await store.AssertNodeTestsPassAsync("upstash-retries", Path.Combine("@upstash", "redis"), TimeSpan.FromMinutes(4), output);
+    }
 }
