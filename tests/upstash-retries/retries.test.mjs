@@ -115,3 +115,12 @@ test("retry: false still retries once: the client's loop runs attempts + 1 times
   assert.equal(attempts(), 2);
   assert.equal(await direct.get(key), 2);
 });
+
+test("retry: { retries: 0 } makes exactly one attempt: the caller gets the error, the write may be applied", async () => {
+  const key = `retries:${run}:zero`;
+  reset(["drop-after"]);
+  const once = new Redis({ url: proxyUrl, token, enableTelemetry: false, enableAutoPipelining: false, retry: { retries: 0 } });
+  await assert.rejects(once.incr(key));
+  assert.equal(attempts(), 1);
+  assert.equal(await direct.get(key), 1);
+});
