@@ -43,6 +43,9 @@ before(async () => {
     response.writeHead(answer.status, { "Content-Type": "application/json" });
     response.end(answered);
   });
+  // Only the plan closes connections: an idle keep-alive socket closed by the server could fail a
+  // request in fetch and add an attempt the proxy never sees.
+  proxy.keepAliveTimeout = 10 * 60_000;
   await new Promise(resolve => proxy.listen(0, "127.0.0.1", resolve));
   proxyUrl = `http://127.0.0.1:${proxy.address().port}${store.pathname}`;
 });

@@ -178,6 +178,9 @@ export async function startBridge(redisPort) {
     for (const reply of await subscriber.call([[kind.toUpperCase(), ...names]])) write(reply);
   }
 
+  // The server never closes an idle keep-alive socket first: a request racing that close fails in
+  // fetch and the client retries it (once, as it never reached redis-server), after a backoff.
+  server.keepAliveTimeout = 10 * 60_000;
   await new Promise(resolve => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${server.address().port}`,
