@@ -264,9 +264,10 @@ public class StoreHost : IAsyncLifetime
     /// Runs the node tests in <paramref name="target"/> against this store and fails unless they all
     /// passed, <paramref name="passes"/> of them when given; their output goes to the test's output.
     /// </summary>
-    public async Task AssertNodeTestsPassAsync(string target, string package, TimeSpan timeout, Xunit.Abstractions.ITestOutputHelper output, int? passes = null)
+    public async Task AssertNodeTestsPassAsync(string target, string package, TimeSpan timeout, Xunit.Abstractions.ITestOutputHelper output, int? passes = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        var (exitCode, stdout, stderr) = await RunNodeTestsAsync(target, package, timeout);
+        var (exitCode, stdout, stderr) = await RunNodeTestsAsync(target, package, timeout, environment);
         output.WriteLine(stdout);
         output.WriteLine(stderr);
         Assert.True(exitCode == 0, $"node --test {target} exited with {exitCode}:\n{stdout}\n{stderr}\n{RecentLog()}");
@@ -277,8 +278,10 @@ public class StoreHost : IAsyncLifetime
     /// <summary>
     /// Runs `node --test &lt;target&gt;` in the tests folder against this store (STORE_URL, STORE_TOKEN),
     /// after checking the npm package it needs is installed; the JavaScript clients' tests run this way.
+    /// <paramref name="environment"/> adds variables of the test's own (e.g. a redis-server's port).
     /// </summary>
-    public async Task<(int ExitCode, string Stdout, string Stderr)> RunNodeTestsAsync(string target, string package, TimeSpan timeout)
+    public async Task<(int ExitCode, string Stdout, string Stderr)> RunNodeTestsAsync(string target, string package, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var tests = TestsFolder() ?? throw new InvalidOperationException("the repository's tests folder was not found");
         Assert.True(Directory.Exists(Path.Combine(tests, "node_modules", package)), "run `npm ci --prefix tests` first");
@@ -294,6 +297,7 @@ public class StoreHost : IAsyncLifetime
         psi.Environment["STORE_URL"] = BaseUrl;
         psi.Environment["STORE_TOKEN"] = FullToken;
         foreach (var (name, value) in NodeEnvironment) psi.Environment[name] = value;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         using var node = Process.Start(psi)!;
         var stdout = node.StandardOutput.ReadToEndAsync();
         var stderr = node.StandardError.ReadToEndAsync();
