@@ -16,7 +16,9 @@ public sealed partial class DurableStore
     {
         if (plan.Refusal is { } refusal) return refusal;
         var keyspace = InfoWantsKeyspace(plan.Command) ? await CountKeyspaceAsync(cancellation) : null;
-        return plan.Command.Execute(new CommandContext(NoKeys.Instance, NowMs) { Server = new LocalStats(PersistenceStats, keyspace) });
+        // TIME and INFO's server_time_usec answer the clock's microseconds, as Redis does.
+        var micros = CommandContext.UnixMicros(time);
+        return plan.Command.Execute(new CommandContext(NoKeys.Instance, micros / 1000) { NowMicros = micros, Server = new LocalStats(PersistenceStats, keyspace) });
     }
 
     /// <summary>True when this INFO prints the keyspace section.</summary>

@@ -213,6 +213,23 @@ public class DurableStoreTests(DurableFixture fixture)
     }
 
     [Fact]
+    public async Task TimeAnswersTheClocksMicroseconds()
+    {
+        // Five readings whose microseconds are all whole milliseconds: one chance in 10^15, unless the
+        // store pads milliseconds with zeros.
+        var micros = new List<long>();
+        for (var i = 0; i < 5; i++)
+        {
+            var time = Assert.IsType<ArrayReply>(await Run("TIME")).Items!;
+            var seconds = long.Parse(Encoding.ASCII.GetString(Assert.IsType<BulkReply>(time[0]).Value!));
+            Assert.InRange(seconds, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 60, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1);
+            micros.Add(long.Parse(Encoding.ASCII.GetString(Assert.IsType<BulkReply>(time[1]).Value!)));
+        }
+        Assert.All(micros, m => Assert.InRange(m, 0, 999_999));
+        Assert.Contains(micros, m => m % 1000 != 0);
+    }
+
+    [Fact]
     public async Task InfoPrintsTheKeyspaceCountsAndOnlyAnInfoThatPrintsThemQueriesForThem()
     {
         // A store of its own: INFO keyspace counts every key of the store.
