@@ -113,7 +113,7 @@ public sealed class ExpirySweep(DurableEntityClient entities, ILogger logger, Ti
                 var key = EntityKeys.Unescape(escaped);
                 if (!EntityKeys.TryEntityOf(key, out var entityKey)) return;
                 var record = await entities.GetEntityAsync<KeyRecord>(KeyEntity.Id(entityKey), cancellation);
-                if (KeyReads.StateIn(record?.State, entityKey, key) is { ExpiresAt: { } at } state && at <= now)
+                if (KeyReads.StateIn(record?.State, entityKey, key) is { NextExpiry: { } at } state && at <= now)
                 {
                     var request = new ExpireRequest { Key = EntityKeys.IsGroup(entityKey) ? key : null, Version = state.Version };
                     await entities.SignalEntityAsync(KeyEntity.Id(entityKey), KeyEntity.Expire, request, cancellation: cancellation);

@@ -169,7 +169,7 @@ public sealed class KeyEntity : ITaskEntity
         void StoreChanges(EntityKeyspace keyspace)
         {
             for (var i = 0; i < keyspace.Count; i++)
-                if (keyspace.Changed(i)) SetState(keyspace.KeyAt(i), keyspace.StateOf(i));
+                if (keyspace.Changed(i)) SetState(keyspace.KeyAt(i), keyspace.StateOf(i), keyspace.ScheduledBefore(i));
         }
 
         void RunStep(ChainStep step)
@@ -222,7 +222,7 @@ public sealed class KeyEntity : ITaskEntity
                     new ChainCommit { Id = step.Id, Changes = changes.GetValueOrDefault(step.Keys[j]) ?? [] });
             KeyspaceEventSink.Publish(operation.Context, events);
             for (var i = step.Held.Count; i < keyspace.Count; i++)
-                if (keyspace.Changed(i)) SetState(keyspace.KeyAt(i), keyspace.StateOf(i));
+                if (keyspace.Changed(i)) SetState(keyspace.KeyAt(i), keyspace.StateOf(i), keyspace.ScheduledBefore(i));
             record.AddReply(new StoredReply(step.Id, now, replies), now);
         }
 
@@ -247,12 +247,13 @@ public sealed class KeyEntity : ITaskEntity
         object? ExpireIfDue(byte[] key, long version)
         {
             var state = record.StateOf(key, group);
-            if (state is null || state.Version != version || state.ExpiresAt is not { } at) return false;
+            if (state is null || state.Version != version || state.NextExpiry is not { } at) return false;
             if (at > now)
             {
                 ScheduleExpiry(operation, key, group, null, state, indexed: true); // delivered early (or chained): try again then
                 return false;
             }
+            if (!state.IsExpired(now)) return ExpireFields(key);
             record.Put(key, null, group);
             record.Seq++;
             // An entity of one key leaves no state behind, replies too (docs/durable-store.md, "TTL",
@@ -263,13 +264,34 @@ public sealed class KeyEntity : ITaskEntity
             return true;
         }
 
-        /// <summary>Stores a new state of a key (null = deleted) and schedules its expiry.</summary>
-        void SetState(byte[] key, KeyState? state)
+        /// <summary>
+        /// A hash's fields are due: the engine's lazy field expiry removes them, as any access would
+        /// (events <c>hexpired</c>, and <c>del</c> when no field is left), so expired fields leave
+        /// storage without being read; the next field's expiry is scheduled in turn.
+        /// </summary>
+        bool ExpireFields(byte[] key)
         {
-            var before = record.StateOf(key, group);
+            var keyspace = Keyspace([key], null);
+            var notifications = KeyspaceNotifications.Current;
+            var ctx = ScriptReach.Context(null, keyspace, now, null, notifications.Enabled);
+            ctx.Lookup(key);
+            if (ctx.Events is not null) KeyspaceEventSink.Publish(operation.Context, notifications.Filter(ctx.Events));
+            StoreChanges(keyspace);
+            if (!record.HasKeys) record.Replies = null; // the hash went with its last field: as an expired key, nothing stays
+            return true;
+        }
+
+        /// <summary>
+        /// Stores a new state of a key (null = deleted) and schedules its expiry. <paramref name="scheduled"/>
+        /// is the key's schedule before the request ran (commands change states in place, so the record's
+        /// state may already be the new one); without it, the record's state is the old one.
+        /// </summary>
+        void SetState(byte[] key, KeyState? state, ExpirySchedule? scheduled = null)
+        {
+            scheduled ??= ExpirySchedule.Of(record.StateOf(key, group));
             record.Put(key, state, group);
             record.Seq++;
-            ScheduleExpiry(operation, key, group, before, state);
+            ScheduleExpiry(operation, key, group, scheduled, state);
         }
 
         /// <summary>
@@ -291,10 +313,11 @@ public sealed class KeyEntity : ITaskEntity
     /// Lazy expiry makes an expired key read as missing; this signal also frees its storage. It
     /// carries the version, so an older schedule never deletes a key written again since.
     /// </summary>
-    static void ScheduleExpiry(TaskEntityOperation operation, byte[] key, bool group, KeyState? before, KeyState? after, bool indexed = false)
+    static void ScheduleExpiry(TaskEntityOperation operation, byte[] key, bool group, ExpirySchedule? before, KeyState? after, bool indexed = false)
     {
-        if (after?.ExpiresAt is not { } at) return;
-        if (before is not null && before.ExpiresAt == at && before.Version == after.Version) return;
+        // The key's expiry, or sooner a hash field's (Redis 7.4's field TTLs leave storage the same way).
+        if (after?.NextExpiry is not { } at) return;
+        if (before is { } was && was.Due == at && was.Version == after.Version) return;
         // Azure Storage queues hide a message for at most 7 days: a farther expiry is reached by a
         // chain of signals, each at most MaxSignalDelay out (an early one reschedules itself).
         var signalAt = Math.Min(at, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + (long)MaxSignalDelay.TotalMilliseconds);
@@ -329,6 +352,11 @@ public sealed class KeyEntity : ITaskEntity
 class EntityKeyspace(byte[][] keys, KeyState?[] states) : IKeyspace
 {
     readonly bool[] changed = new bool[keys.Length];
+
+    /// <summary>Each key's expiry schedule before the request (taken now: commands change the states in place).</summary>
+    readonly ExpirySchedule?[] scheduledBefore = states.Select(ExpirySchedule.Of).ToArray();
+
+    public ExpirySchedule? ScheduledBefore(int i) => scheduledBefore[i];
 
     /// <summary>The keys and their states; listable (<see cref="ListedKeyspace"/>) when a script's listing was resolved for it.</summary>
     public static EntityKeyspace Of(byte[][] keys, KeyState?[] states, bool listing) =>
@@ -396,4 +424,10 @@ sealed class ListedKeyspace(byte[][] keys, KeyState?[] states) : EntityKeyspace(
     {
         for (var i = 0; i < Count; i++) Remove(KeyAt(i));
     }
+}
+
+/// <summary>When a key's expiry signal was due (its own expiry or a hash field's) for which version of it.</summary>
+readonly record struct ExpirySchedule(long? Due, long Version)
+{
+    public static ExpirySchedule? Of(KeyState? state) => state is null ? null : new(state.NextExpiry, state.Version);
 }

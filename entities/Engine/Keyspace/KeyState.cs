@@ -73,6 +73,10 @@ public sealed class KeyState
     [JsonIgnore]
     public long? NextFieldExpiry => Hash?.NextFieldExpiry;
 
+    /// <summary>The first moment something of this key expires: the key itself or, sooner, one of its hash's fields (unix ms), or null.</summary>
+    [JsonIgnore]
+    public long? NextExpiry => NextFieldExpiry is { } first && first < (ExpiresAt ?? long.MaxValue) ? first : ExpiresAt;
+
     public static KeyState OfString(byte[] value) => new() { String = value };
 
     /// <summary>A deep copy (COPY, and callers that must not share mutable values).</summary>

@@ -69,6 +69,38 @@ public class DurableTtlTests(DurableFixture fixture)
         Assert.True(await ExpiredKeysAsync() >= expiredBefore + 1, "INFO stats expired_keys did not count the expired key");
     }
 
+    /// <summary>The stored state of a key, read from storage (not through a command, which would expire fields itself).</summary>
+    async Task<Serverless.Store.Keyspace.KeyState?> StoredStateAsync(string key) =>
+        (await Entities.GetEntityAsync<KeyRecord>(KeyEntity.Id(Encoding.UTF8.GetBytes(key))))?.State?.State;
+
+    [Fact]
+    public async Task AKeyGivenItsTtlByExpireLeavesStorageWithoutBeingRead()
+    {
+        // EXPIRE changes the stored state in place: the entity must still see that the expiry is new.
+        Assert.Equal(Reply.Ok, await Run("SET", "ttl:later", "v"));
+        Assert.Equal(Reply.Integer(1), await Run("PEXPIRE", "ttl:later", "1500"));
+        Assert.True(await EventuallyAsync(async () => !await StoredAsync("ttl:later"), TimeSpan.FromSeconds(60)),
+            "a key given its TTL by EXPIRE is still stored after it expired");
+    }
+
+    [Fact]
+    public async Task ExpiredHashFieldsLeaveStorageWithoutBeingRead()
+    {
+        // Redis 7.4's field TTLs: a field expiring in 2 s and one in 4 s; the hash is never read again.
+        Assert.Equal(Reply.Integer(3), await Run("HSET", "ttl:fields", "short", "1", "long", "2", "kept", "3"));
+        Assert.Equal(Reply.Array([Reply.Integer(1)]), await Run("HPEXPIRE", "ttl:fields", "2000", "FIELDS", "1", "short"));
+        Assert.Equal(Reply.Array([Reply.Integer(1)]), await Run("HPEXPIRE", "ttl:fields", "4000", "FIELDS", "1", "long"));
+        Assert.True(await EventuallyAsync(async () => (await StoredStateAsync("ttl:fields"))?.Hash?.Count == 1, TimeSpan.FromSeconds(60)),
+            "the expired fields are still stored");
+        Assert.Equal(Reply.Array([Reply.Bulk("kept"), Reply.Bulk("3")]), await Run("HGETALL", "ttl:fields"));
+
+        // A hash whose every field expires leaves storage whole.
+        Assert.Equal(Reply.Integer(1), await Run("HSET", "ttl:allfields", "f", "v"));
+        Assert.Equal(Reply.Array([Reply.Integer(1)]), await Run("HPEXPIRE", "ttl:allfields", "1500", "FIELDS", "1", "f"));
+        Assert.True(await EventuallyAsync(async () => !await StoredAsync("ttl:allfields"), TimeSpan.FromSeconds(60)),
+            "the hash whose fields all expired is still stored");
+    }
+
     [Fact]
     public async Task ALaterExpirePersistOrSetIsNotUndoneByTheOldSchedule()
     {
