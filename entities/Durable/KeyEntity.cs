@@ -219,7 +219,7 @@ public sealed class KeyEntity : ITaskEntity
                 }
             for (var j = 0; j < last; j++)
                 operation.Context.SignalEntity(Id(step.Keys[j]), Commit,
-                    new ChainCommit { Id = step.Id, Changes = changes.GetValueOrDefault(step.Keys[j]) ?? [] });
+                    new ChainCommit { Id = step.Id, Changes = changes.GetValueOrDefault(step.Keys[j]) ?? [], Entities = step.Keys });
             KeyspaceEventSink.Publish(operation.Context, events);
             for (var i = step.Held.Count; i < keyspace.Count; i++)
                 if (keyspace.Changed(i)) SetState(keyspace.KeyAt(i), keyspace.StateOf(i), keyspace.ScheduledBefore(i));
@@ -231,6 +231,8 @@ public sealed class KeyEntity : ITaskEntity
             // A commit for another chain (or for none) is a redelivered one whose chain ended already.
             if (record.LockedBy != commit.Id) return;
             foreach (var change in commit.Changes) SetState(change.Key, change.State);
+            if (commit.Changes.Count > 0 && commit.Entities is { } entities)
+                record.Committed = new ChainMark { Id = commit.Id, Entities = entities, AtMs = now };
             record.LockedBy = null;
             record.Seq++;
             // Marks the chain done here, so a redelivered step of it is not taken for a new one.

@@ -47,9 +47,28 @@ public sealed class KeyReads(DurableEntityClient entities, ReplyChannel channel)
             var same = true;
             for (var i = 0; i < entityKeys.Length && same; i++)
                 same = second[i]?.LockedBy is null && (first[i]?.Seq ?? -1) == (second[i]?.Seq ?? -1);
-            if (same) return first;
+            if (same && ChainsStored(entityKeys, first)) return first;
         }
         return null;
+    }
+
+    /// <summary>
+    /// False while a record holds a chain's changes (<see cref="ChainMark"/>) that another of the records
+    /// read should hold too and does not yet: the chain's last entity has not stored its part (the
+    /// backend sent the commits first). A mark older than the reply retention is long stored (and its
+    /// reply may be trimmed), so it is not checked.
+    /// </summary>
+    static bool ChainsStored(string[] entityKeys, KeyRecord?[] records)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        foreach (var record in records)
+        {
+            if (record?.Committed is not { } mark || now - mark.AtMs >= KeyRecord.ReplyRetentionMs) continue;
+            for (var j = 0; j < entityKeys.Length; j++)
+                if (records[j] != record && mark.Entities.Contains(entityKeys[j], StringComparer.Ordinal) && records[j]?.FindReply(mark.Id) is null)
+                    return false;
+        }
+        return true;
     }
 
     async Task<KeyRecord?> UnlockedAsync(string entityKey, CancellationToken cancellation) =>

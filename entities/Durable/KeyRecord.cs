@@ -40,6 +40,10 @@ public sealed class KeyRecord : RepliedRecord
     [JsonPropertyName("v"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public long Seq { get; set; }
 
+    /// <summary>The last chain whose changes a commit brought here (<see cref="ChainMark"/>), or null.</summary>
+    [JsonPropertyName("m"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ChainMark? Committed { get; set; }
+
     [JsonIgnore]
     public bool IsEmpty => !HasKeys && LockedBy is null && (Replies is null || Replies.Count == 0) && Deferred is null;
 

@@ -145,6 +145,23 @@ public sealed class ChainCommit
 {
     [JsonPropertyName("i")] public string Id { get; set; } = "";
     [JsonPropertyName("s")] public List<HeldKey> Changes { get; set; } = [];
+
+    /// <summary>The chain's entities (its last one ran it): what a reader must find stored too (<see cref="ChainMark"/>).</summary>
+    [JsonPropertyName("e"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string[]? Entities { get; set; }
+}
+
+/// <summary>
+/// The last chain whose changes an entity took from a commit. The backend sends a batch's messages
+/// before it stores the batch's state, so a commit can reach this entity (and unlock it) before the
+/// chain's last entity has stored its own part: a consistent read that holds both accepts them only
+/// once that entity's record holds the chain's reply (<see cref="KeyReads.ReadConsistentAsync"/>).
+/// </summary>
+public sealed class ChainMark
+{
+    [JsonPropertyName("i")] public string Id { get; set; } = "";
+    [JsonPropertyName("e")] public string[] Entities { get; set; } = [];
+    [JsonPropertyName("t")] public long AtMs { get; set; }
 }
 
 /// <summary>A key and its state (null: missing) as a chain carries it. JSON [key, state or null].</summary>
