@@ -64,6 +64,7 @@ internal sealed record StoreInstance(DurableStore Store, PubSubService? PubSub, 
     {
         // No commit notification reaches the worker (the host stores entity batches): replies are polled.
         var store = new DurableStore(entities, commitsNotified: false);
+        store.Outage.Logger = logger;
         var pubsub = services?.PubSub is { } hub ? new PubSubService(hub, store) : null;
         var snapshots = services?.Snapshots?.For(store, logger);
         store.Services = [.. pubsub is null ? [] : new ICommandService[] { pubsub }, .. snapshots is null ? [] : new ICommandService[] { snapshots }];

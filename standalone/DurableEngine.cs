@@ -122,6 +122,7 @@ public sealed class DurableEngine : IAsyncDisposable
         };
         Client = new StandaloneClient(Service, completions, converter, fallbackPoll: TimeSpan.FromSeconds(1));
         Store = new DurableStore(Client.Entities, commitsNotified: true, replyTimeout: options.ReplyTimeout);
+        Store.Outage.Logger = logger;
         PubSub = pubsub is null ? null : new PubSubService(pubsub, Store);
         Snapshots = new SnapshotService(Store, new Azure.Storage.Blobs.BlobContainerClient(options.StorageConnection, SnapshotOptions.ContainerName),
             options.Snapshots, loggerFactory.CreateLogger<SnapshotService>());
@@ -147,9 +148,35 @@ public sealed class DurableEngine : IAsyncDisposable
         logger.LogInformation("Durable Task engine started (task hub {Hub})", taskHub);
     }
 
-    public async Task StopAsync()
+    /// <summary>How long a stop waits for the worker to finish its work items and release its partitions.</summary>
+    public static readonly TimeSpan StopWithin = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Stops the worker: it finishes the work items it holds and releases its partition leases. With
+    /// storage unreachable that cannot finish (the backend retries for minutes): after
+    /// <see cref="StopWithin"/> the stop goes on without it and says what was left. Nothing
+    /// acknowledged is lost: unfinished work items are messages still in their queues, taken up by
+    /// the next worker once the leases it could not release expire.
+    /// </summary>
+    public Task StopAsync()
     {
-        await worker.StopAsync(isForced: false);
+        lock (worker) return stop ??= StopWorkerAsync(); // the host's stop and DisposeAsync share one
+    }
+
+    Task? stop;
+
+    async Task StopWorkerAsync()
+    {
+        var stopping = worker.StopAsync(isForced: false);
+        if (await Task.WhenAny(stopping, Task.Delay(StopWithin)) == stopping)
+        {
+            await stopping;
+            return;
+        }
+        _ = stopping.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+        logger.LogWarning("The Durable Task worker did not stop within {Seconds} s (is storage reachable?): stopping without finishing its " +
+            "work items or releasing its partition leases; their messages stay queued and the next worker takes them once the leases expire",
+            StopWithin.TotalSeconds);
     }
 
     public async ValueTask DisposeAsync()

@@ -31,4 +31,7 @@ public interface IStore
 
     /// <summary>The token this instance's answers carry (null = no header): what it has seen so far.</summary>
     string? SyncToken => null;
+
+    /// <summary>Whether the store's storage answers (null: a store without storage of its own).</summary>
+    StorageOutage? Outage => null;
 }

@@ -78,6 +78,12 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
         {
             return response = Respond(400, ReplyEncoder.Error(e.Message));
         }
+        catch (Exception e) when (e is not OperationCanceledException && (store.Outage?.Failed(e) ?? StorageOutage.IsStorageFailure(e)))
+        {
+            // Storage failed under the request: a write sent before it failed may still be applied once storage is back.
+            return response = Respond(503, ReplyEncoder.Error("ERR storage is unavailable: the request may not have been applied (a write already sent is applied once storage answers again); retry"),
+                ("Retry-After", "1"));
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger?.LogError(e, "Request {Method} {Path} failed", request.Method, request.RawPath);
@@ -103,6 +109,9 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
         if (granted == Access.None)
             return Respond(401, ReplyEncoder.Error("ERR unauthorized: send the store's token as 'Authorization: Bearer <token>' (or ?_token=)"));
 
+        // While storage is down, requests are refused at once (503) instead of each waiting out the retries.
+        if (store.Outage?.Refusal is { } down && !request.RawPath.Trim('/').Equals("stats", StringComparison.OrdinalIgnoreCase))
+            return Respond(503, ReplyEncoder.Error(down), ("Retry-After", "1"));
         await store.CatchUpAsync(request.Header(SyncTokenHeader), ct);
         var base64 = string.Equals(request.Header("Upstash-Encoding"), "base64", StringComparison.OrdinalIgnoreCase);
         var path = request.RawPath.Trim('/');

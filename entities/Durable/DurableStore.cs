@@ -33,6 +33,8 @@ public sealed partial class DurableStore : IStore
         Writes = new KeyWrites(Entities, Replies, () => Scripts.Settings);
         Chains = new Chains(Entities, Replies, this.time, () => Scripts.Settings);
         Keyspace = new KeyspaceQueries(Entities, Reads, Writes);
+        // One read of an entity no key uses: what every request needs from storage, and cheap.
+        Outage = new StorageOutage(ct => Entities.GetEntityAsync(KeyEntity.Id("~~probe"), includeState: false, ct));
     }
 
     /// <summary>The durable client's entity half: what every executor and service of this store reads and signals through.</summary>
@@ -57,6 +59,9 @@ public sealed partial class DurableStore : IStore
         long.TryParse(syncToken, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version)
             ? Scripts.CatchUpAsync(version, cancellationToken)
             : ValueTask.CompletedTask;
+
+    /// <summary>Whether storage answers: requests are refused at once while it does not (docs/reliability.md).</summary>
+    public StorageOutage Outage { get; }
 
     public string SyncToken => Scripts.KnownVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

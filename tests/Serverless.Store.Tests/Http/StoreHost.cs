@@ -163,6 +163,19 @@ public class StoreHost : IAsyncLifetime
         return clock.Elapsed;
     }
 
+    /// <summary>Storage goes away (Azurite killed, its data kept) until <see cref="StartStorageAsync"/>.</summary>
+    public Task StopStorageAsync() => azurite!.StopAsync();
+
+    public Task StartStorageAsync() => azurite!.RestartAsync();
+
+    /// <summary>A normal stop signal (SIGTERM) to the host; completes when it has exited, with its exit code.</summary>
+    public async Task<int> StopHostAsync()
+    {
+        Process.Start("kill", ["-TERM", host!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        await host.WaitForExitAsync();
+        return host.ExitCode;
+    }
+
     public string RecentLog() => string.Join('\n', hostLog.TakeLast(60));
 
     /// <summary>One command as a JSON array to POST /api (strings exact, base64-encoded replies when asked).</summary>
@@ -369,6 +382,9 @@ public sealed class VerboseStoreHost : StoreHost
 
     protected override int KeptLines => int.MaxValue;
 }
+
+/// <summary>A store of its own whose storage a test takes away and brings back (<see cref="StopStorageAsync"/>).</summary>
+public sealed class OutageStoreHost : StoreHost;
 
 /// <summary>One store host for every HTTP test class; they run one after another.</summary>
 [CollectionDefinition(Name)]

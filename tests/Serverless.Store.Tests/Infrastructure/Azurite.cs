@@ -44,15 +44,19 @@ public sealed class Azurite : IAsyncDisposable
 {
     const string DevAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    readonly Process process;
+    Process process;
     readonly string folder;
+    readonly int[] ports;
+    readonly Action<string>? log;
 
     public string ConnectionString { get; }
 
-    Azurite(Process process, string folder, string connectionString)
+    Azurite(Process process, string folder, int[] ports, Action<string>? log, string connectionString)
     {
         this.process = process;
         this.folder = folder;
+        this.ports = ports;
+        this.log = log;
         ConnectionString = connectionString;
     }
 
@@ -61,11 +65,22 @@ public sealed class Azurite : IAsyncDisposable
     {
         var folder = Path.Combine(Path.GetTempPath(), "azurite-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(folder);
-        int blob = Ports.Free(), queue = Ports.Free(), table = Ports.Free();
+        int[] ports = [Ports.Free(), Ports.Free(), Ports.Free()];
+        var process = await LaunchAsync(folder, ports, log);
+        var connection =
+            $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevAccountKey};" +
+            $"BlobEndpoint=http://127.0.0.1:{ports[0]}/devstoreaccount1;" +
+            $"QueueEndpoint=http://127.0.0.1:{ports[1]}/devstoreaccount1;" +
+            $"TableEndpoint=http://127.0.0.1:{ports[2]}/devstoreaccount1;";
+        return new Azurite(process, folder, ports, log, connection);
+    }
+
+    static async Task<Process> LaunchAsync(string folder, int[] ports, Action<string>? log)
+    {
         var psi = new ProcessStartInfo(Executable()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { "--silent", "--location", folder, "--skipApiVersionCheck", "--loose",
                      "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
-                     "--blobPort", blob.ToString(), "--queuePort", queue.ToString(), "--tablePort", table.ToString() })
+                     "--blobPort", ports[0].ToString(), "--queuePort", ports[1].ToString(), "--tablePort", ports[2].ToString() })
             psi.ArgumentList.Add(a);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("azurite did not start");
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) log?.Invoke(e.Data); };
@@ -73,13 +88,22 @@ public sealed class Azurite : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         // Bounded, not timed: node starts slowly on a busy machine (the suite's other processes share two cores).
-        foreach (var port in new[] { blob, queue, table }) await Ports.WaitUntilListening(port, TimeSpan.FromMinutes(2));
-        var connection =
-            $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevAccountKey};" +
-            $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;" +
-            $"QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;" +
-            $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
-        return new Azurite(process, folder, connection);
+        foreach (var port in ports) await Ports.WaitUntilListening(port, TimeSpan.FromMinutes(2));
+        return process;
+    }
+
+    /// <summary>A storage outage: Azurite is killed; its data stays for <see cref="RestartAsync"/>.</summary>
+    public async Task StopAsync()
+    {
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
+
+    /// <summary>Azurite again, on the same ports and data (the end of an outage).</summary>
+    public async Task RestartAsync()
+    {
+        process.Dispose();
+        process = await LaunchAsync(folder, ports, log);
     }
 
     static string Executable()
