@@ -59,7 +59,7 @@ internal sealed class Cli(StoreClient store, OutputMode mode, TimeSpan interval)
             Out(Formatter.Format(new ErrorReply($"ERR wrong number of arguments for '{kind}' command"), Mode));
             return ExitOnError ? 1 : 0;
         }
-        var path = "/" + kind + string.Concat(names.Select(n => "/" + PercentEncode(n)));
+        var path = "/" + kind + string.Concat(names.Select(n => "/" + StoreClient.PercentEncode(n)));
         using var response = await Store.OpenAsync(HttpMethod.Post, path, ct);
         if (!response.IsSuccessStatusCode || response.Content.Headers.ContentType?.MediaType != "text/event-stream")
         {
@@ -122,18 +122,6 @@ internal sealed class Cli(StoreClient store, OutputMode mode, TimeSpan interval)
             default:
                 return null;
         }
-    }
-
-    static string PercentEncode(byte[] bytes)
-    {
-        var sb = new StringBuilder();
-        foreach (var b in bytes)
-        {
-            if (b is >= (byte)'a' and <= (byte)'z' or >= (byte)'A' and <= (byte)'Z' or >= (byte)'0' and <= (byte)'9' || b is (byte)'-' or (byte)'_' or (byte)'.' or (byte)'~')
-                sb.Append((char)b);
-            else sb.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
-        }
-        return sb.ToString();
     }
 
     /// <summary>

@@ -40,8 +40,37 @@ internal sealed class StoreClient : IDisposable
 
     public async Task<Reply> ExecuteAsync(IReadOnlyList<byte[]> command, CancellationToken ct = default)
     {
-        var (status, body) = await PostAsync("", CommandJson(command), ct);
+        var (status, body) = Carries(command)
+            ? await PostAsync("", CommandJson(command), ct)
+            : await PostAsync(PathOf(command), command[^1], ct, contentType: "application/octet-stream");
         return ReplyDecoder.FromEnvelope(Parse(status, body), command);
+    }
+
+    /// <summary>True when JSON can carry every argument (see <see cref="CommandJson"/>).</summary>
+    static bool Carries(IReadOnlyList<byte[]> command) =>
+        command.All(a => IsUtf8(a) || !a.Any(b => b < 0x20 || b == '"' || b == '\\'));
+
+    /// <summary>
+    /// The path form `/<cmd>/<arg>...` with percent-encoded segments (the store decodes them to bytes)
+    /// and the last argument as the raw body: binary-safe for any bytes, used when JSON cannot carry one.
+    /// </summary>
+    static string PathOf(IReadOnlyList<byte[]> command)
+    {
+        if (command.Count < 2 || command.Take(command.Count - 1).Any(a => a.Length == 0))
+            throw new CliException("an argument holds bytes that are not UTF-8 together with a quote, backslash or control byte, and the command is too short or has an empty argument to send it in the path form; the REST API cannot carry it");
+        return string.Concat(command.Take(command.Count - 1).Select(a => "/" + PercentEncode(a)));
+    }
+
+    internal static string PercentEncode(byte[] bytes)
+    {
+        var sb = new StringBuilder();
+        foreach (var b in bytes)
+        {
+            if (b is >= (byte)'a' and <= (byte)'z' or >= (byte)'A' and <= (byte)'Z' or >= (byte)'0' and <= (byte)'9' || b is (byte)'-' or (byte)'_' or (byte)'.' or (byte)'~')
+                sb.Append((char)b);
+            else sb.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return sb.ToString();
     }
 
     /// <summary>Many commands in one request (`/pipeline`, at most the store's 1,000), one reply each, in order.</summary>
@@ -68,10 +97,10 @@ internal sealed class StoreClient : IDisposable
         return replies;
     }
 
-    async Task<(HttpStatusCode, byte[])> PostAsync(string path, byte[] json, CancellationToken ct)
+    async Task<(HttpStatusCode, byte[])> PostAsync(string path, byte[] body, CancellationToken ct, string contentType = "application/json")
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, baseUrl + path) { Content = new ByteArrayContent(json) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, baseUrl + path) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
         using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
         return (response.StatusCode, await response.Content.ReadAsByteArrayAsync(ct));
     }
