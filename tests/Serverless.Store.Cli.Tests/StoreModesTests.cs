@@ -131,6 +131,29 @@ public sealed class StoreModesTests(StoreHost host)
     }
 
     [Fact]
+    public async Task Rdb_downloads_the_latest_snapshot()
+    {
+        await host.ResultAsync("SET", prefix + "saved", "in the snapshot");
+        Assert.Equal("OK", (await host.ResultAsync("SAVE")).GetString());
+        var file = Path.Combine(Path.GetTempPath(), $"store-cli-{Guid.NewGuid():N}.rdb");
+        try
+        {
+            var run = await CliProcess.StoreCliAsync(host, ["--rdb", file]);
+            Assert.True(run.ExitCode == 0, run.Stderr);
+            var bytes = await File.ReadAllBytesAsync(file);
+            Assert.Equal("REDIS", Encoding.ASCII.GetString(bytes, 0, 5));
+            Assert.Contains(prefix + "saved", Encoding.Latin1.GetString(bytes));
+            Assert.Contains($"Transfer finished with success after {bytes.Length} bytes", run.Stderr);
+            var stdout = await CliProcess.StoreCliAsync(host, ["--rdb", "-"]);
+            Assert.Equal("REDIS", Encoding.ASCII.GetString(stdout.Stdout, 0, 5));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task A_wrong_token_says_to_pass_one()
     {
         var run = await CliProcess.RunAsync("dotnet", [CliProcess.StoreCliDll, "-u", host.BaseUrl, "-t", "wrong", "PING"], null, null);
