@@ -13,21 +13,21 @@ internal static class Program
 {
     public const string DefaultUrl = "http://127.0.0.1:7071/api";
 
-    static readonly Option<string?> Url = new("--url", "-u") { Description = $"The store's REST base (default: STORE_URL, else {DefaultUrl})" };
-    static readonly Option<string?> Token = new("--token", "-t") { Description = "The store's token (default: STORE_TOKEN); sent as a bearer header, never in a URL" };
-    static readonly Option<long> Repeat = new("-r") { Description = "Run the command COUNT times (-1: until stopped)", DefaultValueFactory = _ => 1 };
-    static readonly Option<double> Interval = new("-i") { Description = "Wait SECONDS between commands (-r), between --stat rows, or per 100 SCANs of --bigkeys (e.g. 0.1)" };
+    static readonly Option<string?> Url = new("--url", "-u") { HelpName = "URL", Description = $"The store's REST base (default: STORE_URL, else {DefaultUrl})" };
+    static readonly Option<string?> Token = new("--token", "-t") { HelpName = "TOKEN", Description = "The store's token (default: STORE_TOKEN); sent as a bearer header, never in a URL" };
+    static readonly Option<long> Repeat = new("-r") { HelpName = "COUNT", Description = "Run the command COUNT times (-1: until stopped)", DefaultValueFactory = _ => 1 };
+    static readonly Option<double> Interval = new("-i") { HelpName = "SECONDS", Description = "Wait SECONDS between commands (-r), between --stat rows, or per 100 SCANs of --bigkeys (e.g. 0.1)" };
     static readonly Option<bool> Raw = new("--raw") { Description = "Print replies raw (the default when stdout is not a terminal)" };
     static readonly Option<bool> NoRaw = new("--no-raw") { Description = "Print replies formatted as on a terminal even when piped" };
     static readonly Option<bool> Csv = new("--csv") { Description = "Print replies as CSV" };
     static readonly Option<bool> ErrorCode = new("-e") { Description = "Exit with code 1 (error on stderr) when the command answers an error" };
     static readonly Option<bool> Pipe = new("--pipe") { Description = "Mass insertion: read commands (RESP or inline) from stdin and send them in pipelines" };
-    static readonly Option<int> PipeBatch = new("--pipe-batch") { Description = "Commands per pipeline request in --pipe (1-1000)", DefaultValueFactory = _ => 1000 };
+    static readonly Option<int> PipeBatch = new("--pipe-batch") { HelpName = "N", Description = "Commands per pipeline request in --pipe (1-1000)", DefaultValueFactory = _ => 1000 };
     static readonly Option<bool> Scan = new("--scan") { Description = "List keys with SCAN, one per line" };
-    static readonly Option<string?> Pattern = new("--pattern") { Description = "SCAN's MATCH pattern for --scan and --bigkeys" };
-    static readonly Option<string?> KeyType = new("--type") { Description = "SCAN's TYPE filter for --scan" };
+    static readonly Option<string?> Pattern = new("--pattern") { HelpName = "PATTERN", Description = "SCAN's MATCH pattern for --scan and --bigkeys" };
+    static readonly Option<string?> KeyType = new("--type") { HelpName = "TYPE", Description = "SCAN's TYPE filter for --scan" };
     static readonly Option<bool> BigKeys = new("--bigkeys") { Description = "Sample the keyspace for the biggest key of each type" };
-    static readonly Option<string?> Rdb = new("--rdb") { Description = "Download the latest snapshot (an RDB file) to FILE ('-' for stdout)" };
+    static readonly Option<string?> Rdb = new("--rdb") { HelpName = "FILE", Description = "Download the latest snapshot (an RDB file) to FILE ('-' for stdout)" };
     static readonly Option<bool> Latency = new("--latency") { Description = "Measure PING round trips continuously (min, max, avg in ms)" };
     static readonly Option<bool> Stat = new("--stat") { Description = "Print a rolling table of the store's statistics from INFO" };
 
