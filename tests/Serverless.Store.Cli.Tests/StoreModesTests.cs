@@ -117,6 +117,37 @@ public sealed class StoreModesTests(StoreHost host)
         }
     }
 
+    [Fact]
+    public async Task Stat_prints_redis_clis_header_and_rows()
+    {
+        var psi = CliProcess.StartInfo("dotnet", [CliProcess.StoreCliDll, "-u", host.BaseUrl, "-t", StoreHost.FullToken, "--stat", "-i", "0.1"]);
+        using var process = Process.Start(psi)!;
+        var output = new StringBuilder();
+        var reading = Task.Run(async () =>
+        {
+            var buffer = new char[1024];
+            int n;
+            while ((n = await process.StandardOutput.ReadAsync(buffer)) > 0) lock (output) output.Append(buffer, 0, n);
+        });
+        try
+        {
+            var header = "------- data ------ --------------------- load -------------------- - child -\n" +
+                         "keys       mem      clients blocked requests            connections          \n";
+            await WaitForAsync(output, header);
+            await WaitForAsync(output, " (+"); // a second row: requests since the first
+            string text;
+            lock (output) text = output.ToString();
+            var rows = text[header.Length..].Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            // keys, memory (bytesToHuman), clients, blocked, "requests (+delta)", connections
+            Assert.Matches(new Regex(@"^\d+ +-?\d+(\.\d\d)?[BKMG] +\d+ +\d+ +\d+ \(\+\d+\) +\d+ *$"), rows[0]);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
     internal static async Task WaitForAsync(StringBuilder output, string expected)
     {
         var deadline = DateTime.UtcNow.AddMinutes(2); // a bound on a hung process, not a timing assertion
