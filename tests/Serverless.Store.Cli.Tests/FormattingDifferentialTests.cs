@@ -14,6 +14,7 @@ namespace Serverless.Store.Cli.Tests;
 [Collection(StoreHostCollection.Name)]
 [Trait("Needs", "store")]
 [Trait("Needs", "azurite")]
+[Trait("Needs", "redis-server")]
 public sealed class FormattingDifferentialTests(StoreHost host) : IClassFixture<RedisServer>
 {
     static string Script(string p) => $$"""
