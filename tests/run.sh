@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: installs the tests' npm tools (Azurite, @upstash/redis, ratelimit and lock, @microsoft/signalr,
 # playwright-core) when missing,
-# builds the solution and runs every test project, then checks that the .NET client packs (NuGet).
+# builds the solution and runs every test project, then checks that the .NET client and store-cli pack (NuGet).
 # Needs: the .NET 10 SDK, Node.js with npm, and redis-server on PATH (.ci/run installs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,4 +19,7 @@ echo "== dotnet pack: the .NET client's NuGet package (client/)"
 pack_out=$(mktemp -d)
 dotnet pack client/Serverless.Store.Client.csproj -c Release --nologo -v q -o "$pack_out"
 ls "$pack_out"/Serverless.Store.Client.*.nupkg >/dev/null
+echo "== dotnet pack: store-cli's .NET tool package (cli/)"
+dotnet pack cli/Serverless.Store.Cli.csproj -c Release --nologo -v q -o "$pack_out"
+ls "$pack_out"/Serverless.Store.Cli.*.nupkg >/dev/null
 rm -rf "$pack_out"
