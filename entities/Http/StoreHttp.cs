@@ -36,7 +36,9 @@ public static class StoreHttp
         limits ??= RestLimits.Default;
         if (Refusal(http, access) is { } refusal) return refusal;
         var request = ToRestRequest(http, basePath, clientTarget);
-        // Pub/sub routes (negotiate, subscribe, the console page...) come before command parsing.
+        // The web console's page and assets: static, public, no body read.
+        if (ConsolePage.Serves(request.RawPath)) return ConsolePage.Handle(request);
+        // Pub/sub routes (negotiate, subscribe...) come before command parsing.
         var pubsubRoute = PubSubEndpoints.Serves(request.RawPath);
         // A body is read only for a caller with a token that may send one (pub/sub routes check their
         // own tokens), so an anonymous client cannot make the store buffer large bodies.
