@@ -210,7 +210,9 @@ function StringView({ name, readOnly, onEdited }) {
     });
   }, [name]);
   if (!bytes) return html`<${Alert} error=${error} />`;
-  const asText = utf8(bytes);
+  // Not UTF-8, or control characters other than tabs and line breaks: bytes, shown as hex.
+  const decoded = utf8(bytes);
+  const asText = decoded !== null && !/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(decoded) ? decoded : null;
   let shown, kind;
   if (asText === null) {
     kind = "binary";

@@ -67,9 +67,13 @@ function App() {
   const [generation, setGeneration] = useState(0); // bumps when the token changes: views reload
   const tabs = useRef([]);
 
+  const checks = useRef(0);
   const check = async () => {
+    const mine = ++checks.current;
     setAccess({ access: "unknown" });
-    setAccess(await probeAccess());
+    const found = await probeAccess();
+    if (mine !== checks.current) return; // a newer token was entered meanwhile
+    setAccess(found);
     setGeneration(g => g + 1);
   };
   useEffect(() => { check(); }, []);
@@ -100,7 +104,7 @@ function App() {
       <span class="muted base" title="the store's REST base">${base}</span>
       <${TokenForm} onChange=${check} access=${access} />
     </header>
-    ${access.access === "refused" && html`<${Alert} error=${"The store refused the token: " + access.error} />`}
+    ${access.access === "refused" && html`<${Alert} error=${`The store refused this token for commands: ${access.error}. (A subscribe token works in the Pub/sub view only.)`} />`}
     <nav role="tablist" aria-label="Console views">
       ${VIEWS.map((v, i) => html`<button role="tab" id=${"tab-" + v.id} aria-selected=${v.id === view} aria-controls=${"panel-" + v.id}
         tabindex=${v.id === view ? 0 : -1} ref=${el => (tabs.current[i] = el)} onClick=${() => open(v.id)} onKeyDown=${e => keys(e, i)}>${v.label}</button>`)}

@@ -27,7 +27,7 @@ function Chart({ id, title, series, data, unit }) {
       legend: { live: false },
       series: [{}, ...series.map((s, i) => ({ label: s, stroke: css(`--series-${i}`), width: 2, points: { show: false }, spanGaps: false }))],
     }, data, box.current);
-    const resized = new ResizeObserver(() => plot.current.setSize({ width: box.current.clientWidth, height: 180 }));
+    const resized = new ResizeObserver(() => box.current && plot.current.setSize({ width: box.current.clientWidth, height: 180 }));
     resized.observe(box.current);
     return () => { resized.disconnect(); plot.current.destroy(); };
   }, []);
@@ -84,7 +84,7 @@ export function Overview() {
       setStats(await get("/stats"));
       setStatsError(null);
     } catch (e) {
-      setStatsError(e.status === 404 ? new Error(`This store has no stats endpoint (GET <base>/stats answered ${e.message}): per-second charts need a newer store.`) : e);
+      setStatsError(e.status === 404 || /unknown command 'stats'/.test(e.message) ? new Error(`This store has no stats endpoint (GET <base>/stats answered ${e.message}): per-second charts need a newer store.`) : e);
     }
   };
 

@@ -65,7 +65,14 @@ export function PubSub() {
 
   const change = (path, verb) => attempt(setError, async () => {
     const body = { connectionId: connection.connectionId, channels: names(channels), patterns: names(patterns) };
-    await send(path, { body });
+    const action = verb.replace(/d$/, "");
+    setState(action.replace(/e$/, "ing"));
+    try {
+      await send(path, { body });
+    } catch (e) {
+      setState(`${action} failed`);
+      throw e;
+    }
     setSubscribed(s => {
       const apply = (list, changed) => (verb === "subscribed" ? [...new Set([...list, ...changed])] : list.filter(x => !changed.includes(x)));
       return { channels: apply(s.channels, body.channels), patterns: apply(s.patterns, body.patterns) };
