@@ -68,10 +68,7 @@ internal sealed record StoreInstance(DurableStore Store, PubSubService? PubSub, 
         var snapshots = services?.Snapshots?.For(store, logger);
         store.Services = [.. pubsub is null ? [] : new ICommandService[] { pubsub }, .. snapshots is null ? [] : new ICommandService[] { snapshots }];
         store.PersistenceStats = snapshots is null ? null : () => snapshots.Stats;
-        var endpoints = new Dictionary<string, RestEndpoint>
-        {
-            ["restore"] = (request, granted, ct) => RestoreEndpoint.HandleAsync(snapshots, request, granted, ct),
-        };
+        var endpoints = SnapshotEndpoints.Routes(snapshots);
         return new StoreInstance(store, pubsub, snapshots, endpoints);
     }
 }

@@ -127,10 +127,7 @@ public sealed class DurableEngine : IAsyncDisposable
             options.Snapshots, loggerFactory.CreateLogger<SnapshotService>());
         Store.Services = PubSub is null ? [Snapshots] : [PubSub, Snapshots];
         Store.PersistenceStats = () => Snapshots.Stats;
-        Endpoints = new Dictionary<string, RestEndpoint>
-        {
-            ["restore"] = (request, granted, ct) => RestoreEndpoint.HandleAsync(Snapshots, request, granted, ct),
-        };
+        Endpoints = SnapshotEndpoints.Routes(Snapshots);
     }
 
     public async Task StartAsync()

@@ -8,8 +8,11 @@ if (!builder.Configuration.GetValue(StoreLogging.DetailedSetting, false))
     foreach (var category in StoreLogging.QuietCategories) builder.Logging.AddFilter(category, LogLevel.Warning);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_URLS")))
     builder.WebHost.UseUrls("http://127.0.0.1:7071");
-// Benchmarks only: count the backend's storage requests, served at GET /_bench/storage-requests.
-var storageRequests = builder.Configuration.GetValue("CountStorageRequests", false) ? new StorageRequestCounter() : null;
+// The backend's storage requests are counted (the cost in Azure): <base>/stats reports them per
+// second (the console's overview); CountStorageRequests=true also serves the totals by kind at
+// GET /_bench/storage-requests (benchmarks), =false turns counting off.
+var countSetting = builder.Configuration.GetValue<bool?>("CountStorageRequests");
+var storageRequests = countSetting != false ? new StorageRequestCounter() : null;
 builder.Services.AddSingleton(new DurableEngineOptions
 {
     StorageConnection = builder.Configuration["AzureWebJobsStorage"] is { Length: > 0 } c ? c : "UseDevelopmentStorage=true",
@@ -31,6 +34,8 @@ var app = builder.Build();
 app.MapStore();
 app.MapPubSubHub();
 if (storageRequests is not null)
+    Serverless.Store.Api.RequestStats.Process.CountStorageRequests(() => storageRequests.Count);
+if (storageRequests is not null && countSetting == true)
     app.MapGet("/_bench/storage-requests", () => storageRequests.Snapshot());
 
 app.Run();

@@ -10,8 +10,8 @@ namespace Serverless.Store.Standalone;
 
 /// <summary>
 /// Counts every HTTP request the Durable Task Azure Storage backend sends (retries included), by
-/// service and method ("table GET", "queue DELETE"...). For benchmarks: the storage requests a
-/// command costs. Off unless the setting <c>CountStorageRequests</c> is true.
+/// service and method ("table GET", "queue DELETE"...): the storage requests a command costs, for
+/// <c>&lt;base&gt;/stats</c> and benchmarks. On unless the setting <c>CountStorageRequests</c> is false.
 /// </summary>
 public sealed class StorageRequestCounter
 {

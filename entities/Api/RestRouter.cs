@@ -64,26 +64,29 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
     public async Task<RestResponse> HandleAsync(RestRequest request, CancellationToken cancellationToken = default)
     {
         ProcessActivity.RequestStarted();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        RestResponse? response = null;
         try
         {
-            return WithSyncToken(await RouteAsync(request, cancellationToken));
+            return response = WithSyncToken(await RouteAsync(request, cancellationToken));
         }
         catch (BadRequestException e)
         {
-            return Respond(e.Status, ReplyEncoder.Error(e.Message));
+            return response = Respond(e.Status, ReplyEncoder.Error(e.Message));
         }
         catch (RedisException e)
         {
-            return Respond(400, ReplyEncoder.Error(e.Message));
+            return response = Respond(400, ReplyEncoder.Error(e.Message));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger?.LogError(e, "Request {Method} {Path} failed", request.Method, request.RawPath);
-            return Respond(500, ReplyEncoder.Error($"ERR the store failed to run the request ({e.GetType().Name}): retry; if it persists, see the store's log"));
+            return response = Respond(500, ReplyEncoder.Error($"ERR the store failed to run the request ({e.GetType().Name}): retry; if it persists, see the store's log"));
         }
         finally
         {
             ProcessActivity.RequestEnded();
+            RequestStats.Process.RequestServed(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, response?.Status ?? 499);
         }
     }
 
@@ -112,12 +115,25 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
                 return await PipelineAsync(Plans(RequirePost(method, CommandParser.ParseBatch, request), granted), granted, base64, ct);
             case "multi-exec":
                 return await TransactionAsync(Plans(RequirePost(method, CommandParser.ParseBatch, request), granted), granted, base64, ct);
-            case var name when endpoints?.GetValueOrDefault(name) is { } endpoint:
+            case "stats":
+                return method == "GET" ? Respond(200, RequestStats.Process.ToJson()) : Respond(405, ReplyEncoder.Error("ERR use GET for stats"), ("Allow", "GET, OPTIONS"));
+            case var name when Endpoint(name) is { } endpoint:
                 return await endpoint(request, granted, ct);
             default:
                 var body = method == "POST" ? request.Body : null;
                 return await SingleAsync(Plan(CommandParser.ParsePath(path, body, limits), granted), granted, base64, ct);
         }
+    }
+
+    /// <summary>The host's route for this path: its name exactly, or (for a path below it) the name with a trailing slash.</summary>
+    RestEndpoint? Endpoint(string path) => endpoints is null ? null
+        : endpoints.GetValueOrDefault(path) ?? (path.IndexOf('/') is > 0 and var slash ? endpoints.GetValueOrDefault(path[..(slash + 1)]) : null);
+
+    /// <summary>Commands about to run, for INFO's count and the stats' per-name counts.</summary>
+    static void Running(IReadOnlyCollection<CommandPlan> commands)
+    {
+        ProcessActivity.CommandsRun(commands.Count);
+        RequestStats.Process.CommandsRun(commands.Select(c => c.Spec?.Name ?? "unknown"));
     }
 
     static List<CommandPlan> Plans(List<byte[][]> commands, Access granted) => commands.ConvertAll(c => Plan(c, granted));
@@ -146,7 +162,7 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
     {
         var refusal = Refuse(command, granted);
         if (refusal is not null) return Respond(StatusOf(refusal), ReplyEncoder.Single(refusal, base64));
-        ProcessActivity.CommandsRun(1);
+        Running([command]);
         var reply = await store.ExecuteAsync(command, ct);
         return Respond(reply is ErrorReply ? 400 : 200, ReplyEncoder.Single(reply, base64));
     }
@@ -168,7 +184,7 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
         }
         if (runnable.Count > 0)
         {
-            ProcessActivity.CommandsRun(runnable.Count);
+            Running(runnable);
             var results = await store.PipelineAsync(runnable, ct);
             for (var i = 0; i < positions.Count; i++) replies[positions[i]] = results[i];
         }
@@ -183,7 +199,7 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
             if (Refuse(command, granted) is ErrorReply { Message: var m } && m.StartsWith("NOPERM", StringComparison.Ordinal))
                 return Respond(403, ReplyEncoder.Error(m));
         }
-        ProcessActivity.CommandsRun(commands.Count);
+        Running(commands);
         var reply = await store.TransactionAsync(commands, ct);
         return reply is ArrayReply { Items: { } items }
             ? Respond(200, ReplyEncoder.Many(items, base64))

@@ -1,3 +1,4 @@
+using Serverless.Store.Commands;
 using Microsoft.DurableTask.Client.Entities;
 using Serverless.Store.Protocol;
 
@@ -14,7 +15,7 @@ namespace Serverless.Store.Durable;
 /// is visible to every later read. Locks are always taken in the same order, so chains never wait on
 /// each other in a circle. Cost: one entity batch per key plus one per earlier key for the commit.
 /// </summary>
-public sealed class Chains(DurableEntityClient entities, ReplyChannel channel, TimeProvider time)
+public sealed class Chains(DurableEntityClient entities, ReplyChannel channel, TimeProvider time, Func<ServerSettings?> settings)
 {
     /// <summary>Runs commands over several keys' entities (<paramref name="entityKeys"/> sorted, distinct) atomically.</summary>
     public Task<Reply[]> RunAsync(string[] entityKeys, CommandBatch commands, CancellationToken cancellation, ScriptReach? reach = null)
@@ -27,6 +28,7 @@ public sealed class Chains(DurableEntityClient entities, ReplyChannel channel, T
             NowMs = time.GetUtcNow().ToUnixTimeMilliseconds(),
             Seed = Random.Shared.Next(),
             Reach = reach,
+            Settings = settings(),
         };
         return channel.AwaitAsync<KeyRecord, Reply[]>(KeyEntity.Id(entityKeys[^1]), record => record?.FindReply(step.Id)?.Replies,
             () => entities.SignalEntityAsync(KeyEntity.Id(entityKeys[0]), KeyEntity.Step, step, cancellation: cancellation),

@@ -166,6 +166,6 @@ public sealed partial class DurableStore
             if (keyspace.Get(keys[k]) is not null) continue;
             if (await Reads.ReadKeyAsync(keys[k], cancellation) is { } state) keyspace.Set(keys[k], state);
         }
-        return command.Execute(new CommandContext(keyspace, NowMs));
+        return command.Execute(new CommandContext(keyspace, NowMs) { Config = ReadConfig });
     }
 }

@@ -15,10 +15,38 @@ public sealed partial class DurableStore
     async Task<Reply> RunLocalAsync(StorePlan plan, CancellationToken cancellation)
     {
         if (plan.Refusal is { } refusal) return refusal;
+        var args = plan.Command.Args;
+        IServerConfig? config = null;
+        if (plan.Command.Spec?.Name == "config")
+        {
+            // CONFIG SET changes the settings every process reads (the catalog entity), once stored.
+            if (System.Text.Encoding.ASCII.GetString(args[1]).Equals("set", StringComparison.OrdinalIgnoreCase))
+                return (await Scripts.ChangeAsync([args], cancellation))[0];
+            config = new ProcessConfig(await Scripts.SettingsAsync(cancellation) ?? ServerSettings.Baseline);
+        }
         var keyspace = InfoWantsKeyspace(plan.Command) ? await CountKeyspaceAsync(cancellation) : null;
         // TIME and INFO's server_time_usec answer the clock's microseconds, as Redis does.
         var micros = CommandContext.UnixMicros(time);
-        return plan.Command.Execute(new CommandContext(NoKeys.Instance, micros / 1000) { NowMicros = micros, Server = new LocalStats(PersistenceStats, keyspace) });
+        return plan.Command.Execute(new CommandContext(NoKeys.Instance, micros / 1000)
+        {
+            NowMicros = micros, Server = new LocalStats(PersistenceStats, keyspace), Config = config,
+        });
+    }
+
+    /// <summary>
+    /// CONFIG GET and RESETSTAT on the durable store: the settings as this process's copy of the
+    /// catalog holds them; RESETSTAT zeroes this process's statistics (INFO's are per process).
+    /// CONFIG SET never reaches it (the catalog entity applies it).
+    /// </summary>
+    sealed class ProcessConfig(ServerSettings settings) : IServerConfig
+    {
+        public ServerSettings Settings => settings;
+        public void Update(ServerSettings next) => throw new InvalidOperationException("CONFIG SET goes to the catalog entity");
+        public void ResetStats()
+        {
+            KeyEntity.ResetExpiredKeys();
+            ProcessActivity.ResetStats();
+        }
     }
 
     /// <summary>True when this INFO prints the keyspace section.</summary>

@@ -73,7 +73,7 @@ public sealed partial class DurableStore
     /// <summary>Commands with no key to hold (a script before it asked for any, or a transaction without keys): here, on no keys.</summary>
     Reply[] RunWithoutKeys(IReadOnlyList<CommandPlan> commands, ScriptReach? reach)
     {
-        var ctx = ScriptReach.Context(reach, EntityKeyspace.Of([], [], reach?.Listing == true), NowMs, null, recordEvents: false, Stats);
+        var ctx = ScriptReach.Context(reach, EntityKeyspace.Of([], [], reach?.Listing == true), NowMs, null, recordEvents: false, Stats, ReadConfig);
         return Transaction.Execute(ctx, commands);
     }
 

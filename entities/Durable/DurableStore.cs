@@ -29,10 +29,10 @@ public sealed partial class DurableStore : IStore
             ? new ReplyChannel(Entities, commitsNotified, this.time) { Timeout = timeout }
             : new ReplyChannel(Entities, commitsNotified, this.time);
         Reads = new KeyReads(Entities, Replies);
-        Writes = new KeyWrites(Entities, Replies);
-        Chains = new Chains(Entities, Replies, this.time);
-        Keyspace = new KeyspaceQueries(Entities, Reads, Writes);
         Scripts = new ScriptCatalogs(Entities, Replies, this.time);
+        Writes = new KeyWrites(Entities, Replies, () => Scripts.Settings);
+        Chains = new Chains(Entities, Replies, this.time, () => Scripts.Settings);
+        Keyspace = new KeyspaceQueries(Entities, Reads, Writes);
     }
 
     /// <summary>The durable client's entity half: what every executor and service of this store reads and signals through.</summary>
@@ -188,7 +188,8 @@ public sealed partial class DurableStore : IStore
         }).ToArray();
         var keyspace = EntityKeyspace.Of(keys, states, reach?.Listing == true);
         var now = NowMs;
-        return commands.Select(c => c.Execute(ScriptReach.Context(reach, keyspace, now, null, recordEvents: false))).ToArray();
+        var config = ReadConfig;
+        return commands.Select(c => c.Execute(ScriptReach.Context(reach, keyspace, now, null, recordEvents: false, config: config))).ToArray();
     }
 
 
@@ -198,6 +199,9 @@ public sealed partial class DurableStore : IStore
             if (service.Serves == command.Spec!.Service) return await service.ExecuteAsync(command.Args, cancellation);
         return Reply.Error($"ERR '{command.Spec!.Name}' is not available: this host has no service for it");
     }
+
+    /// <summary>CONFIG SET's settings for commands this process runs itself (reads): null when none were set (Redis's defaults).</summary>
+    IServerConfig? ReadConfig => Scripts.Settings is { } settings ? new MemoryServerConfig(settings) : null;
 
     /// <summary>What INFO reports of this host: expired keys its worker deleted, its snapshot service's numbers.</summary>
     IServerStats Stats => new LocalStats(PersistenceStats);

@@ -149,19 +149,20 @@ public sealed class KeyEntity : ITaskEntity
         {
             var plans = request.Commands.Commands.Select(CommandPlan.Of).ToArray();
             var keyspace = Keyspace(KeysNamedBy(plans, request.Reach), request.Reach);
-            var notifications = KeyspaceNotifications.Current;
+            var notifications = request.Settings?.Notifications ?? KeyspaceNotifications.Current;
+            var config = ConfigOf(request.Settings);
             var replies = new Reply[plans.Length];
             List<KeyspaceEvent>? events = null;
             for (var i = 0; i < replies.Length; i++)
             {
-                var ctx = ScriptReach.Context(request.Reach, keyspace, now, null, notifications.Enabled);
+                var ctx = ScriptReach.Context(request.Reach, keyspace, now, null, notifications.Enabled, config: config);
                 replies[i] = keyspace.Holds(plans[i]) ? plans[i].Execute(ctx) : Reply.Error("ERR internal: command sent to the entity of another key");
                 if (ctx.Events is not null) (events ??= []).AddRange(notifications.Filter(ctx.Events));
             }
             // A script that needs keys this request did not bring changes nothing: the caller runs it again with them.
             if (ScriptReach.NeedsKeys(replies)) return replies;
             if (GroupLimits.Refusal(record, keyspace, group) is { } refusal) return [.. replies.Select(_ => refusal)];
-            if (events is not null) KeyspaceEventSink.Publish(operation.Context, events);
+            if (events is not null) KeyspaceEventSink.Publish(operation.Context, events, request.Settings);
             StoreChanges(keyspace);
             return replies;
         }
@@ -191,13 +192,14 @@ public sealed class KeyEntity : ITaskEntity
             // The last participant: every other key is locked and its state is in the step.
             var keyspace = EntityKeyspace.Of([.. step.Held.Select(h => h.Key), .. mine],
                 [.. step.Held.Select(h => h.State), .. mine.Select(k => record.StateOf(k, group))], step.Reach?.Listing == true);
-            var notifications = KeyspaceNotifications.Current;
+            var notifications = step.Settings?.Notifications ?? KeyspaceNotifications.Current;
+            var config = ConfigOf(step.Settings);
             var random = new Random(step.Seed);
             var replies = new Reply[plans.Length];
             var events = new List<KeyspaceEvent>();
             for (var i = 0; i < replies.Length; i++)
             {
-                var ctx = ScriptReach.Context(step.Reach, keyspace, step.NowMs, random, notifications.Enabled);
+                var ctx = ScriptReach.Context(step.Reach, keyspace, step.NowMs, random, notifications.Enabled, config: config);
                 replies[i] = keyspace.Holds(plans[i]) ? plans[i].Execute(ctx) : Reply.Error("ERR internal: a transaction touched a key it did not lock");
                 events.AddRange(notifications.Filter(ctx.Events));
             }
@@ -220,7 +222,7 @@ public sealed class KeyEntity : ITaskEntity
             for (var j = 0; j < last; j++)
                 operation.Context.SignalEntity(Id(step.Keys[j]), Commit,
                     new ChainCommit { Id = step.Id, Changes = changes.GetValueOrDefault(step.Keys[j]) ?? [], Entities = step.Keys });
-            KeyspaceEventSink.Publish(operation.Context, events);
+            KeyspaceEventSink.Publish(operation.Context, events, step.Settings);
             for (var i = step.Held.Count; i < keyspace.Count; i++)
                 if (keyspace.Changed(i)) SetState(keyspace.KeyAt(i), keyspace.StateOf(i), keyspace.ScheduledBefore(i));
             record.AddReply(new StoredReply(step.Id, now, replies), now);
@@ -332,6 +334,12 @@ public sealed class KeyEntity : ITaskEntity
     }
 
     static long expiredKeysDeleted;
+
+    /// <summary>CONFIG RESETSTAT: this process's count starts again at 0.</summary>
+    public static void ResetExpiredKeys() => Interlocked.Exchange(ref expiredKeysDeleted, 0);
+
+    /// <summary>The settings a request brought, as commands read them (null: Redis's defaults).</summary>
+    static IServerConfig? ConfigOf(ServerSettings? settings) => settings is null ? null : new MemoryServerConfig(settings);
 
     /// <summary>
     /// Keys this process's entity worker deleted on expiry (INFO expired_keys). Per process, not

@@ -1,3 +1,4 @@
+using Serverless.Store.Commands;
 using System.Collections.Concurrent;
 using Microsoft.DurableTask.Client.Entities;
 using Serverless.Store.Keyspace;
@@ -12,7 +13,7 @@ namespace Serverless.Store.Durable;
 /// one queue message (and one delete) per group rather than per write; the entity still runs and
 /// answers each request on its own.
 /// </summary>
-public sealed class KeyWrites(DurableEntityClient entities, ReplyChannel channel)
+public sealed class KeyWrites(DurableEntityClient entities, ReplyChannel channel, Func<ServerSettings?> settings)
 {
     /// <summary>Keeps a signal well under the queue's 64 KB message limit for small commands.</summary>
     const int MaxRequestsPerSignal = 64;
@@ -22,7 +23,7 @@ public sealed class KeyWrites(DurableEntityClient entities, ReplyChannel channel
     /// <summary>Runs commands atomically on one key's entity; one reply per command.</summary>
     public Task<Reply[]> SubmitAsync(string entityKey, CommandBatch commands, CancellationToken cancellation, ScriptReach? reach = null)
     {
-        var request = new SubmitRequest { Id = SubmitRequest.NewId(), Commands = commands, Reach = reach };
+        var request = new SubmitRequest { Id = SubmitRequest.NewId(), Commands = commands, Reach = reach, Settings = settings() };
         return channel.AwaitAsync<KeyRecord, Reply[]>(KeyEntity.Id(entityKey), record => record?.FindReply(request.Id)?.Replies,
             () => SendAsync(entityKey, request), "a write", cancellation);
     }

@@ -33,6 +33,8 @@ public sealed class SubmitRequest
     [JsonPropertyName("i")] public string Id { get; set; } = "";
     [JsonPropertyName("c")] public CommandBatch Commands { get; set; } = CommandBatch.Of();
     [JsonPropertyName("x"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public ScriptReach? Reach { get; set; }
+    /// <summary>CONFIG SET's settings as the sending process knows them (null: none set, the entity's process's defaults).</summary>
+    [JsonPropertyName("g"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public ServerSettings? Settings { get; set; }
 
     /// <summary>A fresh request id: 96 random bits, base64url (16 characters), unique enough to find one reply among a key's recent ones.</summary>
     public static string NewId()
@@ -88,6 +90,8 @@ public sealed class ChainStep
     /// <summary>The states of the keys the commands name in <see cref="Keys"/>[0..<see cref="Index"/>), as the earlier participants hold them locked.</summary>
     [JsonPropertyName("s")] public List<HeldKey> Held { get; set; } = [];
     [JsonPropertyName("x"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public ScriptReach? Reach { get; set; }
+    /// <summary>CONFIG SET's settings as the sending process knows them (see <see cref="SubmitRequest.Settings"/>).</summary>
+    [JsonPropertyName("g"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public ServerSettings? Settings { get; set; }
 }
 
 /// <summary>
@@ -103,10 +107,12 @@ public sealed class ScriptReach
     [JsonPropertyName("l"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool Listing { get; set; }
 
     /// <summary>The context a command of a request runs in, with the scripts it brought (none: no script is known, never the process's own catalog).</summary>
-    public static CommandContext Context(ScriptReach? reach, IKeyspace keyspace, long nowMs, Random? random, bool recordEvents, IServerStats? server = null) =>
+    public static CommandContext Context(ScriptReach? reach, IKeyspace keyspace, long nowMs, Random? random, bool recordEvents, IServerStats? server = null,
+        IServerConfig? config = null) =>
         new(keyspace, nowMs, random)
         {
             RecordEvents = recordEvents, Server = server, Scripts = reach?.Scripts is { } scripts ? new Brought(scripts) : NoScripts.Instance,
+            Config = config,
         };
 
     /// <summary>True when a script run asked for keys it was not given (then nothing of the request may be stored).</summary>
@@ -227,9 +233,9 @@ public static class KeyspaceEventSink
     /// batch's commit, so an event goes out only for a write that was stored (a retried commit can
     /// repeat it); signals from one entity to another arrive in order, so a key's events keep theirs.
     /// </summary>
-    public static void Publish(TaskEntityContext context, List<KeyspaceEvent> events)
+    public static void Publish(TaskEntityContext context, List<KeyspaceEvent> events, ServerSettings? settings = null)
     {
-        if (events.Count > 0) context.SignalEntity(Id, Notify, KeyspaceEventBatch.Of(events));
+        if (events.Count > 0) context.SignalEntity(Id, Notify, KeyspaceEventBatch.Of(events, settings?.NotifyKeyspaceEvents));
     }
 }
 
@@ -238,8 +244,15 @@ public sealed class KeyspaceEventBatch
 {
     [JsonPropertyName("e")] public List<string[]> Events { get; set; } = [];
 
-    public static KeyspaceEventBatch Of(IEnumerable<KeyspaceEvent> events) =>
-        new() { Events = events.Select(e => new[] { e.Class.ToString(), e.Name, Encoding.UTF8.GetString(e.Key) }).ToList() };
+    /// <summary>CONFIG SET's notify-keyspace-events the events were chosen by (null: the registry's process's setting).</summary>
+    [JsonPropertyName("n"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Notify { get; set; }
+
+    /// <summary>The channels these events go to (keyspace, keyevent or both).</summary>
+    [JsonIgnore] public KeyspaceNotifications Notifications =>
+        Notify is null ? KeyspaceNotifications.Current : (ServerSettings.Default with { NotifyKeyspaceEvents = Notify }).Notifications;
+
+    public static KeyspaceEventBatch Of(IEnumerable<KeyspaceEvent> events, string? notify = null) =>
+        new() { Events = events.Select(e => new[] { e.Class.ToString(), e.Name, Encoding.UTF8.GetString(e.Key) }).ToList(), Notify = notify };
 
     public IEnumerable<KeyspaceEvent> ToEvents() =>
         Events.Where(e => e.Length == 3 && e[0].Length == 1).Select(e => new KeyspaceEvent(e[0][0], e[1], Encoding.UTF8.GetBytes(e[2])));

@@ -16,12 +16,35 @@ public sealed class CatalogRecord : RepliedRecord
 
     /// <summary>Requests applied so far: a process whose copy is older than a version it is shown reads the catalog again (sync tokens).</summary>
     [JsonPropertyName("v")] public long Version { get; set; }
+
+    /// <summary>CONFIG SET's settings, for every process (null until the first CONFIG SET: each process's app settings and Redis's defaults).</summary>
+    [JsonPropertyName("g"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public ServerSettings? Settings { get; set; }
+
+    /// <summary>A command the catalog entity runs: CONFIG SET on the settings, else SCRIPT or FUNCTION on the catalog.</summary>
+    public Reply Run(byte[][] args)
+    {
+        if (!Encoding.ASCII.GetString(args[0]).Equals("config", StringComparison.OrdinalIgnoreCase)) return ScriptCatalogs.Run(Catalog, args);
+        var config = new MemoryServerConfig(Settings ?? ServerSettings.Baseline);
+        try
+        {
+            var reply = Types.Config.SetCommand(config, args);
+            // Settings back at the defaults are dropped: requests stop carrying them.
+            Settings = config.Settings == ServerSettings.Baseline ? null : config.Settings;
+            return reply;
+        }
+        catch (RedisException e)
+        {
+            return Reply.Error(e.Message);
+        }
+    }
 }
 
 /// <summary>
 /// The store's one script catalog, a durable entity: SCRIPT LOAD and FLUSH, FUNCTION LOAD, DELETE,
 /// FLUSH and RESTORE change it here, one request at a time, as <c>submit</c>s whose replies it keeps
 /// under the request id (as key entities do). Every process reads it; none holds the only copy.
+/// CONFIG SET's settings live here too: they travel to every process the same way (a copy read
+/// again after <see cref="ScriptCatalogs.MaxAge"/>, sync tokens), one change at a time.
 /// </summary>
 public sealed class CatalogEntity : ITaskEntity
 {
@@ -38,7 +61,7 @@ public sealed class CatalogEntity : ITaskEntity
         foreach (var request in requests)
         {
             if (record.FindReply(request.Id) is not null) continue; // a redelivered signal: already applied
-            var replies = request.Commands.Commands.Select(args => ScriptCatalogs.Run(record.Catalog, args)).ToArray();
+            var replies = request.Commands.Commands.Select(record.Run).ToArray();
             record.AddReply(new StoredReply(request.Id, now, replies), now);
             record.Version++;
         }
@@ -60,7 +83,7 @@ public sealed class ScriptCatalogs(DurableEntityClient entities, ReplyChannel ch
     /// <summary>How long this process runs scripts from its copy of the catalog before reading it again.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
 
-    sealed record Copy(ScriptCatalog Catalog, long Version, long ReadAtMs);
+    sealed record Copy(ScriptCatalog Catalog, ServerSettings? Settings, long Version, long ReadAtMs);
 
     volatile Copy? copy;
     Task<ScriptCatalog>? reading;
@@ -139,7 +162,17 @@ public sealed class ScriptCatalogs(DurableEntityClient entities, ReplyChannel ch
     {
         lock (gate)
             if (copy is not { } current || record.Version >= current.Version)
-                copy = new Copy(record.Catalog, record.Version, time.GetUtcNow().ToUnixTimeMilliseconds());
+                copy = new Copy(record.Catalog, record.Settings, record.Version, time.GetUtcNow().ToUnixTimeMilliseconds());
+    }
+
+    /// <summary>CONFIG SET's settings as this process's copy holds them (null: none was ever set, or no copy yet).</summary>
+    public ServerSettings? Settings => copy?.Settings;
+
+    /// <summary>CONFIG SET's settings, read first when this process has no copy (CONFIG GET answers from them).</summary>
+    public async Task<ServerSettings?> SettingsAsync(CancellationToken cancellation)
+    {
+        await CopyAsync(cancellation);
+        return Settings;
     }
 
     /// <summary>The catalog's version this process's copy holds (0 before the first read).</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Serialization;
 using Azure;
+using Azure.Storage.Blobs;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Client.Entities;
@@ -34,17 +35,28 @@ public sealed partial class SnapshotService
     /// <summary>Restores a snapshot from the container by name (<c>latest</c> = the marker's).</summary>
     public async Task<RestoreResult> RestoreSnapshotAsync(string name, RestoreMode mode, CancellationToken cancellation)
     {
+        var (blob, _) = await SnapshotBlobAsync(name, cancellation);
+        return await RestoreAsync(async ct => await blob.OpenReadAsync(cancellationToken: ct), blob.Name, mode, cancellation);
+    }
+
+    /// <summary>
+    /// A snapshot's blob and size by name (<c>latest</c> = the marker's), for restore and download:
+    /// a file of the container (ours, or one uploaded there), never a path out of it.
+    /// </summary>
+    public async Task<(BlobClient Blob, long Bytes)> SnapshotBlobAsync(string name, CancellationToken cancellation)
+    {
         if (name == LatestMarker) name = (await LatestAsync(cancellation))?.Name ?? throw new SnapshotNotFoundException(name);
+        if (name.Contains('/') || name.Contains('\\')) throw new SnapshotNotFoundException(name);
         var blob = container.GetBlobClient(name);
         try
         {
-            await blob.GetPropertiesAsync(cancellationToken: cancellation);
+            var properties = await blob.GetPropertiesAsync(cancellationToken: cancellation);
+            return (blob, properties.Value.ContentLength);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
             throw new SnapshotNotFoundException(name);
         }
-        return await RestoreAsync(async ct => await blob.OpenReadAsync(cancellationToken: ct), name, mode, cancellation);
     }
 
     /// <summary>

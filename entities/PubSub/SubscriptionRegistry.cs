@@ -55,7 +55,7 @@ public sealed class SubscriptionRegistry(PubSubHub? hub = null, ILogger<Subscrip
     async Task PublishAsync(Subscriptions state, KeyspaceEventBatch batch)
     {
         if (hub is null || state.IsEmpty) return;
-        var notifications = KeyspaceNotifications.Current;
+        var notifications = batch.Notifications;
         foreach (var e in batch.ToEvents())
         foreach (var (channel, data) in notifications.Messages(e))
         {

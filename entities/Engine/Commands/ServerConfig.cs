@@ -1,3 +1,4 @@
+using Serverless.Store.Keyspace;
 using Serverless.Store.Types;
 
 namespace Serverless.Store.Commands;
@@ -30,7 +31,16 @@ public sealed record ServerSettings
 {
     public static readonly ServerSettings Default = new();
 
+    /// <summary>Redis's defaults with this process's <c>NotifyKeyspaceEvents</c> app setting: what CONFIG SET starts from.</summary>
+    public static ServerSettings Baseline => Default with { NotifyKeyspaceEvents = KeyspaceNotifications.Current.ToString() };
+
     public string NotifyKeyspaceEvents { get; init; } = "";
+
+    /// <summary>The keyspace events these settings publish (each setting's letters parsed once per process).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public KeyspaceNotifications Notifications => Parsed.GetOrAdd(NotifyKeyspaceEvents, KeyspaceNotifications.Parse);
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, KeyspaceNotifications> Parsed = new(StringComparer.Ordinal);
 
     public EncodingLimits Encodings { get; init; } = EncodingLimits.Default;
 
@@ -38,9 +48,9 @@ public sealed record ServerSettings
 }
 
 /// <summary>An in-memory <see cref="IServerConfig"/>: the engine's own and the tests'.</summary>
-public sealed class MemoryServerConfig : IServerConfig
+public sealed class MemoryServerConfig(ServerSettings? initial = null) : IServerConfig
 {
-    public ServerSettings Settings { get; private set; } = ServerSettings.Default;
+    public ServerSettings Settings { get; private set; } = initial ?? ServerSettings.Default;
 
     /// <summary>How many times CONFIG RESETSTAT ran (there are no statistics in memory to reset).</summary>
     public int StatResets { get; private set; }

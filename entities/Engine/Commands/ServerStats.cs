@@ -40,4 +40,7 @@ public static class ProcessActivity
     public static void RequestStarted() => Interlocked.Increment(ref requestsInFlight);
     public static void RequestEnded() => Interlocked.Decrement(ref requestsInFlight);
     public static void CommandsRun(int count) => Interlocked.Add(ref commandsProcessed, count);
+
+    /// <summary>CONFIG RESETSTAT: the counts start again at 0 (requests in flight are not a statistic).</summary>
+    public static void ResetStats() => Interlocked.Exchange(ref commandsProcessed, 0);
 }

@@ -64,8 +64,7 @@ public static class Config
             case "get":
                 return Get(ctx.Config?.Settings ?? ServerSettings.Default, args);
             case "set":
-                Set(ctx.Config ?? throw new RedisException(NotAvailable), args);
-                return Reply.Ok;
+                return SetCommand(ctx.Config ?? throw new RedisException(NotAvailable), args);
             default:
                 (ctx.Config ?? throw new RedisException(NotAvailable)).ResetStats();
                 return Reply.Ok;
@@ -107,7 +106,7 @@ public static class Config
     /// an unknown name (as given), a name given twice (as given), then a refused value (by the
     /// parameter's own name, with Redis's reason).
     /// </summary>
-    static void Set(IServerConfig config, byte[][] args)
+    public static Reply SetCommand(IServerConfig config, byte[][] args)
     {
         if (args.Length % 2 == 1) throw new RedisException(Errors.Syntax);
         var chosen = new List<Parameter>();
@@ -134,6 +133,7 @@ public static class Config
             }
         }
         config.Update(next);
+        return Reply.Ok;
     }
 
     static Parameter? Find(string name) =>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
@@ -99,6 +100,47 @@ public sealed class SnapshotServiceTests(OwnDurableStore fixture) : IClassFixtur
         Assert.Equal(keys, ((IntegerReply)redis.Client.Call("DBSIZE")).Value);
         Assert.Equal("hello world", Encoding.UTF8.GetString(((BulkReply)redis.Client.Call("GET", "s:text")).Value!));
     }
+
+    [Fact]
+    public async Task Snapshots_are_listed_newest_first_and_downloaded_by_name_or_latest_with_the_full_access_token_only()
+    {
+        await SeedAsync();
+        Assert.Equal(Reply.Ok, await Run("SAVE"));
+        Assert.Equal(Reply.Ok, await Run("SAVE"));
+        var saved = await Snapshots.ListAsync(default);
+        var latest = (await Snapshots.LatestAsync(default))!;
+        var router = Router(new AccessPolicy("full", "read"));
+
+        var list = await router.HandleAsync(Get("snapshots", "full"));
+        Assert.Equal(200, list.Status);
+        var rows = JsonDocument.Parse(list.Body).RootElement.GetProperty("result").EnumerateArray().ToList();
+        Assert.Equal(saved.Select(s => s.Name).Reverse(), rows.Select(r => r.GetProperty("name").GetString()));
+        Assert.Equal(latest.Name, rows.Single(r => r.GetProperty("latest").GetBoolean()).GetProperty("name").GetString());
+        Assert.Equal(latest.Keys, rows[0].GetProperty("keys").GetInt64());
+        Assert.Equal(latest.Crc64, rows[0].GetProperty("crc64").GetString());
+
+        foreach (var name in new[] { "latest", latest.Name, saved[0].Name })
+        {
+            var file = await router.HandleAsync(Get("snapshots/" + name, "full"));
+            Assert.Equal(200, file.Status);
+            Assert.Equal("application/octet-stream", file.Headers["Content-Type"]);
+            Assert.Equal(await DownloadAsync(name == "latest" ? latest.Name : name), file.Body);
+            Assert.StartsWith("REDIS00", Encoding.ASCII.GetString(file.Body, 0, 7));
+        }
+        Assert.Equal(403, (await router.HandleAsync(Get("snapshots", "read"))).Status);
+        Assert.Equal(403, (await router.HandleAsync(Get("snapshots/latest", "read"))).Status);
+        Assert.Equal(401, (await router.HandleAsync(Get("snapshots", "wrong"))).Status);
+        // Only snapshot files: not the marker blob itself, nothing outside the container.
+        Assert.Equal(404, (await router.HandleAsync(Get("snapshots/nosuch.rdb", "full"))).Status);
+        Assert.Equal(404, (await router.HandleAsync(Get("snapshots/..%2Flatest", "full"))).Status);
+        Assert.Equal(405, (await router.HandleAsync(Post("snapshots", [], "full"))).Status);
+        // RESTORE the command still reaches the store path-style (only "restore" alone is the route).
+        var command = await router.HandleAsync(Post("restore/k/0", "junk"u8.ToArray(), "full"));
+        Assert.Equal("{\"error\":\"ERR DUMP payload version or checksum are wrong\"}", Encoding.UTF8.GetString(command.Body));
+    }
+
+    static RestRequest Get(string path, string token) =>
+        new("GET", path, new Dictionary<string, string>(), h => h == "Authorization" ? "Bearer " + token : null, []);
 
     [Fact]
     public async Task Bgsave_starts_in_the_background_then_lastsave_and_info_report_it()
@@ -247,10 +289,7 @@ public sealed class SnapshotServiceTests(OwnDurableStore fixture) : IClassFixtur
     }
 
     /// <summary>The router with the restore route, as the hosts register it.</summary>
-    RestRouter Router(AccessPolicy access) => new(store, access, endpoints: new Dictionary<string, RestEndpoint>
-    {
-        ["restore"] = (request, granted, ct) => RestoreEndpoint.HandleAsync(Snapshots, request, granted, ct),
-    });
+    RestRouter Router(AccessPolicy access) => new(store, access, endpoints: SnapshotEndpoints.Routes(Snapshots));
 
     static RestRequest Post(string pathAndQuery, byte[] body, string token)
     {

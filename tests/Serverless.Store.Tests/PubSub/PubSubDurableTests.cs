@@ -146,6 +146,41 @@ public sealed class PubSubDurableTests(DurableFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task Config_set_notify_keyspace_events_publishes_from_entities_then_back_at_the_default_stops()
+    {
+        Assert.False(KeyspaceNotifications.Current.Enabled); // the app setting: off
+        var run = Guid.NewGuid().ToString("N")[..6];
+        var id = "cfg" + run;
+        var channel = $"__keyspace@0__:cfg{run}";
+        try
+        {
+            Transport.Connect(id);
+            await PubSub.SubscribeAsync(id, [channel], [], default);
+            Assert.Equal(Reply.Ok, await Store("CONFIG SET notify-keyspace-events Kh"));
+            Assert.Equal(Reply.Array([Reply.Bulk("notify-keyspace-events"), Reply.Bulk("hK")]), await Store("CONFIG GET notify-keyspace-events"));
+            await Store($"SET cfg{run} x"); // a string event: not in "h"
+            await Store($"DEL cfg{run}");
+            await Store($"HSET cfg{run} f 1");
+            await Transport.WaitForAsync((g, m) => g == Groups.Channel(channel) && m == PubSubMessage.Message(channel, "hset"));
+            Assert.Equal(["hset"], Transport.Sent.Where(s => s.Message.Channel == channel).Select(s => s.Message.Data));
+
+            // Back at the default (off): no event. A key's events arrive in the order of its writes, so
+            // once an event of a later write (with events on again) is in, an event of this one would be too.
+            Assert.Equal(Reply.Ok, await Store("CONFIG SET notify-keyspace-events \"\""));
+            await Store($"HINCRBY cfg{run} f 1");
+            Assert.Equal(Reply.Ok, await Store("CONFIG SET notify-keyspace-events Kh"));
+            await Store($"HDEL cfg{run} f");
+            await Transport.WaitForAsync((_, m) => m == PubSubMessage.Message(channel, "hdel"));
+            Assert.Equal(["hset", "hdel"], Transport.Sent.Where(s => s.Message.Channel == channel).Select(s => s.Message.Data));
+        }
+        finally
+        {
+            await Store("CONFIG SET notify-keyspace-events \"\"");
+            await PubSub.DisconnectedAsync(id);
+        }
+    }
+
     async Task<long> NumSub(string channel) =>
         ((IntegerReply)((ArrayReply)await Store($"PUBSUB NUMSUB {channel}")).Items![1]).Value;
 
