@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { html, Alert } from "./ui.js";
 import { command, exchange } from "./api.js";
-import { formatReply, isStatus, splitArgs } from "./format.js";
+import { formatReply, isStatus, quote, splitArgs } from "./format.js";
 
 const HISTORY = "serverless-store-console-history";
 const MODES = [
@@ -97,7 +97,7 @@ export function Workbench() {
       print(e.message, "error");
       return;
     }
-    for (const c of commands) print((mode === "single" ? "> " : "+ ") + c.map(a => (/[\s"']/.test(a) || a === "" ? JSON.stringify(a) : a)).join(" "), "command");
+    for (const c of commands) print((mode === "single" ? "> " : "+ ") + c.map(a => (/[\s"'\\]|[^\x21-\x7e]/.test(a) || a === "" ? quote(new TextEncoder().encode(a)) : a)).join(" "), "command");
     setBusy(true);
     try {
       if (mode === "single") {
