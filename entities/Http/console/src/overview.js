@@ -23,7 +23,7 @@ function Chart({ id, title, series, data, unit }) {
       width: box.current.clientWidth || 400,
       height: 180,
       scales: { x: { time: true } },
-      axes: [axis, { ...axis, size: 56, values: (u, vals) => vals.map(v => v + (unit ?? "")) }],
+      axes: [axis, { ...axis, size: 60 }],
       legend: { live: false },
       series: [{}, ...series.map((s, i) => ({ label: s, stroke: css(`--series-${i}`), width: 2, points: { show: false }, spanGaps: false }))],
     }, data, box.current);
@@ -132,7 +132,7 @@ export function Overview() {
     <${Alert} error=${statsError} />
     ${stats && html`<div class="charts">
       <${Chart} id="chart-commands" title="Commands per second" series=${["commands", "errors"]} data=${[t, seconds.map(s => s.commands), seconds.map(s => s.errors)]} />
-      <${Chart} id="chart-latency" title="Latency (ms)" unit=" ms" series=${["p50", "p99"]} data=${[t, seconds.map(s => s.p50Ms), seconds.map(s => s.p99Ms)]} />
+      <${Chart} id="chart-latency" title="Latency (ms, per second)" unit=" ms" series=${["p50", "p99"]} data=${[t, seconds.map(s => s.p50Ms), seconds.map(s => s.p99Ms)]} />
       ${stats.storageRequestsCounted
         ? html`<${Chart} id="chart-storage" title="Storage requests per command" series=${["requests / command"]}
             data=${[t, seconds.map(s => (s.storageRequests === null || !s.commands ? null : s.storageRequests / s.commands))]} />`
