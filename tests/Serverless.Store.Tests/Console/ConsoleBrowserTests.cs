@@ -1,7 +1,7 @@
 using Serverless.Store.Tests.Http;
 using Xunit.Abstractions;
 
-namespace Serverless.Store.Tests.Console;
+namespace Serverless.Store.Tests.WebConsole;
 
 /// <summary>
 /// The web console in Debian's headless chromium, driven by playwright-core

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Serverless.Store.Api;
 using Serverless.Store.Http;
 
-namespace Serverless.Store.Tests.Console;
+namespace Serverless.Store.Tests.WebConsole;
 
 /// <summary>
 /// The console's page and assets as the hosts serve them (<see cref="StoreHttp.HandleAsync"/>, the
