@@ -274,7 +274,8 @@ function Collection({ name, readOnly, onEdited, columns, load, edit, remove, ext
     <table class="items" aria-label=${"Items of " + name}>
       <thead><tr>${columns.map(c => html`<th scope="col">${c}</th>`)}${!readOnly && remove && html`<th scope="col"><span class="sr-only">Actions</span></th>`}</tr></thead>
       <tbody>
-        ${rows.map(row => html`<tr key=${row.id} onClick=${() => edit && setForm(row.form ?? row.cells)}>
+        ${rows.map(row => html`<tr key=${row.id} tabindex=${edit && !readOnly ? 0 : undefined} title=${edit && !readOnly ? "Click or press Enter to edit this item below" : undefined}
+          onClick=${() => edit && setForm(row.form ?? row.cells)} onKeyDown=${e => edit && e.key === "Enter" && e.target === e.currentTarget && setForm(row.form ?? row.cells)}>
           ${row.cells.map(c => html`<td><code>${c}</code></td>`)}
           ${!readOnly && remove && html`<td><button type="button" class="link danger" aria-label=${"Remove " + row.cells[0]} onClick=${e => { e.stopPropagation(); run(remove(row)); }}>Remove</button></td>`}
         </tr>`)}
