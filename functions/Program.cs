@@ -17,4 +17,8 @@ builder.Services.AddSingleton(Serverless.Store.Functions.StoreServices.FromSetti
 builder.Services.AddSingleton(services => EventStreams.FromSettings(name => configuration[name],
     services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
 builder.Services.AddLogRedaction(); // no token, key or connection string in any log line the worker sends the host
-builder.Build().Run();
+var app = builder.Build();
+var startup = app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("Serverless.Store");
+foreach (var weakness in AccessPolicy.WeakTokens(name => configuration[name]))
+    Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(startup, "{Weakness}", weakness);
+app.Run();

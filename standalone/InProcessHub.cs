@@ -76,19 +76,8 @@ public sealed class InProcessTransport(IHubContext<StoreHub> hubContext) : IPubS
     readonly ConcurrentDictionary<string, HeldConnection> held = new(StringComparer.Ordinal);
 
     /// <summary>A held connection lives in this transport only (no socket): the hub's clients never see it.</summary>
-    public Task<HeldConnection> ConnectAsync(string userId, CancellationToken cancellation)
-    {
-        var id = "held-" + Guid.NewGuid().ToString("N");
-        var connection = new HeldConnection(id, () =>
-        {
-            held.TryRemove(id, out _);
-            Disconnected(id);
-            return ValueTask.CompletedTask;
-        });
-        held[id] = connection;
-        Connected(id);
-        return Task.FromResult(connection);
-    }
+    public Task<HeldConnection> ConnectAsync(string userId, CancellationToken cancellation) =>
+        Task.FromResult(HeldConnection.Open(held, Connected, Disconnected));
 
     public async Task RemoveFromAllGroupsAsync(string connectionId, CancellationToken cancellation)
     {

@@ -8,6 +8,9 @@ if (!builder.Configuration.GetValue(StoreLogging.DetailedSetting, false))
     foreach (var category in StoreLogging.QuietCategories) builder.Logging.AddFilter(category, LogLevel.Warning);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_URLS")))
     builder.WebHost.UseUrls("http://127.0.0.1:7071");
+// Path-style commands carry keys in the URL: request lines up to 1 MiB (Kestrel's default is 8 KiB),
+// so a long key works path style too (request bodies have their own limit, MaxRequestBodyBytes).
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestLineSize = 1 << 20);
 // The backend's storage requests are counted (the cost in Azure): <base>/stats reports them per
 // second (the console's overview); CountStorageRequests=true also serves the totals by kind at
 // GET /_bench/storage-requests (benchmarks), =false turns counting off.

@@ -19,6 +19,7 @@ public static class StoreEndpoint
         var logger = app.Logger;
         // Server-sent-event subscriptions (MaxEventStreams); they end when the host stops, so shutdown does not wait on them.
         var streams = EventStreams.FromSettings(name => settings[name], app.Lifetime.ApplicationStopping);
+        foreach (var weakness in AccessPolicy.WeakTokens(name => settings[name])) logger.LogWarning("{Weakness}", weakness);
         if (access.IsOpen)
             logger.LogWarning("No STORE_TOKEN or STORE_READONLY_TOKEN is configured: {Rule}",
                 access.InAzure ? "refusing every request (running in Azure)" : "serving loopback clients only, without authentication");

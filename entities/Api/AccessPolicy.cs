@@ -67,5 +67,26 @@ public sealed class AccessPolicy(string? fullToken, string? readOnlyToken, bool 
         _ => false,
     };
 
+    /// <summary>Tokens shorter than this are easy enough to guess to warn about (Upstash's are ~60 characters).</summary>
+    public const int MinTokenLength = 32;
+
+    /// <summary>Tokens with fewer different characters than this are patterns, not secrets ("aaaa...", "1234...").</summary>
+    public const int MinDistinctCharacters = 10;
+
+    /// <summary>
+    /// Why a configured token is weak, one line per weak token (empty when none is): shorter than
+    /// <see cref="MinTokenLength"/> characters or with fewer than <see cref="MinDistinctCharacters"/>
+    /// different ones. The line names the setting, never the token. Both hosts log these at start.
+    /// </summary>
+    public static IEnumerable<string> WeakTokens(Func<string, string?> setting)
+    {
+        foreach (var name in new[] { TokenSetting, ReadOnlyTokenSetting })
+        {
+            if (setting(name) is not { Length: > 0 } token) continue;
+            if (token.Length < MinTokenLength || token.Distinct().Count() < MinDistinctCharacters)
+                yield return $"{name} is short enough to guess ({token.Length} characters, {token.Distinct().Count()} different): use {MinTokenLength} or more random characters, e.g. `openssl rand -base64 48`";
+        }
+    }
+
     static byte[]? Bytes(string? token) => string.IsNullOrEmpty(token) ? null : Encoding.UTF8.GetBytes(token);
 }

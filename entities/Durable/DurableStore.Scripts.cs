@@ -50,9 +50,7 @@ public sealed partial class DurableStore
             byte[][] keys = [.. named, .. reached];
             var reach = scripts is null && reached.Count == 0 && !listing ? null : new ScriptReach { Scripts = scripts, Keys = [.. reached], Listing = listing };
             var entityKeys = new SortedSet<string>(StringComparer.Ordinal);
-            foreach (var key in keys)
-                if (EntityKeys.TryEntityOf(key, out var entityKey)) entityKeys.Add(entityKey);
-                else return Failed(commands, EntityKeys.TooLongError);
+            foreach (var key in keys) entityKeys.Add(EntityKeys.EntityOf(key));
             string[] held = [.. entityKeys];
             var replies = held.Length == 0 ? RunWithoutKeys(commands, reach)
                 : !write ? await ReadAsync(held, keys, commands, reach, cancellation)

@@ -54,7 +54,7 @@ public sealed partial class DurableStore : IStore
     /// the catalog's version, and a request showing a newer one reads the catalog again first.
     /// </summary>
     public ValueTask CatchUpAsync(string? syncToken, CancellationToken cancellationToken = default) =>
-        long.TryParse(syncToken, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version) && version > Scripts.KnownVersion
+        long.TryParse(syncToken, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version)
             ? Scripts.CatchUpAsync(version, cancellationToken)
             : ValueTask.CompletedTask;
 

@@ -13,6 +13,12 @@ namespace Serverless.Store.Durable;
 /// becomes <c>~XX</c> (two upper-case hex digits). The escaping works byte by byte, so it is
 /// reversible and keeps prefixes: escape(a + b) = escape(a) + escape(b), and SCAN MATCH user:*
 /// becomes a prefix query. Hand-written because no library escaping has both properties and this alphabet.
+/// A key (or "{tag}") whose escaped form is longer than <see cref="MaxEscapedLength"/> (an Azure Table
+/// key's limit) gets a long-key entity: the escaped form of its first bytes (at most
+/// <see cref="LongPrefixLength"/> characters, so prefix queries still find it), <c>~~</c> (never in an
+/// escaped key) and a SHA-256 digest of the whole key. Such an entity keeps its key in its state, as a
+/// hash tag's entity does (<see cref="IsGroup"/>): every access checks the whole key, so keys that
+/// share the prefix (or, however unlikely, the digest) stay apart.
 /// </summary>
 public static class EntityKeys
 {
@@ -23,15 +29,17 @@ public static class EntityKeys
     public const string InstanceIdPrefix = "@" + EntityName + "@";
 
     /// <summary>
-    /// Longest escaped entity key accepted. An Azure Table key holds at most 1 KiB of UTF-16 (512
-    /// characters) and the instance id adds "@key@"; 500 leaves a margin. A key without a hash tag
-    /// of plain letters/digits/-_.: may thus be 500 bytes long, a fully binary one 166 bytes; a key
-    /// with a hash tag is not limited this way (its tag is, as "{tag}").
+    /// Longest escaped key that is its entity's key as it is. An Azure Table key holds at most 1 KiB
+    /// of UTF-16 (512 characters) and the instance id adds "@key@"; 500 leaves a margin. Longer keys
+    /// get a long-key entity (the class summary).
     /// </summary>
     public const int MaxEscapedLength = 500;
 
-    public const string TooLongError =
-        "ERR key is too long for this store (at most 500 characters once escaped: letters, digits and -_.: count 1, other bytes 3; a key with a {hash tag} is limited by its tag only)";
+    /// <summary>How much of a long key its entity key keeps, escaped (then "~~" and 64 hex digits: 466 in all).</summary>
+    public const int LongPrefixLength = 400;
+
+    /// <summary>Between a long key's prefix and its digest: "~" is always followed by two hex digits in an escaped key, so "~~" marks a long-key entity.</summary>
+    const string LongKeyMark = "~~";
 
     const char EscapeChar = '~';
 
@@ -85,23 +93,33 @@ public static class EntityKeys
 
     /// <summary>
     /// The entity key that holds a Redis key: the escaped key, or for a key with a hash tag the escaped
-    /// "{tag}" (the group of every key with that tag). A key (or tag) too long for the backend is refused.
+    /// "{tag}" (the group of every key with that tag); past <see cref="MaxEscapedLength"/>, the long-key form.
     /// </summary>
-    public static string EntityOf(byte[] key) =>
-        TryEntityOf(key, out var entityKey) ? entityKey : throw new RedisException(TooLongError);
-
-    public static bool TryEntityOf(byte[] key, out string entityKey)
+    public static string EntityOf(byte[] key)
     {
-        entityKey = "";
         var tag = HashTag(key);
         ReadOnlySpan<byte> held = tag.IsEmpty ? key : [(byte)'{', .. tag, (byte)'}'];
-        if (EscapedLength(held) > MaxEscapedLength) return false;
-        entityKey = EscapeBytes(held);
-        return true;
+        if (EscapedLength(held) <= MaxEscapedLength) return EscapeBytes(held);
+        return EscapeBytes(LongPrefix(held)) + LongKeyMark + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(held));
     }
 
-    /// <summary>True when the entity key is a hash tag's group ("{tag}" escaped), not one key's own entity.</summary>
+    /// <summary>The longest start of <paramref name="key"/> whose escaped form fits <see cref="LongPrefixLength"/>.</summary>
+    static ReadOnlySpan<byte> LongPrefix(ReadOnlySpan<byte> key)
+    {
+        int n = 0, length = 0;
+        while (n < key.Length && length + (Plain[key[n]] ? 1 : 3) <= LongPrefixLength) length += Plain[key[n++]] ? 1 : 3;
+        return key[..n];
+    }
+
+    /// <summary>True for a long key's entity (prefix, "~~", digest): a group of its one key, not a hash tag's (no group limits).</summary>
+    public static bool IsLongKey(string entityKey) => entityKey.Contains(LongKeyMark, StringComparison.Ordinal);
+
+    /// <summary>
+    /// True when the entity keeps its keys in its state: a hash tag's group ("{tag}" escaped) or a
+    /// long key's entity; false for an entity of one key named by its entity key.
+    /// </summary>
     public static bool IsGroup(string entityKey) =>
+        IsLongKey(entityKey) ||
         entityKey.StartsWith(OpenBrace, StringComparison.Ordinal) && entityKey.EndsWith(CloseBrace, StringComparison.Ordinal)
         && entityKey.Length > OpenBrace.Length + CloseBrace.Length
         && entityKey.IndexOf(CloseBrace, OpenBrace.Length, StringComparison.Ordinal) == entityKey.Length - CloseBrace.Length;
@@ -171,7 +189,11 @@ public static class EntityKeys
         return groups.StartsWith(own, StringComparison.Ordinal) ? [own] : [own, groups];
     }
 
-    /// <summary>Instance-id prefix selecting every key entity whose key starts with <paramref name="keyPrefix"/>.</summary>
-
-    public static string InstanceIdPrefixFor(ReadOnlySpan<byte> keyPrefix) => InstanceIdPrefix + EscapeBytes(keyPrefix);
+    /// <summary>
+    /// Instance-id prefix selecting every key entity whose key starts with <paramref name="keyPrefix"/>:
+    /// a prefix longer than a long key's entity keeps is cut to <see cref="LongPrefixLength"/> (the
+    /// query then holds other keys too; callers match every key they read).
+    /// </summary>
+    public static string InstanceIdPrefixFor(ReadOnlySpan<byte> keyPrefix) =>
+        InstanceIdPrefix + EscapeBytes(EscapedLength(keyPrefix) > LongPrefixLength ? LongPrefix(keyPrefix) : keyPrefix);
 }

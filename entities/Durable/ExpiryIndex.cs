@@ -111,7 +111,7 @@ public sealed class ExpirySweep(DurableEntityClient entities, ILogger logger, Ti
             {
                 Interlocked.Increment(ref scanned);
                 var key = EntityKeys.Unescape(escaped);
-                if (!EntityKeys.TryEntityOf(key, out var entityKey)) return;
+                var entityKey = EntityKeys.EntityOf(key);
                 var record = await entities.GetEntityAsync<KeyRecord>(KeyEntity.Id(entityKey), cancellation);
                 if (KeyReads.StateIn(record?.State, entityKey, key) is { NextExpiry: { } at } state && at <= now)
                 {

@@ -131,7 +131,7 @@ public sealed class KeyEntity : ITaskEntity
             if (!group) return [ownKey!];
             var keys = new List<byte[]>();
             foreach (var key in plans.SelectMany(p => p.Keys).Concat(reach?.Keys ?? []))
-                if (EntityKeys.TryEntityOf(key, out var held) && held == entityKey && !keys.Exists(k => Bytes.Comparer.Equals(k, key)))
+                if (EntityKeys.EntityOf(key) == entityKey && !keys.Exists(k => Bytes.Comparer.Equals(k, key)))
                     keys.Add(key);
             return [.. keys];
         }
@@ -161,7 +161,7 @@ public sealed class KeyEntity : ITaskEntity
             }
             // A script that needs keys this request did not bring changes nothing: the caller runs it again with them.
             if (ScriptReach.NeedsKeys(replies)) return replies;
-            if (GroupLimits.Refusal(record, keyspace, group) is { } refusal) return [.. replies.Select(_ => refusal)];
+            if (GroupLimits.Refusal(record, keyspace, group && !EntityKeys.IsLongKey(entityKey)) is { } refusal) return [.. replies.Select(_ => refusal)];
             if (events is not null) KeyspaceEventSink.Publish(operation.Context, events, request.Settings);
             StoreChanges(keyspace);
             return replies;

@@ -184,10 +184,13 @@ public sealed class ScriptCatalogs(DurableEntityClient entities, ReplyChannel ch
     /// before the request runs, twice at most (a read already under way may predate the change; a
     /// version no read reaches is not this store's, and is let go).
     /// </summary>
-    public async ValueTask CatchUpAsync(long version, CancellationToken cancellation)
+    public ValueTask CatchUpAsync(long version, CancellationToken cancellation) =>
+        version > KnownVersion ? new(ReadUntilAsync(version, cancellation)) : ValueTask.CompletedTask; // most requests: nothing to read
+
+    async Task ReadUntilAsync(long version, CancellationToken cancellation)
     {
-        for (var reads = 0; reads < 2 && version > KnownVersion; reads++)
-            await (reads == 0 ? ReadAsync(cancellation) : ReadStoredAsync().WaitAsync(cancellation));
+        await ReadAsync(cancellation);
+        if (version > KnownVersion) await ReadStoredAsync().WaitAsync(cancellation);
     }
 
     /// <summary>This process's copy; read first when there is none, read again in the background when old.</summary>

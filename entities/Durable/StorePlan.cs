@@ -64,9 +64,7 @@ public sealed class StorePlan
         var script = command.Spec!.Flags.HasFlag(CommandFlags.RunsScript);
         if (command.Keys.Count == 0) return new(command, script ? StoreRoute.Script : StoreRoute.Local, [], null);
         var held = new string[command.Keys.Count];
-        for (var i = 0; i < held.Length; i++)
-            if (!Durable.EntityKeys.TryEntityOf(command.Keys[i], out held[i]))
-                return new(command, StoreRoute.Local, [], new ErrorReply(Durable.EntityKeys.TooLongError));
+        for (var i = 0; i < held.Length; i++) held[i] = Durable.EntityKeys.EntityOf(command.Keys[i]);
         // Keys with one hash tag share one entity: the command needs each entity once.
         var entityKeys = held.Length == 1 ? held : held.Distinct(StringComparer.Ordinal).ToArray();
         if (script) return new(command, StoreRoute.Script, [.. entityKeys.Order(StringComparer.Ordinal)], null);

@@ -33,9 +33,14 @@ public static class StoreHttp
         PubSubService? pubsub = null, IReadOnlyDictionary<string, RestEndpoint>? endpoints = null, RestLimits? limits = null,
         Func<string, string>? clientTarget = null)
     {
-        limits ??= RestLimits.Default;
         if (Refusal(http, access) is { } refusal) return refusal;
-        var request = ToRestRequest(http, basePath, clientTarget);
+        return await RouteAsync(http, ToRestRequest(http, basePath, clientTarget), store, access, logger, pubsub, endpoints, limits ?? RestLimits.Default);
+    }
+
+    /// <summary>A request (its body not read yet) through the console, the pub/sub routes or the router; the access policy's refusal was checked.</summary>
+    static async Task<RestResponse> RouteAsync(HttpContext http, RestRequest request, IStore store, AccessPolicy access, ILogger? logger,
+        PubSubService? pubsub, IReadOnlyDictionary<string, RestEndpoint>? endpoints, RestLimits limits)
+    {
         // The web console's page and assets: static, public, no body read.
         if (ConsolePage.Serves(request.RawPath)) return ConsolePage.Handle(request);
         // Pub/sub routes (negotiate, subscribe...) come before command parsing.
@@ -53,16 +58,17 @@ public static class StoreHttp
     }
 
     /// <summary>For hosts whose handlers return results (Functions triggers): runs the router now and
-    /// returns its response as an action result that writes it.</summary>
-    /// <summary>Server-sent-event subscriptions (<see cref="EventStreams"/>) come back as a result that streams when executed.</summary>
+    /// returns its response as an action result that writes it. Server-sent-event subscriptions
+    /// (<see cref="EventStreams"/>) come back as a result that streams when executed.</summary>
     public static async Task<IActionResult> ResultAsync(HttpRequest request, IStore store, AccessPolicy access, ILogger? logger = null,
         PubSubService? pubsub = null, IReadOnlyDictionary<string, RestEndpoint>? endpoints = null, RestLimits? limits = null,
         Func<string, string>? clientTarget = null, string basePath = StoreRoutes.BasePath, EventStreams? streams = null)
     {
         var http = request.HttpContext;
-        if (streams is not null && ToRestRequest(http, basePath, clientTarget) is var stream && EventStreams.Serves(stream.RawPath))
-            return Refusal(http, access) is { } refusal ? new RestResult(refusal) : new EventStreamResult(streams, stream, access, pubsub, logger);
-        return new RestResult(await HandleAsync(http, store, access, logger, basePath, pubsub, endpoints, limits, clientTarget));
+        if (Refusal(http, access) is { } refusal) return new RestResult(refusal);
+        var rest = ToRestRequest(http, basePath, clientTarget);
+        if (streams is not null && EventStreams.Serves(rest.RawPath)) return new EventStreamResult(streams, rest, access, pubsub, logger);
+        return new RestResult(await RouteAsync(http, rest, store, access, logger, pubsub, endpoints, limits ?? RestLimits.Default));
     }
 
     /// <summary>The access policy's answer to a store without tokens (loopback clients only, or nobody in Azure).</summary>

@@ -161,13 +161,11 @@ public sealed partial class SnapshotService
             throw new InvalidOperationException($"the file's function libraries did not load: {error.Message}");
     }
 
-    /// <summary>What the first pass refuses besides format errors: other databases, keys too long for an entity id.</summary>
+    /// <summary>What the first pass refuses besides format errors: other databases.</summary>
     static void Check(RdbEntry entry)
     {
         if (entry.Db != 0)
             throw new RdbFormatException($"the file has keys in database {entry.Db}; this store has one database (0): move them to db 0 before saving");
-        if (!EntityKeys.TryEntityOf(entry.Key, out _))
-            throw new RdbFormatException(EntityKeys.TooLongError["ERR ".Length..]);
     }
 
     /// <summary>The next keys of the file that have not expired (a page, so the reader's blocking reads run off the caller's thread).</summary>

@@ -68,6 +68,25 @@ public sealed class HeldConnection(string connectionId, Func<ValueTask> leave) :
         messages.Writer.TryComplete();
         await leave();
     }
+
+    /// <summary>
+    /// A connection that lives in a transport's own process (no socket, no hub client): recorded in
+    /// <paramref name="held"/> and announced with <paramref name="connected"/>; leaving removes it and
+    /// calls <paramref name="gone"/>. The in-process transports' <see cref="IPubSubTransport.ConnectAsync"/>.
+    /// </summary>
+    public static HeldConnection Open(System.Collections.Concurrent.ConcurrentDictionary<string, HeldConnection> held, Action<string> connected, Action<string> gone)
+    {
+        var id = "held-" + Guid.NewGuid().ToString("N");
+        var connection = new HeldConnection(id, () =>
+        {
+            held.TryRemove(id, out _);
+            gone(id);
+            return ValueTask.CompletedTask;
+        });
+        held[id] = connection;
+        connected(id);
+        return connection;
+    }
 }
 
 /// <summary>The body of a negotiate answer: the SignalR clients follow <c>url</c> with <c>accessToken</c>.</summary>

@@ -32,11 +32,20 @@ public static class Engine
     }
 
     /// <summary>Redis 7's text: ERR unknown command 'x', with args beginning with: 'a' 'b' </summary>
+    /// <remarks>
+    /// As processCommand builds it: each argument's budget is 128 bytes less what is listed so far,
+    /// counted before its opening quote, and the listing stops once it holds 128 bytes or more.
+    /// </remarks>
     public static string UnknownCommand(byte[][] args)
     {
-        var listed = new StringBuilder();
-        for (var i = 1; i < args.Length && listed.Length < 128; i++)
-            listed.Append('\'').Append(Errors.Clip(args[i], 128 - listed.Length)).Append("' ");
-        return $"ERR unknown command '{Errors.Clip(args[0], 128)}', with args beginning with: {listed}";
+        var listed = new List<byte>();
+        for (var i = 1; i < args.Length && listed.Count < 128; i++)
+        {
+            var budget = 128 - listed.Count;
+            listed.Add((byte)'\'');
+            listed.AddRange(args[i].AsSpan(0, Math.Min(args[i].Length, budget)));
+            listed.AddRange("' "u8);
+        }
+        return $"ERR unknown command '{Errors.Clip(args[0], 128)}', with args beginning with: {Encoding.UTF8.GetString([.. listed])}";
     }
 }

@@ -2,6 +2,7 @@ using Serverless.Store.Api;
 using Serverless.Store.Commands;
 using Serverless.Store.Keyspace;
 using Serverless.Store.Protocol;
+using Serverless.Store.Scripting;
 
 namespace Serverless.Store.Tests.Api;
 
@@ -10,11 +11,15 @@ namespace Serverless.Store.Tests.Api;
 /// protocol be tested (and the differential suite be re-run through it) without the durable
 /// backend. The durable store is tested through the same router against Azurite.
 /// </summary>
-public sealed class MemoryStore : IStore
+public sealed class MemoryStore(bool ownServer = false) : IStore
 {
     readonly object gate = new();
 
     public MemoryKeyspace Keyspace { get; } = new();
+
+    /// <summary>With <c>ownServer</c>: this store's own script catalog and settings (else the process's shared catalog, no settings).</summary>
+    public ScriptCatalog? Scripts { get; } = ownServer ? new ScriptCatalog() : null;
+    public MemoryServerConfig? Config { get; } = ownServer ? new MemoryServerConfig() : null;
 
     public Task<Reply> ExecuteAsync(CommandPlan command, CancellationToken cancellationToken = default)
     {
@@ -33,5 +38,8 @@ public sealed class MemoryStore : IStore
             return Task.FromResult<Reply>(Transaction.Validate(commands) ?? Reply.Array(Transaction.Execute(Context(), commands)));
     }
 
-    CommandContext Context() => new(Keyspace, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+    CommandContext Context() => new(Keyspace, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())
+    {
+        Scripts = Scripts ?? ScriptCatalog.Local, Config = Config,
+    };
 }

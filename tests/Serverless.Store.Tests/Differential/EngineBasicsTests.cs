@@ -20,6 +20,18 @@ public sealed class EngineBasicsTests(RedisServer redis)
         "hset h f");
 
     [Fact]
+    public void Unknown_commands_clip_their_arguments_where_redis_does()
+    {
+        // Arguments around and past the 128-byte budget: each argument's budget is counted before its quote.
+        var lines = new List<string>();
+        foreach (var first in new[] { 1, 60, 120, 125, 126, 127, 128, 200 })
+            foreach (var second in new[] { 1, 5, 200 })
+                lines.Add($"NOSUCH {new string('a', first)} {new string('b', second)} c");
+        lines.Add($"{new string('x', 300)} arg");
+        diff.Run([.. lines]);
+    }
+
+    [Fact]
     public void Command_table_arity_and_keys_match_redis_command_info()
     {
         var mismatches = new List<string>();

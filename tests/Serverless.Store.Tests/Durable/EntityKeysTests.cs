@@ -66,14 +66,37 @@ public class EntityKeysTests
     }
 
     [Fact]
-    public void RefusesKeysLongerThanTheMaximumWithARedisError()
+    public void KeysPastTheTableKeyLimitGetALongKeyEntityThatKeepsTheirPrefixAndADigest()
     {
         var longest = Enumerable.Repeat((byte)'a', EntityKeys.MaxEscapedLength).ToArray();
-        Assert.Equal(EntityKeys.MaxEscapedLength, EntityKeys.EntityOf(longest).Length);
-        var e = Assert.Throws<RedisException>(() => EntityKeys.EntityOf([.. longest, (byte)'a']));
-        Assert.StartsWith("ERR ", e.Message);
-        var binary = Enumerable.Repeat((byte)0xFF, EntityKeys.MaxEscapedLength / 3 + 1).ToArray();
-        Assert.False(EntityKeys.TryEntityOf(binary, out _));
+        Assert.Equal(new string('a', EntityKeys.MaxEscapedLength), EntityKeys.EntityOf(longest)); // still its own name
+        Assert.False(EntityKeys.IsGroup(EntityKeys.EntityOf(longest)));
+
+        byte[] longer = [.. longest, (byte)'b'];
+        var entity = EntityKeys.EntityOf(longer);
+        Assert.Equal(new string('a', EntityKeys.LongPrefixLength) + "~~" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(longer)), entity);
+        Assert.True(EntityKeys.IsGroup(entity)); // the entity keeps the whole key in its state
+        Assert.True(entity.Length + EntityKeys.InstanceIdPrefix.Length <= 512);
+
+        // Keys that share a long prefix get different entities; a binary prefix is cut on a byte boundary.
+        Assert.NotEqual(entity, EntityKeys.EntityOf([.. longest, (byte)'c']));
+        var binary = EntityKeys.EntityOf(Enumerable.Repeat((byte)0xFF, 1 << 20).ToArray());
+        Assert.StartsWith(string.Concat(Enumerable.Repeat("~FF", EntityKeys.LongPrefixLength / 3)) + "~~", binary);
+
+        // A tag too long for a name: its group gets the long form too, and stays one group.
+        var tagged = EntityKeys.EntityOf(Encoding.UTF8.GetBytes("a{" + new string('t', 600) + "}b"));
+        Assert.Equal(tagged, EntityKeys.EntityOf(Encoding.UTF8.GetBytes("{" + new string('t', 600) + "}c")));
+        Assert.StartsWith("~7Bttt", tagged);
+        Assert.True(EntityKeys.IsGroup(tagged));
+    }
+
+    [Fact]
+    public void QueriesForALongPrefixAreCutWhereLongKeysEntitiesAre()
+    {
+        var prefix = Encoding.UTF8.GetBytes("url:" + new string('p', 1000));
+        var query = EntityKeys.InstanceIdPrefixFor(prefix);
+        Assert.Equal(EntityKeys.InstanceIdPrefix + "url:" + new string('p', EntityKeys.LongPrefixLength - 4), query);
+        Assert.StartsWith(query, EntityKeys.InstanceIdPrefix + EntityKeys.EntityOf([.. prefix, (byte)'x']));
     }
 
     [Theory]
@@ -117,8 +140,9 @@ public class EntityKeysTests
         Gen.Select(AnyKey, AnyKey.Where(t => !t.Contains((byte)'}') && t.Length > 0), AnyKey).Sample((before, tag, after) =>
         {
             var key = before.Where(b => b != (byte)'{').Concat(new[] { (byte)'{' }).Concat(tag).Concat(new[] { (byte)'}' }).Concat(after).ToArray();
-            if (!EntityKeys.TryEntityOf(key, out var entity)) return;
+            var entity = EntityKeys.EntityOf(key);
             Assert.True(EntityKeys.IsGroup(entity));
+            if (entity.Contains("~~")) return; // a tag too long for a name: the long form
             Assert.Equal([(byte)'{', .. tag, (byte)'}'], EntityKeys.Unescape(entity));
         }, iter: 5_000);
 }

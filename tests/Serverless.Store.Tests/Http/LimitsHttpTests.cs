@@ -32,6 +32,24 @@ public sealed class LimitsHttpTests(StoreHost store, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Long_keys_work_in_json_bodies_path_style_pipelines_and_transactions()
+    {
+        foreach (var length in new[] { 1024, 64 * 1024, 1 << 20 })
+        {
+            var key = K("url:") + Value(length, length);
+            Assert.Equal((200, """{"result":"OK"}"""), await store.SendAsync(["SET", key, "v" + length]));
+            Assert.Equal((200, $$"""{"result":"v{{length}}"}"""), await store.SendAsync(["GET", key]));
+            Assert.Equal((200, """[{"result":1},{"result":"v"}]"""), await store.PostAsync("/pipeline", JsonSerializer.Serialize(new[] { new[] { "EXISTS", key }, new[] { "GETRANGE", key, "0", "0" } })));
+            Assert.Equal((200, """[{"result":"OK"},{"result":1}]"""), await store.PostAsync("/multi-exec", JsonSerializer.Serialize(new[] { new[] { "SET", K("short"), "x" }, new[] { "DEL", key } })));
+        }
+        // Path style: the key in the URL, percent-encoded (the standalone host takes request lines up to 1 MiB).
+        var pathKey = K("path/") + Value(64 * 1024, 7) + "/é?#";
+        Assert.Equal(200, (await store.SendRequestAsync(new HttpRequestMessage(HttpMethod.Post, store.BaseUrl + "/set/" + Uri.EscapeDataString(pathKey) + "/pv"))).Status);
+        Assert.Equal((200, """{"result":"pv"}"""), await store.SendRequestAsync(new HttpRequestMessage(HttpMethod.Get, store.BaseUrl + "/get/" + Uri.EscapeDataString(pathKey))));
+        Assert.Equal((200, """{"result":1}"""), await store.SendAsync(["DEL", pathKey]));
+    }
+
+    [Fact]
     public async Task A_key_holds_a_value_as_large_as_a_request_body_allows_and_gives_it_back_whole()
     {
         // Past ~45 KB the backend keeps an entity's state in a blob; nothing else bounds one key's value

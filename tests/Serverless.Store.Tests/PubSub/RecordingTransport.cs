@@ -83,19 +83,8 @@ public sealed class RecordingTransport : IPubSubTransport
         Task.FromResult(connections.ContainsKey(connectionId));
 
     /// <summary>Held connections get what is sent to their groups, as the real transports deliver it.</summary>
-    public Task<HeldConnection> ConnectAsync(string userId, CancellationToken cancellation)
-    {
-        var id = "held-" + Guid.NewGuid().ToString("N");
-        var connection = new HeldConnection(id, () =>
-        {
-            held.TryRemove(id, out _);
-            Vanish(id);
-            return ValueTask.CompletedTask;
-        });
-        held[id] = connection;
-        Connect(id);
-        return Task.FromResult(connection);
-    }
+    public Task<HeldConnection> ConnectAsync(string userId, CancellationToken cancellation) =>
+        Task.FromResult(HeldConnection.Open(held, Connect, Vanish));
 
     readonly ConcurrentDictionary<string, HeldConnection> held = new();
 }
