@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -14,7 +13,6 @@ namespace Serverless.Store.Http;
 /// <item><c>POST negotiate</c>: the SignalR clients' negotiate; answers <c>{url, accessToken}</c>, which they follow.</item>
 /// <item><c>POST subscribe</c> / <c>POST unsubscribe</c> with <c>{"connectionId", "channels", "patterns"}</c>.</item>
 /// <item><c>POST subscribe-token</c> with <c>{"patterns", "ttlSeconds", "user"}</c> (full-access token only): a subscribe-only token.</item>
-/// <item><c>GET console</c> (and <c>console/signalr.min.js</c>): the browser page.</item>
 /// <item><c>POST _signalr/{hub}/{category}/{event}</c>: Azure SignalR Service's upstream (event
 /// handler) calls, checked by their <c>X-ASRS-Signature</c>; <c>connections/disconnected</c> drops
 /// the connection's subscriptions.</item>
@@ -30,7 +28,7 @@ public static class PubSubEndpoints
     public static bool Serves(string path)
     {
         var p = path.Trim('/').ToLowerInvariant();
-        return p is "negotiate" or "subscribe" or "unsubscribe" or "subscribe-token" or "console" or "console/signalr.min.js"
+        return p is "negotiate" or "subscribe" or "unsubscribe" or "subscribe-token"
             || p.StartsWith("_signalr/", StringComparison.Ordinal);
     }
 
@@ -48,10 +46,6 @@ public static class PubSubEndpoints
         {
             switch (lower)
             {
-                case "console":
-                    return method == "GET" ? Page() : MethodNotAllowed("GET");
-                case "console/signalr.min.js":
-                    return method == "GET" ? Script() : MethodNotAllowed("GET");
                 case "subscribe-token":
                     return method == "POST" ? IssueToken(request, access, pubsub) : MethodNotAllowed("POST");
             }
@@ -194,25 +188,4 @@ public static class PubSubEndpoints
 
     static RestResponse MethodNotAllowed(string allowed) =>
         RestRouter.Respond(405, ReplyEncoder.Error($"ERR use {allowed} here"), ("Allow", allowed + ", OPTIONS"));
-
-    static readonly Assembly Here = typeof(PubSubEndpoints).Assembly;
-
-    static RestResponse Page()
-    {
-        using var stream = Here.GetManifestResourceStream("Serverless.Store.Http.console.html")!;
-        using var memory = new MemoryStream();
-        stream.CopyTo(memory);
-        return RestRouter.Respond(200, memory.ToArray(), ("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-cache"));
-    }
-
-    /// <summary>The SignalR JavaScript client, embedded at build time from npm's @microsoft/signalr when it was installed.</summary>
-    static RestResponse Script()
-    {
-        using var stream = Here.GetManifestResourceStream("Serverless.Store.Http.signalr.min.js");
-        if (stream is null)
-            return Error(404, "ERR this build has no SignalR JavaScript client: run `npm ci --prefix tests` and build again");
-        using var memory = new MemoryStream();
-        stream.CopyTo(memory);
-        return RestRouter.Respond(200, memory.ToArray(), ("Content-Type", "text/javascript; charset=utf-8"), ("Cache-Control", "max-age=86400"));
-    }
 }

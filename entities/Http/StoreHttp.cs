@@ -37,11 +37,13 @@ public static class StoreHttp
         return await RouteAsync(http, ToRestRequest(http, basePath, clientTarget), store, access, logger, pubsub, endpoints, limits ?? RestLimits.Default);
     }
 
-    /// <summary>A request (its body not read yet) through the pub/sub routes or the router; the access policy's refusal was checked.</summary>
+    /// <summary>A request (its body not read yet) through the console, the pub/sub routes or the router; the access policy's refusal was checked.</summary>
     static async Task<RestResponse> RouteAsync(HttpContext http, RestRequest request, IStore store, AccessPolicy access, ILogger? logger,
         PubSubService? pubsub, IReadOnlyDictionary<string, RestEndpoint>? endpoints, RestLimits limits)
     {
-        // Pub/sub routes (negotiate, subscribe, the console page...) come before command parsing.
+        // The web console's page and assets: static, public, no body read.
+        if (ConsolePage.Serves(request.RawPath)) return ConsolePage.Handle(request);
+        // Pub/sub routes (negotiate, subscribe...) come before command parsing.
         var pubsubRoute = PubSubEndpoints.Serves(request.RawPath);
         // A body is read only for a caller with a token that may send one (pub/sub routes check their
         // own tokens), so an anonymous client cannot make the store buffer large bodies.

@@ -1,39 +1,29 @@
-// Drives the store's pub/sub console page (GET <base>/console) in Debian's chromium through
-// playwright-core: shared by the browser test and the latency benchmark.
-import { chromium } from "playwright-core";
+// Drives the web console's Pub/sub view (GET <base>/console#pubsub) in Debian's chromium through
+// playwright-core: shared by the pub/sub browser test and the latency benchmark.
+import { launch, post, openConsole as open, alerts } from "../console-browser/console.mjs";
 
-export const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+export { launch, post };
 
-/** POSTs JSON to the store (a command array to the base, or a body to a route below it). */
-export async function post(base, path, body, token) {
-  const response = await fetch(base + path, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, body: await response.json().catch(() => null) };
-}
-
-export async function launch() {
-  return chromium.launch({ executablePath, args: ["--no-sandbox", "--disable-gpu"] });
-}
-
-/** Opens the console, connects with the token and subscribes; returns the page. */
+/** Opens the console's pub/sub view, enters the token, connects and subscribes; returns the page. */
 export async function openConsole(browser, base, token, { channels = "", patterns = "" } = {}) {
-  const page = await browser.newPage();
-  await page.goto(base + "/console");
-  await page.fill("#token", token);
+  const page = await open(browser, base, token, "pubsub");
   await page.click("#connect");
   await waitStatus(page, "connected");
   if (channels || patterns) await subscribe(page, channels, patterns);
   return page;
 }
 
-export async function subscribe(page, channels, patterns, expected = "subscribed") {
+/**
+ * Subscribes to the channels and patterns; answers "subscribed" or, when the store refused,
+ * "subscribe failed: " and the message the page shows.
+ */
+export async function subscribe(page, channels, patterns) {
   await page.fill("#channels", channels);
   await page.fill("#patterns", patterns);
   await page.click("#subscribe");
-  return waitStatus(page, expected);
+  const status = await page.waitForFunction(() => /^(subscribed|subscribe failed)$/.test(document.getElementById("status").textContent), null, { timeout: 60_000 })
+    .then(() => page.textContent("#status"));
+  return status === "subscribed" ? status : `${status}: ${(await alerts(page)).join(" ")}`;
 }
 
 /** Waits until the page's status starts with the text; returns the whole status. */

@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace Serverless.Store.Tests.PubSub;
 
 /// <summary>
-/// The pub/sub console page in Debian's headless chromium, driven by playwright-core
+/// The web console's Pub/sub view in Debian's headless chromium, driven by playwright-core
 /// (tests/pubsub-browser/console.test.mjs), against the running standalone store.
 /// </summary>
 [Trait("Needs", "store")]

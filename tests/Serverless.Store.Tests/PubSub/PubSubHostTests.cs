@@ -170,15 +170,4 @@ public sealed class PubSubHostTests(StoreHost store)
         Assert.Equal(403, (await store.SendAsync(["PUBLISH", "x", "y"], StoreHost.ReadOnlyToken)).Status);
         Assert.Equal(200, (await store.SendAsync(["PUBSUB", "NUMPAT"], StoreHost.ReadOnlyToken)).Status);
     }
-
-    [Fact]
-    public async Task The_console_page_and_its_script_are_served()
-    {
-        using var page = await store.Http.GetAsync(store.BaseUrl + "/console");
-        Assert.Equal("text/html; charset=utf-8", page.Content.Headers.ContentType?.ToString());
-        Assert.Contains("console/signalr.min.js", await page.Content.ReadAsStringAsync());
-        using var script = await store.Http.GetAsync(store.BaseUrl + "/console/signalr.min.js");
-        Assert.True(script.IsSuccessStatusCode, "the SignalR client was not embedded: run `npm ci --prefix tests` and rebuild");
-        Assert.Contains("HubConnectionBuilder", await script.Content.ReadAsStringAsync());
-    }
 }
