@@ -78,6 +78,12 @@ public sealed class RestRouter(IStore store, AccessPolicy access, RestLimits? li
         {
             return response = Respond(400, ReplyEncoder.Error(e.Message));
         }
+        catch (TimeoutException e)
+        {
+            // A reply that did not come in time (the backend held the request: an outage, a redelivery): it may still be applied.
+            return response = Respond(503, ReplyEncoder.Error($"ERR the store did not answer in time: {e.Message}; retry (a write may still be applied)"),
+                ("Retry-After", "1"));
+        }
         catch (Exception e) when (e is not OperationCanceledException && (store.Outage?.Failed(e) ?? StorageOutage.IsStorageFailure(e)))
         {
             // Storage failed under the request: a write sent before it failed may still be applied once storage is back.

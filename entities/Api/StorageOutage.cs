@@ -22,6 +22,10 @@ public sealed class StorageOutage(Func<CancellationToken, Task> probe, TimeSpan?
     readonly object gate = new();
     long downSinceMs = -1;
     Task? probing;
+    volatile CancellationTokenSource up = new();
+
+    /// <summary>Cancelled when storage is found down: waits for replies end then (their write may still be applied later).</summary>
+    public CancellationToken WhileUp => up.Token;
 
     /// <summary>The message requests get while storage is down, or null while it answers.</summary>
     public string? Refusal
@@ -38,6 +42,7 @@ public sealed class StorageOutage(Func<CancellationToken, Task> probe, TimeSpan?
     {
         for (Exception? x = e; x is not null; x = x.InnerException)
         {
+            if (x is StorageUnavailableException) return true;
             if (x is AggregateException aggregate && aggregate.InnerExceptions.Any(IsStorageFailure)) return true;
             if (x is Azure.RequestFailedException { Status: 0 or >= 500 } or HttpRequestException or SocketException) return true;
             // The Functions worker reaches storage through its host over gRPC: Unavailable means the host cannot.
@@ -53,7 +58,10 @@ public sealed class StorageOutage(Func<CancellationToken, Task> probe, TimeSpan?
         lock (gate)
         {
             if (Interlocked.CompareExchange(ref downSinceMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), -1) == -1)
+            {
                 Logger?.LogWarning("Storage is unavailable ({Reason}): requests answer 503 until it answers again", e.GetBaseException().Message);
+                up.Cancel();
+            }
             probing ??= Task.Run(ProbeAsync);
         }
         return true;
@@ -67,6 +75,7 @@ public sealed class StorageOutage(Func<CancellationToken, Task> probe, TimeSpan?
             try
             {
                 await probe(CancellationToken.None);
+                up = new CancellationTokenSource();
                 var since = Interlocked.Exchange(ref downSinceMs, -1);
                 Logger?.LogWarning("Storage answers again after {Seconds} s: serving requests", (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - since) / 1000);
                 lock (gate) probing = null;
@@ -80,6 +89,7 @@ public sealed class StorageOutage(Func<CancellationToken, Task> probe, TimeSpan?
             {
                 // Storage answered (with an error of another kind): it is reachable.
                 Logger?.LogWarning(e, "The storage probe failed for another reason; serving requests again");
+                up = new CancellationTokenSource();
                 Interlocked.Exchange(ref downSinceMs, -1);
                 lock (gate) probing = null;
                 return;

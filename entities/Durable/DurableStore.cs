@@ -35,6 +35,7 @@ public sealed partial class DurableStore : IStore
         Keyspace = new KeyspaceQueries(Entities, Reads, Writes);
         // One read of an entity no key uses: what every request needs from storage, and cheap.
         Outage = new StorageOutage(ct => Entities.GetEntityAsync(KeyEntity.Id("~~probe"), includeState: false, ct));
+        Replies.Outage = Outage;
     }
 
     /// <summary>The durable client's entity half: what every executor and service of this store reads and signals through.</summary>

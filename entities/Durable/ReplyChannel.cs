@@ -32,6 +32,9 @@ public sealed class ReplyChannel(DurableEntityClient entities, bool commitsNotif
     /// <summary>How long a wait lasts before it gives up (the request it waits for may still be applied).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Ends waits when storage is found down (the store sets it): they answer 503 at once, not at the timeout.</summary>
+    public Api.StorageOutage? Outage { get; set; }
+
     /// <summary>The polls' longest interval: the latency a poller adds at most, against storage reads.</summary>
     public TimeSpan MaxPollDelay { get; init; } = TimeSpan.FromMilliseconds(50);
 
@@ -73,9 +76,15 @@ public sealed class ReplyChannel(DurableEntityClient entities, bool commitsNotif
         {
             if (send is not null) await send();
             watch.Kick();
+            var down = Outage?.WhileUp ?? CancellationToken.None;
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, down);
             try
             {
-                return await waiter.Task.WaitAsync(Timeout, time, cancellation);
+                return await waiter.Task.WaitAsync(Timeout, time, linked.Token);
+            }
+            catch (OperationCanceledException) when (down.IsCancellationRequested && !cancellation.IsCancellationRequested)
+            {
+                throw new Api.StorageUnavailableException($"storage became unavailable while {what} to entity {entity} was awaited; it may still be applied once storage answers");
             }
             catch (TimeoutException)
             {

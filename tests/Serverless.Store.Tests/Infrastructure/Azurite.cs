@@ -92,11 +92,23 @@ public sealed class Azurite : IAsyncDisposable
         return process;
     }
 
-    /// <summary>A storage outage: Azurite is killed; its data stays for <see cref="RestartAsync"/>.</summary>
+    /// <summary>
+    /// A storage outage: Azurite stops (a stop signal, so it saves its metadata: killed, it can lose
+    /// the queues it made, which real storage never does); its data stays for <see cref="RestartAsync"/>.
+    /// </summary>
     public async Task StopAsync()
     {
-        process.Kill(entireProcessTree: true);
-        await process.WaitForExitAsync();
+        Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await process.WaitForExitAsync(patience.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
     }
 
     /// <summary>Azurite again, on the same ports and data (the end of an outage).</summary>
