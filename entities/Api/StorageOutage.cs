@@ -15,6 +15,9 @@ public sealed class StorageUnavailableException(string message, Exception? inner
 /// </summary>
 public sealed class StorageOutage(Func<CancellationToken, Task> probe, TimeSpan? probeEvery = null)
 {
+    /// <summary>How long one probe may take before it counts as "still down".</summary>
+    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(3);
+
     /// <summary>Where the outage's start and end are logged (the host sets it).</summary>
     public ILogger? Logger { get; set; }
 
@@ -74,14 +77,16 @@ public sealed class StorageOutage(Func<CancellationToken, Task> probe, TimeSpan?
             await Task.Delay(every);
             try
             {
-                await probe(CancellationToken.None);
+                // Bounded, so the SDK's retries (tens of seconds) do not delay noticing that storage is back.
+                using var patience = new CancellationTokenSource(ProbeTimeout);
+                await probe(patience.Token);
                 up = new CancellationTokenSource();
                 var since = Interlocked.Exchange(ref downSinceMs, -1);
                 Logger?.LogWarning("Storage answers again after {Seconds} s: serving requests", (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - since) / 1000);
                 lock (gate) probing = null;
                 return;
             }
-            catch (Exception e) when (IsStorageFailure(e))
+            catch (Exception e) when (IsStorageFailure(e) || e is OperationCanceledException)
             {
                 // still down
             }

@@ -286,8 +286,10 @@ public sealed class ReplyChannel(DurableEntityClient entities, bool commitsNotif
                     var metadata = await channel.entities.GetEntityAsync(entity, includeState: true);
                     serialized = metadata?.State?.Value;
                 }
-                catch (Exception)
+                catch (Exception e)
                 {
+                    // Storage unreachable (the SDK's retries spent): the outage ends every wait at once (503).
+                    channel.Outage?.Failed(e);
                     continue; // a large state is a blob the backend replaces on every write: a read can fail once
                 }
                 Offer(serialized, committed: false);
