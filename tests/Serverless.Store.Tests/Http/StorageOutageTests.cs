@@ -114,10 +114,10 @@ public sealed class StorageOutageTests(OutageStoreHost store, ITestOutputHelper 
         Assert.NotEmpty(failed); // the outage was seen
 
         // Every acknowledged INCR is there; a refused one may or may not be (it may have been sent).
-        foreach (var (key, acknowledged) in load.Acknowledged)
+        foreach (var (counter, acknowledged) in load.Acknowledged)
         {
-            var value = long.Parse((await store.ResultAsync("GET", key)).GetString()!);
-            Assert.InRange(value, acknowledged, acknowledged + load.Uncertain.GetValueOrDefault(key));
+            var value = long.Parse((await store.ResultAsync("GET", counter)).GetString()!);
+            Assert.InRange(value, acknowledged, acknowledged + load.Uncertain.GetValueOrDefault(counter));
         }
         var a = long.Parse((await store.ResultAsync("GET", "out:acct:a")).GetString()!);
         Assert.Equal(0, a + long.Parse((await store.ResultAsync("GET", "out:acct:b")).GetString()!));
