@@ -96,6 +96,9 @@ public sealed class HostileInputTests(OwnStoreHost store, RedisServer redis, ITe
         var changed = before.Where(b => !after.TryGetValue(b.Key, out var a) || a != b.Value).Select(b => $"{b.Key}: {b.Value} -> {after.GetValueOrDefault(b.Key) ?? "(gone)"}")
             .Concat(after.Keys.Except(before.Keys).Select(k => $"{k}: added")).ToList();
 
+        if (failures.Count > 0)
+            foreach (var line in store.Log().Where(l => l.Contains("xception", StringComparison.Ordinal) || l.Contains("fail", StringComparison.OrdinalIgnoreCase)).Take(60))
+                output.WriteLine(line);
         Assert.True(failures.Count == 0, $"{failures.Count} of {Cases} requests failed (seed {Seed}):\n{string.Join("\n", failures.Take(40))}");
         Assert.True(changed.Count == 0, "reserved keys changed:\n" + string.Join("\n", changed));
         Assert.True(Cases < 10_000 || statuses.Where(s => s.Key >= 400).Sum(s => s.Value) > Cases / 2, "most hostile requests must be refused");
@@ -105,8 +108,12 @@ public sealed class HostileInputTests(OwnStoreHost store, RedisServer redis, ITe
     static string? Judge(HostileRequest request, int status, string body)
     {
         if (status == 0) return "no HTTP response";
+        // Kestrel's answer to a request line of HTTP/2.0 over plain HTTP/1 framing (505 HTTP Version Not Supported)
+        // is the one 5xx allowed: it is the protocol's status for that request, given before the store sees it.
+        if (status == 505 && request.Family == "raw" && Encoding.ASCII.GetString(request.Head).Contains(" HTTP/2.0\r\n", StringComparison.Ordinal)) return null;
         if (status >= 500) return $"status {status}";
         if (status == 204 || status == 101) return null;
+        if (status == 200 && request.Family == "host-routes" && Encoding.ASCII.GetString(request.Head).Contains(" /api/console ", StringComparison.Ordinal)) return null; // the console's HTML page
         if (body.Length == 0)
         {
             if (status >= 400 && request.ServerMayAnswer) return null;
@@ -159,7 +166,8 @@ public sealed class HostileInputTests(OwnStoreHost store, RedisServer redis, ITe
             var actual = JsonDocument.Parse(body).RootElement;
             var storeError = actual.TryGetProperty("error", out var e) ? e.GetString() : null;
             if (expected is ErrorReply || storeError is not null) errors++;
-            if (expected is ErrorReply er ? storeError != er.Message : storeError is not null)
+            // RespClient reads replies as Latin-1: the bytes redis-server sent, read as UTF-8, are the store's text.
+            if (expected is ErrorReply er ? storeError != Encoding.UTF8.GetString(Encoding.Latin1.GetBytes(er.Message)) : storeError is not null)
                 mismatches.Add($"{Oracle.Differential.Format(args)}\n  redis-server: {expected}\n  store ({status}): {Trim(body)}");
         }
         output.WriteLine($"{compared} commands compared with redis-server, {errors} of them errors, {mismatches.Count} differ");
@@ -211,7 +219,6 @@ public sealed class HostileInputTests(OwnStoreHost store, RedisServer redis, ITe
                 }
             }
             else await stream.WriteAsync(request.Body, cts.Token);
-            tcp.Client.Shutdown(SocketShutdown.Send);
         }
         catch (Exception e) when (e is IOException or SocketException)
         {
