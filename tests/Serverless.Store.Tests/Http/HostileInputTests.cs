@@ -104,6 +104,39 @@ public sealed class HostileInputTests(OwnStoreHost store, RedisServer redis, ITe
         Assert.True(Cases < 10_000 || statuses.Where(s => s.Key >= 400).Sum(s => s.Value) > Cases / 2, "most hostile requests must be refused");
     }
 
+    /// <summary>
+    /// Found by the corpus: a whole-keyspace command (KEYS, SCAN, DBSIZE, RANDOMKEY, FLUSHALL's listing) read
+    /// while a value big enough to live in a blob (past ~45 KB) was rewritten could find the blob gone and
+    /// answered 500. Big values are rewritten here while those commands run: every answer must be 200.
+    /// </summary>
+    [Fact]
+    public async Task Whole_keyspace_commands_beside_big_rewrites_answer()
+    {
+        var big = new string('b', 100_000);
+        using var stop = new CancellationTokenSource();
+        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++) await store.SendAsync(["SET", $"h:bigrewrite{w}", big + i]);
+        })).ToArray();
+        var failures = new List<string>();
+        var clock = Stopwatch.StartNew();
+        var queries = 0;
+        while (clock.Elapsed < TimeSpan.FromSeconds(20) || queries < 40)
+        {
+            foreach (var command in new[] { new[] { "DBSIZE" }, ["KEYS", "h:big*"], ["SCAN", "0", "COUNT", "1000"], ["RANDOMKEY"] })
+            {
+                var (status, body) = await store.SendAsync(command);
+                queries++;
+                if (status != 200) failures.Add($"{string.Join(' ', command)} -> {status} {Trim(body)}");
+            }
+            if (queries > 400) break;
+        }
+        stop.Cancel();
+        await Task.WhenAll(writers);
+        output.WriteLine($"{queries} whole-keyspace commands beside big rewrites, {failures.Count} failed");
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(20)));
+    }
+
     /// <summary>What one response must be: not 5xx, and JSON (errors <c>{"error":"..."}</c>), unless Kestrel answered first.</summary>
     static string? Judge(HostileRequest request, int status, string body)
     {
