@@ -51,7 +51,7 @@ public sealed class HostileCorpus(int seed, int maxBodyBytes, string fullToken, 
 
     public HostileRequest Case(int index)
     {
-        var r = new Random(HashCode.Combine(seed, index) ^ (seed * 7919 + index));
+        var r = new Random(unchecked(seed * 1_000_003 + index)); // not HashCode.Combine: its seed changes per process
         var roll = r.Next(1000);
         // Rare and costly families first: sizes at the body limit (each moves about 1 MiB), wide JSON, slow bodies.
         if (roll < 3) return Size(index, r);

@@ -121,7 +121,7 @@ public sealed class HostileInputTests(OwnStoreHost store, RedisServer redis, ITe
         var failures = new List<string>();
         var clock = Stopwatch.StartNew();
         var queries = 0;
-        while (clock.Elapsed < TimeSpan.FromSeconds(20) || queries < 40)
+        while (clock.Elapsed < TimeSpan.FromSeconds(20) || queries < 12)
         {
             foreach (var command in new[] { new[] { "DBSIZE" }, ["KEYS", "h:big*"], ["SCAN", "0", "COUNT", "1000"], ["RANDOMKEY"] })
             {
@@ -274,6 +274,7 @@ public sealed class HostileInputTests(OwnStoreHost store, RedisServer redis, ITe
         if (!head.StartsWith("HTTP/1.", StringComparison.Ordinal) || head.Length < 12 || !int.TryParse(head.AsSpan(9, 3), out var status)) return (0, Encoding.UTF8.GetString(data));
         var end = head.IndexOf("\r\n\r\n", StringComparison.Ordinal);
         if (end < 0) return (status, "");
+        if (status == 100) return Parse(data[(end + 4)..]); // Expect: 100-continue: the interim answer, then the real one
         var body = data.AsSpan(end + 4);
         if (!head[..end].Contains("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase)) return (status, Encoding.UTF8.GetString(body));
         var whole = new MemoryStream();
