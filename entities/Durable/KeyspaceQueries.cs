@@ -31,15 +31,74 @@ public sealed class KeyspaceQueries(DurableEntityClient entities, KeyReads reads
         foreach (var instancePrefix in EntityKeys.InstanceIdPrefixesFor(prefix))
         {
             var query = new EntityQuery { InstanceIdStartsWith = instancePrefix, IncludeState = true, PageSize = PageSize };
-            await foreach (var entity in entities.GetAllEntitiesAsync<KeyRecord>(query).WithCancellation(cancellation))
+            string? continuation = null;
+            do
             {
-                var record = entity.State;
-                if (record?.LockedBy is not null) record = await reads.ReadAsync(entity.Id.Key, cancellation);
-                if (record is null) continue;
-                foreach (var (key, state) in record.Keys(entity.Id.Key)) // none: only replies to recent writes
-                    if (!state.IsEmpty) yield return (key, entity.Id.Key, state);
+                var page = await PageAsync(query, continuation, 3, cancellation) ?? await OneByOneAsync(query, continuation, cancellation);
+                foreach (var entity in page.Values)
+                {
+                    var record = entity.State;
+                    if (record?.LockedBy is not null) record = await reads.ReadAsync(entity.Id.Key, cancellation);
+                    if (record is null) continue;
+                    foreach (var (key, state) in record.Keys(entity.Id.Key)) // none: only replies to recent writes
+                        if (!state.IsEmpty) yield return (key, entity.Id.Key, state);
+                }
+                continuation = page.ContinuationToken;
+            }
+            while (!string.IsNullOrEmpty(continuation));
+        }
+    }
+
+    /// <summary>
+    /// One page of the query from its continuation, or null after <paramref name="attempts"/> tries that found
+    /// a blob missing. A large state lives in a blob that the backend replaces on every write, so a page read
+    /// racing a write to one of its keys can find that blob gone ("The specified blob does not exist"). Found
+    /// by the hostile corpus (docs/hostile-input.md): KEYS, SCAN, DBSIZE, RANDOMKEY, INFO and FLUSHALL
+    /// answered 500 while big values were being written.
+    /// </summary>
+    async Task<Microsoft.DurableTask.Page<EntityMetadata<KeyRecord>>?> PageAsync(EntityQuery query, string? continuation, int attempts, CancellationToken cancellation)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await foreach (var page in entities.GetAllEntitiesAsync<KeyRecord>(query).AsPages(continuation, query.PageSize).WithCancellation(cancellation))
+                    return page;
+                return new Microsoft.DurableTask.Page<EntityMetadata<KeyRecord>>([], null);
+            }
+            catch (Exception e) when (!cancellation.IsCancellationRequested && IsMissingBlob(e))
+            {
+                if (attempt >= attempts) return null;
+                await Task.Delay(Random.Shared.Next(10, 50) * attempt, cancellation);
             }
         }
+    }
+
+    /// <summary>
+    /// A page that keeps failing while many big keys are written (each try needs every state of the page
+    /// unchanged while it is read): its entities are read one per query instead, each one tried again on
+    /// its own, as many as a page holds.
+    /// </summary>
+    async Task<Microsoft.DurableTask.Page<EntityMetadata<KeyRecord>>> OneByOneAsync(EntityQuery query, string? continuation, CancellationToken cancellation)
+    {
+        var single = query with { PageSize = 1 };
+        var values = new List<EntityMetadata<KeyRecord>>();
+        do
+        {
+            var one = await PageAsync(single, continuation, 12, cancellation)
+                ?? throw new TimeoutException("a key's state kept changing while the keyspace was listed");
+            values.AddRange(one.Values);
+            continuation = one.ContinuationToken;
+        }
+        while (!string.IsNullOrEmpty(continuation) && values.Count < (query.PageSize ?? PageSize));
+        return new Microsoft.DurableTask.Page<EntityMetadata<KeyRecord>>(values, continuation);
+    }
+
+    static bool IsMissingBlob(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is Azure.RequestFailedException { Status: 404 }) return true;
+        return false;
     }
 
     /// <summary>Runs a whole-keyspace command on the stored keys (FLUSHALL then deletes every key it saw).</summary>

@@ -48,7 +48,20 @@ public static class StoreHttp
         // A body is read only for a caller with a token that may send one (pub/sub routes check their
         // own tokens), so an anonymous client cannot make the store buffer large bodies.
         if (pubsubRoute || access.Authenticate(RestRouter.Token(request)) != Access.None)
-            request = request with { Body = await ReadBodyAsync(http, limits, pubsubRoute) };
+        {
+            try
+            {
+                request = request with { Body = await ReadBodyAsync(http, limits, pubsubRoute) };
+            }
+            catch (Exception e) when (e is BadHttpRequestException or IOException && !http.RequestAborted.IsCancellationRequested)
+            {
+                // Broken framing found while reading the body (a bad chunk size, a chunk size past 2^31, a short
+                // body): the client's fault, answered 400 (or the server's status for it: 408, 413) as JSON, instead
+                // of an unhandled exception the server turns into a 500 or an empty 400 (docs/hostile-input.md).
+                return RestRouter.Respond(e is BadHttpRequestException bad ? bad.StatusCode : 400,
+                    ReplyEncoder.Error($"ERR the request body could not be read ({e.Message.TrimEnd('.')}): send Content-Length bytes, or valid chunked encoding"));
+            }
+        }
         if (pubsubRoute && request.Body.Length > PubSubBodyBytes)
             return RestRouter.Respond(413, ReplyEncoder.Error($"ERR a pub/sub request body holds at most {PubSubBodyBytes} bytes"));
         if (pubsubRoute)

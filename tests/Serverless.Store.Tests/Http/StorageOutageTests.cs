@@ -126,10 +126,10 @@ public sealed class StorageOutageTests(OutageStoreHost store, ITestOutputHelper 
         Assert.NotEmpty(failed); // the outage was seen
 
         // Every acknowledged INCR is there; a refused one may or may not be (it may have been sent).
-        foreach (var (key, acknowledged) in load.Acknowledged)
+        foreach (var (counter, acknowledged) in load.Acknowledged)
         {
-            var value = await CountAsync(key);
-            Assert.InRange(value, acknowledged, acknowledged + load.Uncertain.GetValueOrDefault(key));
+            var value = await CountAsync(counter);
+            Assert.InRange(value, acknowledged, acknowledged + load.Uncertain.GetValueOrDefault(counter));
         }
         var a = await CountAsync("out:acct:a");
         Assert.Equal(0, a + await CountAsync("out:acct:b"));

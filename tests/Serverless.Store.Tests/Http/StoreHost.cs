@@ -176,6 +176,9 @@ public class StoreHost : IAsyncLifetime
         return host.ExitCode;
     }
 
+    /// <summary>Whether the host process is still running (not crashed).</summary>
+    public bool HostRunning => host is { HasExited: false };
+
     public string RecentLog() => string.Join('\n', hostLog.TakeLast(60));
 
     /// <summary>One command as a JSON array to POST /api (strings exact, base64-encoded replies when asked).</summary>
