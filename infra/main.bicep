@@ -60,6 +60,11 @@ param instanceMemoryMB int = 2048
 @description('Most instances the app scales out to (caps the cost of a traffic burst).')
 param maximumInstanceCount int = 100
 
+@minValue(0)
+@maxValue(10)
+@description('Always-ready instances for the HTTP triggers and for the Durable Task work (entities), each: no cold start, billed every second whether used or not (docs/deploy.md, Cold start). 0: off, the app scales to zero.')
+param alwaysReadyInstances int = 0
+
 @description('Optional: an Entra object id (azd: AZURE_PRINCIPAL_ID, the signed-in user) given Storage Blob Data Contributor, to download or upload snapshots. Empty: none.')
 param principalId string = ''
 
@@ -122,6 +127,7 @@ module api 'app/api.bicep' = {
     deploymentContainerUrl: '${storage.outputs.blobEndpoint}${storage.outputs.deploymentContainer}'
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    alwaysReadyInstances: alwaysReadyInstances
   }
 }
 

@@ -14,6 +14,8 @@ param deploymentContainerUrl string
 
 param instanceMemoryMB int
 param maximumInstanceCount int
+@description('Always-ready instances of each function group the store needs (0: none).')
+param alwaysReadyInstances int
 
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
@@ -59,6 +61,12 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       scaleAndConcurrency: {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
+        // A request needs both groups warm: the HTTP trigger that takes it and the Durable Task
+        // work items (the key entities) that answer it run on instances of their own group.
+        alwaysReady: [for group in (alwaysReadyInstances > 0 ? ['http', 'durable'] : []): {
+          name: group
+          instanceCount: alwaysReadyInstances
+        }]
       }
       // On Flex Consumption the runtime is set here, not with FUNCTIONS_WORKER_RUNTIME.
       runtime: {

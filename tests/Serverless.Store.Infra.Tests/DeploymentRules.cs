@@ -56,6 +56,7 @@ sealed record DeploymentRules(IReadOnlyCollection<string> SampleSettings, string
         var settings = settingsResource[0].Properties!.AsObject().ToDictionary(p => p.Key, p => settingsResource[0].Resolve(p.Value));
         var identity = IdentityOf(app, problems);
         CheckFunctionApp(arm, app, identity, problems);
+        CheckAlwaysReady(app, compiled["parameters"] as JsonObject, problems);
         CheckStorage(arm, storage, problems);
         CheckSettings(settings, identity, compiled["parameters"] as JsonObject, problems);
         CheckSignalR(signalR, settings, problems);
@@ -131,6 +132,27 @@ sealed record DeploymentRules(IReadOnlyCollection<string> SampleSettings, string
         if ((bool?)app.Properties?["httpsOnly"] != true) problems.Add("the function app does not set httpsOnly");
         if (!app.Resolve(app.Json["tags"]).Contains($"'azd-service-name', '{ServiceName}'"))
             problems.Add($"the function app has no tag azd-service-name = {ServiceName} (azd deploys to the resource carrying it)");
+    }
+
+    /// <summary>The parameter that ends cold starts (docs/deploy.md, "Cold start").</summary>
+    public const string AlwaysReadyParameter = "alwaysReadyInstances";
+
+    /// <summary>
+    /// Always-ready instances are off unless asked for (they are billed every second), and when asked
+    /// for they keep warm both function groups a request needs: the HTTP trigger's ('http') and the
+    /// key entities' ('durable'); one without the other still waits for a cold instance.
+    /// </summary>
+    static void CheckAlwaysReady(ArmResource app, JsonObject? rootParameters, List<string> problems)
+    {
+        if ((int?)rootParameters?[AlwaysReadyParameter]?["defaultValue"] != 0)
+            problems.Add($"the parameter {AlwaysReadyParameter} is missing or not 0 by default (always-ready instances are billed whether used or not)");
+        // The Bicep loop compiles to a copy of the array property: each element's name and count.
+        var loop = (app.Properties?["functionAppConfig"]?["scaleAndConcurrency"]?["copy"] as JsonArray)?
+            .FirstOrDefault(c => (string?)c?["name"] == "alwaysReady")?["input"];
+        var groups = (loop?["name"] as JsonValue)?.ToString() ?? "";
+        var count = (loop?["instanceCount"] as JsonValue)?.ToString() ?? "";
+        if (!count.Contains($"parameters('{AlwaysReadyParameter}')") || !groups.Contains("'http'") || !groups.Contains("'durable'"))
+            problems.Add($"the app's always-ready instances ({AlwaysReadyParameter}) do not cover both the 'http' and the 'durable' function groups");
     }
 
     static void CheckStorage(ArmTemplate arm, ArmResource storage, List<string> problems)

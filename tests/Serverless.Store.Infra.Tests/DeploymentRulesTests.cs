@@ -56,6 +56,7 @@ public class DeploymentRulesTests
 
     static JsonObject Settings(ArmTemplate arm) => arm.OfType("Microsoft.Web/sites/config").Single().Json["properties"]!.AsObject();
     static JsonObject Site(ArmTemplate arm) => arm.OfType("Microsoft.Web/sites").Single().Json;
+    static JsonObject Scale(ArmTemplate arm) => Site(arm)["properties"]!["functionAppConfig"]!["scaleAndConcurrency"]!.AsObject();
     static JsonObject SignalR(ArmTemplate arm) => arm.OfType("Microsoft.SignalRService/signalR").Single().Json;
     static JsonObject Upstream(ArmTemplate arm) => SignalR(arm)["properties"]!["upstream"]!["templates"]![0]!.AsObject();
 
@@ -72,6 +73,8 @@ public class DeploymentRulesTests
     {
         ["runtime .NET 8"] = (arm => Site(arm)["properties"]!["functionAppConfig"]!["runtime"]!["version"] = "8.0", "not dotnet-isolated 10.0"),
         ["Consumption plan"] = (arm => arm.OfType("Microsoft.Web/serverfarms").Single().Json["sku"] = new JsonObject { ["name"] = "Y1", ["tier"] = "Dynamic" }, "not FC1 FlexConsumption"),
+        ["always ready by default"] = (arm => arm.Root["parameters"]![DeploymentRules.AlwaysReadyParameter]!["defaultValue"] = 1, "not 0 by default"),
+        ["always ready for HTTP only"] = (arm => Scale(arm)["copy"]![0]!["input"]!["name"] = "[if(greater(parameters('alwaysReadyInstances'), 0), createArray('http'), createArray())[copyIndex('alwaysReady')]]", "'durable' function groups"),
         ["system-assigned identity"] = (arm => Site(arm)["identity"] = new JsonObject { ["type"] = "SystemAssigned" }, "not UserAssigned"),
         ["no azd service tag"] = (arm => Site(arm)["tags"] = "[parameters('tags')]", "azd-service-name"),
         ["shared keys on"] = (arm => arm.OfType("Microsoft.Storage/storageAccounts").Single().Json["properties"]!["allowSharedKeyAccess"] = true, "allows shared key access"),
