@@ -46,6 +46,13 @@ public sealed class DurableEngineOptions
     public SnapshotOptions Snapshots { get; set; } = new();
     /// <summary>How long a request waits for its reply in an entity's state (setting <c>ReplyTimeoutSeconds</c>; null = 60 s).</summary>
     public TimeSpan? ReplyTimeout { get; set; }
+    /// <summary>
+    /// This worker's name in the task hub's partition leases (setting <c>WorkerId</c>; empty = the
+    /// machine's name, the backend's default). A worker started under the name of one that died takes
+    /// over its leases at once; under another name it waits for them to expire, as a new instance in
+    /// Azure does (tests/tools/coldstart.sh measures both).
+    /// </summary>
+    public string? WorkerId { get; set; }
 }
 
 /// <summary>
@@ -88,6 +95,7 @@ public sealed class DurableEngine : IAsyncDisposable
             StorageAccountClientProvider = options.StorageRequests?.ClientProvider(options.StorageConnection)
                 ?? new StorageAccountClientProvider(options.StorageConnection),
             TaskHubName = options.TaskHub,
+            WorkerId = string.IsNullOrEmpty(options.WorkerId) ? Environment.MachineName : options.WorkerId,
             UseSeparateQueueForEntityWorkItems = true, // required: entity messages loop without it
             ExtendedSessionsEnabled = false, // stalled under load in the trial
             MaxQueuePollingInterval = options.MaxQueuePollingInterval,

@@ -24,6 +24,7 @@ builder.Services.AddSingleton(new DurableEngineOptions
     StorageRequests = storageRequests,
     Snapshots = Serverless.Store.Persistence.SnapshotOptions.FromSettings(name => builder.Configuration[name]),
     ReplyTimeout = builder.Configuration.GetValue<int?>("ReplyTimeoutSeconds") is int seconds and > 0 ? TimeSpan.FromSeconds(seconds) : null,
+    WorkerId = builder.Configuration["WorkerId"],
 });
 builder.Services.AddSingleton<DurableEngine>();
 builder.AddPubSub(); // SignalR: the in-process hub, or Azure SignalR Service (AzureSignalRConnectionString)

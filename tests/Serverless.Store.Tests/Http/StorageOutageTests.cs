@@ -142,8 +142,8 @@ public sealed class StorageOutageTests(OutageStoreHost store, ITestOutputHelper 
         output.WriteLine($"stop with storage down: exited after {stopping.Elapsed.TotalSeconds:0.0} s");
         Assert.Contains(store.Log(), line => line.Contains("did not stop within", StringComparison.Ordinal));
 
-        // Every error path the outage took logged no secret (the tokens, the storage account's key).
-        var accountKey = System.Text.RegularExpressions.Regex.Match(store.StorageConnection, "AccountKey=([^;]+)").Groups[1].Value;
-        Assert.DoesNotContain(store.Log(), line => line.Contains(StoreHost.FullToken) || line.Contains(StoreHost.ReadOnlyToken) || line.Contains(accountKey));
+        // Every error path the outage took logged no secret (the tokens, the storage account's key):
+        // StoreHost checks every host line; the fixture fails at its end too, this says where.
+        Assert.Empty(store.SecretsLogged);
     }
 }

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Cold start under the real Azure Functions host (issue #21): from starting the host with the built
+# app until the first read and the first acknowledged write answer, for a new task hub, a restart
+# after a clean stop, and a restart after kill -9 of the host and its worker (leases left behind;
+# the restarted host has the same worker name on this machine, so it takes them over at once, as the
+# standalone's same-name case: a new instance in Azure would wait for them, see coldstart.sh's after-kill).
+# run-host.sh runs the host under nice 19: on a machine with other work the figures grow.
+#
+#   FH=<folder with the host built by ../shared/tools/functions-host/build-host.sh> tests/tools/coldstart-functions.sh [runs]
+#
+# CI cannot run it (the host is built from fetched sources): figures for docs/deploy.md (Cold start).
+# LOGS=<folder> keeps the hosts' logs there. Uses port 7171 and an Azurite of its own on 10120-10122. Run it while nothing else heavy runs.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+repo=$(pwd)
+runs="${1:-3}"
+tools="${FUNCTIONS_HOST_TOOLS:-$repo/../shared/tools/functions-host}"
+: "${FH:?set FH to the folder the Functions host was built in (build-host.sh)}"
+token="coldstart-token-0123456789abcdef"
+data="$(mktemp -d)"
+conn="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10120/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10121/devstoreaccount1;TableEndpoint=http://127.0.0.1:10122/devstoreaccount1;"
+azurite=""
+host=""
+cleanup() { [ -n "$host" ] && kill -9 -- "-$host" 2>/dev/null || true; [ -n "$azurite" ] && kill -9 "$azurite" 2>/dev/null || true; [ -n "${LOGS:-}" ] && mkdir -p "$LOGS" && cp "$data"/host-*.log "$LOGS"/ 2>/dev/null; rm -rf "$data"; }
+trap cleanup EXIT
+
+echo "== building the app as Core Tools does (functions/bin/output)"
+(cd functions && dotnet build --output bin/output -nologo -v q >/dev/null)
+python3 - "$conn" "$token" "$data/local.settings.json" <<'PY'
+import json, sys
+settings = json.load(open("local.settings.sample.json"))
+settings["Values"].update({"AzureWebJobsStorage": sys.argv[1], "STORE_TOKEN": sys.argv[2],
+                           "TtlSweepSchedule": "0 0 0 1 1 *", "EntityCleanupSchedule": "0 0 0 1 1 *", "SnapshotSchedule": "0 0 0 1 1 *"})
+json.dump(settings, open(sys.argv[3], "w"))
+PY
+
+tests/node_modules/.bin/azurite --silent --location "$data/azurite" --skipApiVersionCheck --loose \
+  --blobPort 10120 --queuePort 10121 --tablePort 10122 > "$data/azurite.log" 2>&1 &
+azurite=$!
+for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/10122) 2>/dev/null && break; sleep 0.1; done
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+until_ok() {
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' -m 300 -H "Authorization: Bearer $token" -d "$1" http://127.0.0.1:7171/api)" = 200 ]; do
+    sleep 0.05
+  done
+}
+
+# measure NAME HUB: starts the host in a process group of its own and prints the times.
+measure() {
+  local start read write
+  start=$(now_ms)
+  AzureFunctionsJobHost__extensions__durableTask__hubName="$2" FH="$FH" APP_OUT="$repo/functions/bin/output" \
+    SETTINGS="$data/local.settings.json" ASPNETCORE_URLS=http://127.0.0.1:7171 \
+    setsid "$tools/run-host.sh" > "$data/host-$1.log" 2>&1 &
+  host=$!
+  until_ok '["GET","cold:probe"]'; read=$(( $(now_ms) - start ))
+  until_ok "[\"INCR\",\"cold:$1\"]"; write=$(( $(now_ms) - start ))
+  echo "$1 $read $write" >> "$data/results"
+  printf '  %-10s first read %6d ms, first write %6d ms\n' "$1" "$read" "$write"
+}
+gone() { while kill -0 "$1" 2>/dev/null; do sleep 0.1; done; }
+
+for run in $(seq 1 "$runs"); do
+  echo "== run $run of $runs"
+  hub="coldf${run}x$RANDOM"
+  measure new-hub "$hub"
+  kill -TERM "$host"; gone "$host"; sleep 1 # the worker process follows its host
+  measure restart "$hub"
+  kill -9 -- "-$host" 2>/dev/null; wait "$host" 2>/dev/null || true
+  measure after-kill "$hub"
+  kill -TERM "$host"; gone "$host"; sleep 1
+done
+
+echo "== medians over $runs runs (ms from starting the host)"
+median() { awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$data/results" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+for name in new-hub restart after-kill; do
+  printf '  %-10s first read %6d, first write %6d\n' "$name" "$(median "$name" 2)" "$(median "$name" 3)"
+done
