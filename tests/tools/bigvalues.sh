@@ -6,9 +6,10 @@
 # printed with its answer: the figures for docs/limits.md (Big values).
 #
 #   tests/tools/bigvalues.sh [elements] [string-MiB]     # defaults: 1000000 elements, 64 MiB string
+#   TYPES="hash string" tests/tools/bigvalues.sh ...      # only these (default: list hash set zset string)
 #
-# Each collection grows by commands of 50,000 elements (16-byte members), under the store's 100,000
-# arguments per command; the string by APPENDs of 8 MiB. Needs the .NET SDK, Node.js (Azurite from
+# Each collection grows by commands of 50,000 elements (25,000 field-value or score-member pairs; 16-byte
+# members), under the store's 100,000 arguments per command; the string by APPENDs of 8 MiB. Needs the .NET SDK, Node.js (Azurite from
 # tests/node_modules) and python3. Ports 7303 and 10110-10112. Not a test: run it on a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -56,9 +57,9 @@ read_all() { # read_all COMMAND KEY...: prints "status seconds bytes"
   local out; out=$(post "$data/read"); echo "$out $(wc -c < "$data/answer")"
 }
 
-grow() { # grow TYPE COMMAND READ-COMMAND [READ-ARGUMENTS after the key]
-  local type=$1 command=$2 reader=$3; shift 3
-  local key="big:$type" size=0 step=50000 out status seconds
+grow() { # grow TYPE COMMAND STEP READ-COMMAND [READ-ARGUMENTS after the key]
+  local type=$1 command=$2 step=$3 reader=$4; shift 4
+  local key="big:$type" size=0 out status seconds
   echo "== $type ($command, $step members per command, up to $target)"
   while [ "$size" -lt "$target" ]; do
     body "$command" "$key" "$size" "$step"
@@ -77,10 +78,12 @@ grow() { # grow TYPE COMMAND READ-COMMAND [READ-ARGUMENTS after the key]
   done
 }
 
-grow list RPUSH LRANGE 0 -1
-grow hash HSET HGETALL
-grow set SADD SMEMBERS
-grow zset ZADD ZRANGE 0 -1
+types=" ${TYPES:-list hash set zset string} "
+[[ $types == *" list "* ]] && grow list RPUSH 50000 LRANGE 0 -1
+[[ $types == *" hash "* ]] && grow hash HSET 25000 HGETALL # two arguments per member: 50,000 members would pass 100,000 arguments
+[[ $types == *" set "* ]] && grow set SADD 50000 SMEMBERS
+[[ $types == *" zset "* ]] && grow zset ZADD 25000 ZRANGE 0 -1
+[[ $types == *" string "* ]] || exit 0
 
 echo "== string (APPEND of 8 MiB, up to $string_mib MiB)"
 python3 -c 'import json,sys; json.dump(["APPEND","big:string","x"*(8<<20)], sys.stdout)' > "$data/body"

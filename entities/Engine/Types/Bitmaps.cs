@@ -50,6 +50,7 @@ public static class Bitmaps
     {
         current ??= [];
         var needed = (long)(maxBit >> 3) + 1;
+        if (needed > Strings.MaxStoredLength) throw new RedisException(Strings.StringTooLong);
         grown = current.Length < needed;
         var bytes = new byte[Math.Max(current.Length, needed)];
         current.CopyTo(bytes, 0);

@@ -11,10 +11,19 @@ namespace Serverless.Store.Types;
 /// </summary>
 public static class Strings
 {
-    /// <summary>proto-max-bulk-len's default: the largest string APPEND, SETRANGE, SETBIT and BITFIELD may build.</summary>
+    /// <summary>proto-max-bulk-len's default: Redis's largest string, here the bound of the bit offsets read and of LCS's memory.</summary>
     internal const long MaxStringLength = 512L * 1024 * 1024;
 
-    const string StringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+    internal const string StringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+
+    /// <summary>
+    /// The largest string a command may build here (Redis: <see cref="MaxStringLength"/>, which still
+    /// bounds the offsets read). A key's state is stored as JSON, and System.Text.Json writes one value
+    /// of at most 125,000,000 bytes as base64 (166,666,666 as text): past that the store could not keep
+    /// the key, so APPEND, SETRANGE, SETBIT and BITFIELD refuse, with Redis's error, before anything
+    /// changes (tests/tools/bigvalues.sh found the writer's limit; docs/limits.md).
+    /// </summary>
+    internal const long MaxStoredLength = 125_000_000;
     const string OffsetOutOfRange = "ERR offset is out of range";
     const string DecrementOverflow = "ERR decrement would overflow";
 
@@ -303,7 +312,7 @@ public static class Strings
             return Reply.Integer(tail.Length);
         }
         var old = state.String!;
-        if ((long)old.Length + tail.Length > MaxStringLength) throw new RedisException(StringTooLong);
+        if ((long)old.Length + tail.Length > MaxStoredLength) throw new RedisException(StringTooLong);
         // A new array: the old one may be shared (COPY), and the whole state is rewritten anyway.
         var value = new byte[old.Length + tail.Length];
         old.CopyTo(value, 0);
@@ -364,7 +373,7 @@ public static class Strings
 
     static void CheckLength(long offset, int append)
     {
-        if (offset > MaxStringLength - append) throw new RedisException(StringTooLong);
+        if (offset > MaxStoredLength - append) throw new RedisException(StringTooLong);
     }
 
     // ------------------------------------------------------------------ LCS

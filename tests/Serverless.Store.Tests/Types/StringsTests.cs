@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Serverless.Store.Commands;
@@ -97,6 +98,27 @@ public sealed class StringsTests(ITestOutputHelper output)
             Assert.True(State("k")!.Version > v, string.Join(' ', cmd));
             v = State("k")!.Version;
         }
+    }
+
+    /// <summary>
+    /// A string past what a key's stored state can hold (Serverless.Store.Types.Strings.MaxStoredLength, under Redis's 512 MiB)
+    /// is refused with Redis's proto-max-bulk-len error by every command that builds one, and the key
+    /// keeps its value: the durable store never gets a state it cannot write.
+    /// </summary>
+    [Fact]
+    public void Strings_past_what_the_store_keeps_are_refused_before_anything_changes()
+    {
+        const string tooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+        var last = (Serverless.Store.Types.Strings.MaxStoredLength - 1).ToString(CultureInfo.InvariantCulture);
+        Assert.Equal(Serverless.Store.Types.Strings.MaxStoredLength, ((IntegerReply)Run("SETRANGE", "big", last, "x")).Value); // exactly the limit: kept
+        Assert.Equal(tooLong, ((ErrorReply)Run("APPEND", "big", "x")).Message);
+        Assert.Equal(tooLong, ((ErrorReply)Run("SETRANGE", "big", last, "xy")).Message);
+        Assert.Equal(tooLong, ((ErrorReply)Run("SETBIT", "big", (Serverless.Store.Types.Strings.MaxStoredLength * 8).ToString(CultureInfo.InvariantCulture), "1")).Message);
+        Assert.Equal(tooLong, ((ErrorReply)Run("BITFIELD", "big", "SET", "u8", (Serverless.Store.Types.Strings.MaxStoredLength * 8).ToString(CultureInfo.InvariantCulture), "1")).Message);
+        Assert.Equal(Serverless.Store.Types.Strings.MaxStoredLength, State("big")!.String!.Length);
+        Assert.Equal(tooLong, ((ErrorReply)Run("SETBIT", "fresh", "1000000000", "1")).Message);
+        Assert.Null(State("fresh"));
+        Assert.Equal(0, ((IntegerReply)Run("GETBIT", "fresh", "4294967295")).Value); // reads keep Redis's 2^32 bits
     }
 
     [Fact]
