@@ -42,15 +42,6 @@ public sealed class DurableEngineOptions
     /// backend's default, 30 minutes, is kept in production; tests shorten it to see cleanup at once.
     /// </summary>
     public int EntityMessageReorderWindowMinutes { get; set; } = 30;
-    /// <summary>
-    /// How long a message the worker took from a control queue stays invisible to other workers
-    /// (setting <c>ControlQueueVisibilitySeconds</c>; unset = the backend's 5 minutes, as the Functions
-    /// host's <c>controlQueueVisibilityTimeout</c>). A host killed mid-batch leaves its messages
-    /// invisible that long: a MULTI/EXEC caught between two keys keeps its keys locked until its step
-    /// comes back (docs/reliability.md, "Crashes at the worst moment"). Keep it below the 6 minutes a
-    /// key remembers its replies (<c>RepliedRecord.ReplyRetentionMs</c>).
-    /// </summary>
-    public TimeSpan? ControlQueueVisibilityTimeout { get; set; }
     /// <summary>Snapshots kept in the <c>snapshots</c> container (setting <c>SnapshotRetention</c>).</summary>
     public SnapshotOptions Snapshots { get; set; } = new();
     /// <summary>How long a request waits for its reply in an entity's state (setting <c>ReplyTimeoutSeconds</c>; null = 60 s).</summary>
@@ -104,7 +95,6 @@ public sealed class DurableEngine : IAsyncDisposable
             MaxEntityOperationBatchSize = options.MaxEntityOperationBatchSize,
             ControlQueueBufferThreshold = options.ControlQueueBufferThreshold,
             EntityMessageReorderWindowInMinutes = options.EntityMessageReorderWindowMinutes,
-            ControlQueueVisibilityTimeout = options.ControlQueueVisibilityTimeout ?? TimeSpan.FromMinutes(5),
             LoggerFactory = loggerFactory,
         });
 

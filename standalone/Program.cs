@@ -24,7 +24,6 @@ builder.Services.AddSingleton(new DurableEngineOptions
     StorageRequests = storageRequests,
     Snapshots = Serverless.Store.Persistence.SnapshotOptions.FromSettings(name => builder.Configuration[name]),
     ReplyTimeout = builder.Configuration.GetValue<int?>("ReplyTimeoutSeconds") is int seconds and > 0 ? TimeSpan.FromSeconds(seconds) : null,
-    ControlQueueVisibilityTimeout = builder.Configuration.GetValue<int?>("ControlQueueVisibilitySeconds") is int visible and > 0 ? TimeSpan.FromSeconds(visible) : null,
 });
 builder.Services.AddSingleton<DurableEngine>();
 builder.AddPubSub(); // SignalR: the in-process hub, or Azure SignalR Service (AzureSignalRConnectionString)

@@ -6,12 +6,9 @@
 #
 #   tests/tools/crash.sh [rounds] [seed]     # defaults: 20 21
 #
-# CRASH_VISIBILITY_SECONDS (default 30) is the host's control-queue visibility timeout: how long the
-# messages the killed worker held stay invisible, so how long a MULTI/EXEC it caught keeps its keys
-# locked; 0 runs with the backend's default, 5 minutes (each round then lasts about 6 minutes).
-#
-# Needs what the store tests need (the .NET SDK, Node.js for Azurite). A round takes about a minute
-# (the restarted worker waits for the killed one's partition leases to expire). Prints each round's
+# Needs what the store tests need (the .NET SDK, Node.js for Azurite). A round takes about a minute, and
+# about 6 when the kill catches a MULTI/EXEC between two keys: its keys stay locked until the control
+# queue's visibility timeout (5 minutes) gives its message back (docs/reliability.md). Prints each round's
 # counts (acknowledged/failed requests per activity, which were in flight at the kill), the totals and
 # any violation; exits non-zero on a failure.
 set -euo pipefail

@@ -392,20 +392,13 @@ public sealed class OutageStoreHost : StoreHost;
 /// <summary>
 /// A store of its own for the crash test (<see cref="CrashTests"/>): the TTL sweep runs every second
 /// (<c>TtlSweepSeconds=1</c>) so a kill -9 can land while it sweeps, and nothing else the shared host
-/// carries can be caught half done by the kill. Messages the killed worker had taken from its control
-/// queues come back after <see cref="VisibilitySeconds"/> (<c>ControlQueueVisibilitySeconds</c>; env
-/// <c>CRASH_VISIBILITY_SECONDS</c>, 0 = the backend's 5 minutes): a MULTI/EXEC the kill caught keeps its
-/// keys locked that long, so CI's round would otherwise last over 5 minutes.
+/// carries can be caught half done by the kill.
 /// </summary>
 public sealed class CrashStoreHost : StoreHost
 {
-    public static int VisibilitySeconds =>
-        int.TryParse(Environment.GetEnvironmentVariable("CRASH_VISIBILITY_SECONDS"), out var s) && s >= 0 ? s : 30;
-
     protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
     {
         [Serverless.Store.Standalone.ExpirySweepService.Setting] = "1",
-        ["ControlQueueVisibilitySeconds"] = VisibilitySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }
 
