@@ -408,6 +408,19 @@ public sealed class VerboseStoreHost : StoreHost
 /// <summary>A store of its own whose storage a test takes away and brings back (<see cref="StopStorageAsync"/>).</summary>
 public sealed class OutageStoreHost : StoreHost;
 
+/// <summary>
+/// A store of its own for the crash test (<see cref="CrashTests"/>): the TTL sweep runs every second
+/// (<c>TtlSweepSeconds=1</c>) so a kill -9 can land while it sweeps, and nothing else the shared host
+/// carries can be caught half done by the kill.
+/// </summary>
+public sealed class CrashStoreHost : StoreHost
+{
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        [Serverless.Store.Standalone.ExpirySweepService.Setting] = "1",
+    };
+}
+
 /// <summary>One store host for every HTTP test class; they run one after another.</summary>
 [CollectionDefinition(Name)]
 public sealed class StoreHostCollection : ICollectionFixture<StoreHost>
