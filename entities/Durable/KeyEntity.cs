@@ -34,7 +34,7 @@ namespace Serverless.Store.Durable;
 public sealed class KeyEntity : ITaskEntity
 {
     public const string Name = EntityKeys.EntityName;
-    public const string Submit = "submit", Step = "step", Commit = "commit", Load = "load", Trim = "trim";
+    public const string Submit = "submit", Step = "step", Forward = "forward", Commit = "commit", Load = "load", Trim = "trim";
     /// <summary>Deletes the key if its version is the input's and its expiry is past; returns whether it did.</summary>
     public const string Expire = "expire";
 
@@ -78,7 +78,7 @@ public sealed class KeyEntity : ITaskEntity
         {
             // A key that is gone but still holds replies already has a trim signal on its way.
             trimPending ??= !record.HasKeys && record.Replies is not null;
-            if (record.LockedBy is { } holder && name != Commit)
+            if (record.LockedBy is { } holder && name != Commit && name != Forward)
             {
                 if (name == Step && Read<ChainStep>(input).Id == holder) return null; // the step that locked it, redelivered
                 (record.Deferred ??= []).Add(new DeferredOperation(name, input));
@@ -95,6 +95,13 @@ public sealed class KeyEntity : ITaskEntity
                     return null;
                 case Step:
                     RunStep(Read<ChainStep>(input));
+                    return null;
+                case Forward:
+                    // The lock this entity took for the chain is stored (this is a later batch): only now
+                    // may the chain go on. A forward whose lock was lost with a killed worker finds none
+                    // and is dropped; the step itself comes back with the queue and locks again.
+                    var forward = Read<ChainStep>(input);
+                    if (record.LockedBy == forward.Id) operation.Context.SignalEntity(Id(forward.Keys[forward.Index]), Step, forward);
                     return null;
                 case Commit:
                     ApplyCommit(Read<ChainCommit>(input));
@@ -185,7 +192,12 @@ public sealed class KeyEntity : ITaskEntity
                 record.Seq++;
                 step.Held.AddRange(mine.Select(k => new HeldKey(k, record.StateOf(k, group))));
                 step.Index++;
-                operation.Context.SignalEntity(Id(step.Keys[step.Index]), Step, step);
+                // Not to the next key yet: the backend sends a batch's messages before it stores the
+                // batch's state, so a worker killed in between would leave the chain running on with
+                // this lock never stored (its commit then ignored here, and the step's redelivery
+                // locking this key for a chain that has ended: a lock nothing releases). A signal to
+                // itself goes on in the next batch, once the lock is stored (tests/tools/crash.sh).
+                operation.Context.SignalEntity(operation.Context.Id, Forward, step);
                 return;
             }
 

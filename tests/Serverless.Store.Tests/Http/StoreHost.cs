@@ -415,10 +415,15 @@ public sealed class OutageStoreHost : StoreHost;
 /// </summary>
 public sealed class CrashStoreHost : StoreHost
 {
+    /// <summary>Whether the crash test runs (tests/tools/crash.sh sets CRASH_ROUNDS); else this store never starts.</summary>
+    public static bool Enabled => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CRASH_ROUNDS"));
+
     protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
     {
         [Serverless.Store.Standalone.ExpirySweepService.Setting] = "1",
     };
+
+    public override Task InitializeAsync() => Enabled ? base.InitializeAsync() : Task.CompletedTask;
 }
 
 /// <summary>One store host for every HTTP test class; they run one after another.</summary>
