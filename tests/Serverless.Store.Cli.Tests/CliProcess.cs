@@ -59,3 +59,56 @@ public static class CliProcess
         return new Run(process.ExitCode, stdout.ToArray(), await stderr);
     }
 }
+
+/// <summary>
+/// A tool that keeps running (the prompt, SUBSCRIBE, --stat): its stdout collected as it comes, waited
+/// on by text, and the process killed on dispose.
+/// </summary>
+public sealed class LiveProcess : IAsyncDisposable
+{
+    readonly System.Text.StringBuilder output = new();
+    readonly Task reading;
+
+    public Process Process { get; }
+
+    public LiveProcess(ProcessStartInfo psi)
+    {
+        Process = Process.Start(psi)!;
+        reading = Task.Run(async () =>
+        {
+            var buffer = new char[1024];
+            int n;
+            while ((n = await Process.StandardOutput.ReadAsync(buffer)) > 0) lock (output) output.Append(buffer, 0, n);
+        });
+    }
+
+    /// <summary>Everything the process printed so far.</summary>
+    public string Text { get { lock (output) return output.ToString(); } }
+
+    public async Task WaitForAsync(string expected)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2); // a bound on a hung process, not a timing assertion
+        while (true)
+        {
+            var text = Text;
+            if (text.Contains(expected, StringComparison.Ordinal)) return;
+            if (DateTime.UtcNow > deadline) Assert.Fail($"expected:\n{expected}\ngot:\n{text}");
+            await Task.Delay(100);
+        }
+    }
+
+    bool disposed;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (disposed) return;
+        disposed = true;
+        if (!Process.HasExited)
+        {
+            Process.Kill(entireProcessTree: true);
+            await Process.WaitForExitAsync();
+        }
+        await Task.WhenAny(reading, Task.Delay(TimeSpan.FromSeconds(10))); // stdout closes with the process tree
+        Process.Dispose();
+    }
+}

@@ -23,40 +23,33 @@ public sealed class PromptTests(StoreHost host)
         psi.Environment["TERM"] = "xterm";
         psi.Environment["HOME"] = home;
         psi.Environment.Remove("STORE_CLI_HISTFILE");
-        using var process = Process.Start(psi)!;
-        var output = new StringBuilder();
-        var reading = Task.Run(async () =>
-        {
-            var buffer = new char[1024];
-            int n;
-            while ((n = await process.StandardOutput.ReadAsync(buffer)) > 0) lock (output) output.Append(buffer, 0, n);
-        });
+        await using var cli = new LiveProcess(psi);
         async Task TypeAsync(string keys)
         {
-            await process.StandardInput.WriteAsync(keys);
-            await process.StandardInput.FlushAsync();
+            await cli.Process.StandardInput.WriteAsync(keys);
+            await cli.Process.StandardInput.FlushAsync();
         }
         try
         {
             var prompt = $"{host.BaseUri.Host}:{host.BaseUri.Port}> ";
-            await StoreModesTests.WaitForAsync(output, prompt);
+            await cli.WaitForAsync(prompt);
             await TypeAsync($"SET {key} \"hello world\"\r");
-            await StoreModesTests.WaitForAsync(output, "OK\r\n");
+            await cli.WaitForAsync("OK\r\n");
             await TypeAsync($"GET {key}\r");
-            await StoreModesTests.WaitForAsync(output, "\"hello world\"\r\n");
+            await cli.WaitForAsync("\"hello world\"\r\n");
             await TypeAsync($"APPEND {key} !\r");
-            await StoreModesTests.WaitForAsync(output, "(integer) 12\r\n");
+            await cli.WaitForAsync("(integer) 12\r\n");
             await TypeAsync("\x1b[A\x1b[A\r"); // up twice: the GET again
-            await StoreModesTests.WaitForAsync(output, "\"hello world!\"\r\n");
+            await cli.WaitForAsync("\"hello world!\"\r\n");
             await TypeAsync("quit\r");
-            await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
+            await cli.Process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
             var history = await File.ReadAllLinesAsync(Path.Combine(home, ".store_cli_history"));
             // The recalled line is a new entry, as linenoise keeps it.
             Assert.Equal([$"SET {key} \"hello world\"", $"GET {key}", $"APPEND {key} !", $"GET {key}", "quit"], history);
         }
         finally
         {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            await cli.DisposeAsync(); // the process is gone before its home folder
             Directory.Delete(home, recursive: true);
         }
     }

@@ -95,70 +95,25 @@ public sealed class StoreModesTests(StoreHost host)
     {
         var channel = prefix + "ch";
         var psi = CliProcess.StartInfo("dotnet", [CliProcess.StoreCliDll, "-u", host.BaseUrl, "-t", StoreHost.FullToken, "--no-raw", "SUBSCRIBE", channel]);
-        using var process = Process.Start(psi)!;
-        var output = new StringBuilder();
-        var reading = Task.Run(async () =>
-        {
-            var buffer = new char[1024];
-            int n;
-            while ((n = await process.StandardOutput.ReadAsync(buffer)) > 0) lock (output) output.Append(buffer, 0, n);
-        });
-        try
-        {
-            var confirmed = $"Reading messages... (press Ctrl-C to quit)\n1) \"subscribe\"\n2) \"{channel}\"\n3) (integer) 1\n";
-            await WaitForAsync(output, confirmed);
-            Assert.Equal(1, (await host.ResultAsync("PUBLISH", channel, "hello, \"world\"")).GetInt64());
-            await WaitForAsync(output, confirmed + $"1) \"message\"\n2) \"{channel}\"\n3) \"hello, \\\"world\\\"\"\n");
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
+        await using var cli = new LiveProcess(psi);
+        var confirmed = $"Reading messages... (press Ctrl-C to quit)\n1) \"subscribe\"\n2) \"{channel}\"\n3) (integer) 1\n";
+        await cli.WaitForAsync(confirmed);
+        Assert.Equal(1, (await host.ResultAsync("PUBLISH", channel, "hello, \"world\"")).GetInt64());
+        await cli.WaitForAsync(confirmed + $"1) \"message\"\n2) \"{channel}\"\n3) \"hello, \\\"world\\\"\"\n");
     }
 
     [Fact]
     public async Task Stat_prints_redis_clis_header_and_rows()
     {
         var psi = CliProcess.StartInfo("dotnet", [CliProcess.StoreCliDll, "-u", host.BaseUrl, "-t", StoreHost.FullToken, "--stat", "-i", "0.1"]);
-        using var process = Process.Start(psi)!;
-        var output = new StringBuilder();
-        var reading = Task.Run(async () =>
-        {
-            var buffer = new char[1024];
-            int n;
-            while ((n = await process.StandardOutput.ReadAsync(buffer)) > 0) lock (output) output.Append(buffer, 0, n);
-        });
-        try
-        {
-            var header = "------- data ------ --------------------- load -------------------- - child -\n" +
-                         "keys       mem      clients blocked requests            connections          \n";
-            await WaitForAsync(output, header);
-            await WaitForAsync(output, " (+"); // a second row: requests since the first
-            string text;
-            lock (output) text = output.ToString();
-            var rows = text[header.Length..].Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            // keys, memory (bytesToHuman), clients, blocked, "requests (+delta)", connections
-            Assert.Matches(new Regex(@"^\d+ +-?\d+(\.\d\d)?[BKMG] +\d+ +\d+ +\d+ \(\+\d+\) +\d+ *$"), rows[0]);
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-    }
-
-    internal static async Task WaitForAsync(StringBuilder output, string expected)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(2); // a bound on a hung process, not a timing assertion
-        while (true)
-        {
-            string text;
-            lock (output) text = output.ToString();
-            if (text.Contains(expected, StringComparison.Ordinal)) return;
-            if (DateTime.UtcNow > deadline) Assert.Fail($"expected:\n{expected}\ngot:\n{text}");
-            await Task.Delay(100);
-        }
+        await using var cli = new LiveProcess(psi);
+        var header = "------- data ------ --------------------- load -------------------- - child -\n" +
+                     "keys       mem      clients blocked requests            connections          \n";
+        await cli.WaitForAsync(header);
+        await cli.WaitForAsync(" (+"); // a second row: requests since the first
+        var rows = cli.Text[header.Length..].Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        // keys, memory (bytesToHuman), clients, blocked, "requests (+delta)", connections
+        Assert.Matches(new Regex(@"^\d+ +-?\d+(\.\d\d)?[BKMG] +\d+ +\d+ +\d+ \(\+\d+\) +\d+ *$"), rows[0]);
     }
 
     [Fact]
