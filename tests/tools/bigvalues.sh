@@ -13,21 +13,19 @@
 # tests/node_modules) and python3. Ports 7303 and 10110-10112. Not a test: run it on a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tests/tools/lib.sh
 target="${1:-1000000}"
 string_mib="${2:-64}"
 token="bigvalues-token-0123456789abcdef"
 data="$(mktemp -d)"
-conn="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10110/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10111/devstoreaccount1;TableEndpoint=http://127.0.0.1:10112/devstoreaccount1;"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$data"; }
 trap cleanup EXIT
 
 echo "== building the standalone host (Release)"
 dotnet build standalone -c Release -nologo -v q >/dev/null
-tests/node_modules/.bin/azurite --silent --location "$data/azurite" --skipApiVersionCheck --loose \
-  --blobPort 10110 --queuePort 10111 --tablePort 10112 > "$data/azurite.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/10112) 2>/dev/null && break; sleep 0.1; done
+azurite_start 10110 "$data"
+pids+=("$azurite_pid")
 AzureWebJobsStorage="$conn" TaskHub=bigvalues STORE_TOKEN="$token" ReplyTimeoutSeconds=600 \
   ASPNETCORE_URLS=http://127.0.0.1:7303 dotnet standalone/bin/Release/net10.0/Serverless.Store.Standalone.dll > "$data/host.log" 2>&1 &
 pids+=($!)

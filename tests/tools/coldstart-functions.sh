@@ -12,13 +12,13 @@
 # LOGS=<folder> keeps the hosts' logs there. Uses port 7171 and an Azurite of its own on 10120-10122. Run it while nothing else heavy runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tests/tools/lib.sh
 repo=$(pwd)
 runs="${1:-3}"
 tools="${FUNCTIONS_HOST_TOOLS:-$repo/../shared/tools/functions-host}"
 : "${FH:?set FH to the folder the Functions host was built in (build-host.sh)}"
 token="coldstart-token-0123456789abcdef"
 data="$(mktemp -d)"
-conn="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10120/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10121/devstoreaccount1;TableEndpoint=http://127.0.0.1:10122/devstoreaccount1;"
 azurite=""
 host=""
 cleanup() { [ -n "$host" ] && kill -9 -- "-$host" 2>/dev/null || true; [ -n "$azurite" ] && kill -9 "$azurite" 2>/dev/null || true; [ -n "${LOGS:-}" ] && mkdir -p "$LOGS" && cp "$data"/host-*.log "$LOGS"/ 2>/dev/null; rm -rf "$data"; }
@@ -26,6 +26,8 @@ trap cleanup EXIT
 
 echo "== building the app as Core Tools does (functions/bin/output)"
 (cd functions && dotnet build --output bin/output -nologo -v q >/dev/null)
+azurite_start 10120 "$data" # sets conn, which the settings below need
+azurite=$azurite_pid
 python3 - "$conn" "$token" "$data/local.settings.json" <<'PY'
 import json, sys
 settings = json.load(open("local.settings.sample.json"))
@@ -34,12 +36,6 @@ settings["Values"].update({"AzureWebJobsStorage": sys.argv[1], "STORE_TOKEN": sy
 json.dump(settings, open(sys.argv[3], "w"))
 PY
 
-tests/node_modules/.bin/azurite --silent --location "$data/azurite" --skipApiVersionCheck --loose \
-  --blobPort 10120 --queuePort 10121 --tablePort 10122 > "$data/azurite.log" 2>&1 &
-azurite=$!
-for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/10122) 2>/dev/null && break; sleep 0.1; done
-
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 until_ok() {
   until [ "$(curl -s -o /dev/null -w '%{http_code}' -m 300 -H "Authorization: Bearer $token" -d "$1" http://127.0.0.1:7171/api)" = 200 ]; do
     sleep 0.05
@@ -73,7 +69,6 @@ for run in $(seq 1 "$runs"); do
 done
 
 echo "== medians over $runs runs (ms from starting the host)"
-median() { awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$data/results" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 for name in new-hub restart after-kill; do
-  printf '  %-10s first read %6d, first write %6d\n' "$name" "$(median "$name" 2)" "$(median "$name" 3)"
+  printf '  %-10s first read %6d, first write %6d\n' "$name" "$(median "$name" 2 "$data/results")" "$(median "$name" 3 "$data/results")"
 done

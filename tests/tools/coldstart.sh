@@ -15,10 +15,10 @@
 # docs/deploy.md (Cold start). Run it while nothing else heavy runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tests/tools/lib.sh
 runs="${1:-3}"
 token="coldstart-token-0123456789abcdef"
 data="$(mktemp -d)"
-conn="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10100/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10101/devstoreaccount1;TableEndpoint=http://127.0.0.1:10102/devstoreaccount1;"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; [ -n "${LOGS:-}" ] && mkdir -p "$LOGS" && cp "$data"/host-*.log "$LOGS"/ 2>/dev/null; rm -rf "$data"; }
 trap cleanup EXIT
@@ -27,12 +27,9 @@ echo "== building the standalone host (Release)"
 dotnet build standalone -c Release -nologo -v q >/dev/null
 dll=standalone/bin/Release/net10.0/Serverless.Store.Standalone.dll
 
-tests/node_modules/.bin/azurite --silent --location "$data/azurite" --skipApiVersionCheck --loose \
-  --blobPort 10100 --queuePort 10101 --tablePort 10102 > "$data/azurite.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/10102) 2>/dev/null && break; sleep 0.1; done
+azurite_start 10100 "$data"
+pids+=("$azurite_pid")
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 # start_host PORT HUB WORKER: starts a host in the background and prints its pid. Every process gets a
 # worker name of its own (WorkerId), as every instance in Azure has: a process under a dead one's
@@ -82,7 +79,6 @@ for run in $(seq 1 "$runs"); do
 done
 
 echo "== medians over $runs runs (ms from starting the process)"
-median() { awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$data/results" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 for name in new-hub restart second after-kill same-name; do
-  printf '  %-10s first read %6d, first write %6d\n' "$name" "$(median "$name" 2)" "$(median "$name" 3)"
+  printf '  %-10s first read %6d, first write %6d\n' "$name" "$(median "$name" 2 "$data/results")" "$(median "$name" 3 "$data/results")"
 done
