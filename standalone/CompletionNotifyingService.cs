@@ -8,7 +8,8 @@ namespace Serverless.Store.Standalone;
 /// orchestration's completion is committed, waiters in this process are told at once (the
 /// backend's own wait polls the instances table every 2 seconds or more). Likewise after an entity
 /// batch is committed, <paramref name="entityCommitted"/> gets the entity's stored state (the
-/// signalled writes waiting for their replies).
+/// signalled writes waiting for their replies). And a failed work item or fetch backs the worker's
+/// dispatchers off for <see cref="FailureBackoffSeconds"/>, not the backend's 10 s.
 /// </summary>
 sealed class CompletionNotifyingService(
     IEntityOrchestrationService inner, CompletionHub completions, Action<string, string?> entityCommitted) : IEntityOrchestrationService
@@ -45,8 +46,16 @@ sealed class CompletionNotifyingService(
     public Task DeleteAsync(bool deleteInstanceStore) => inner.DeleteAsync(deleteInstanceStore);
     public bool IsMaxMessageCountExceeded(int currentMessageCount, OrchestrationRuntimeState runtimeState) =>
         inner.IsMaxMessageCountExceeded(currentMessageCount, runtimeState);
-    public int GetDelayInSecondsAfterOnProcessException(Exception exception) => inner.GetDelayInSecondsAfterOnProcessException(exception);
-    public int GetDelayInSecondsAfterOnFetchException(Exception exception) => inner.GetDelayInSecondsAfterOnFetchException(exception);
+    /// <summary>
+    /// The backend answers 10 s for every failure, and DurableTask.Core's dispatcher then waits that
+    /// long after each of its next 5 fetches (until 5 work items succeed): a storage outage of 5 s kept
+    /// every write waiting about 50 s after storage was back. 1 s still keeps a failing loop from spinning.
+    /// </summary>
+    public const int FailureBackoffSeconds = 1;
+    public int GetDelayInSecondsAfterOnProcessException(Exception exception) =>
+        Math.Min(FailureBackoffSeconds, inner.GetDelayInSecondsAfterOnProcessException(exception));
+    public int GetDelayInSecondsAfterOnFetchException(Exception exception) =>
+        Math.Min(FailureBackoffSeconds, inner.GetDelayInSecondsAfterOnFetchException(exception));
     public int TaskOrchestrationDispatcherCount => inner.TaskOrchestrationDispatcherCount;
     public int MaxConcurrentTaskOrchestrationWorkItems => inner.MaxConcurrentTaskOrchestrationWorkItems;
     public BehaviorOnContinueAsNew EventBehaviourForContinueAsNew => inner.EventBehaviourForContinueAsNew;
