@@ -11,6 +11,7 @@ using Serverless.Store.Durable;
 using Serverless.Store.Keyspace;
 using Serverless.Store.Protocol;
 using Serverless.Store.Scripting;
+using Serverless.Store.Types;
 
 namespace Serverless.Store.Persistence;
 
@@ -161,12 +162,21 @@ public sealed partial class SnapshotService
             throw new InvalidOperationException($"the file's function libraries did not load: {error.Message}");
     }
 
-    /// <summary>What the first pass refuses besides format errors: other databases.</summary>
-    static void Check(RdbEntry entry)
+    /// <summary>
+    /// What the first pass refuses besides format errors: other databases, and strings past what a
+    /// key's state can hold (<see cref="Strings.MaxStoredLength"/>; Redis's files may hold 512 MB).
+    /// </summary>
+    internal static void Check(RdbEntry entry)
     {
         if (entry.Db != 0)
             throw new RdbFormatException($"the file has keys in database {entry.Db}; this store has one database (0): move them to db 0 before saving");
+        if (entry.State.String is { } value && value.Length > Strings.MaxStoredLength)
+            throw new RdbFormatException($"the file's key '{ShownKey(entry.Key)}' holds a string of {value.Length} bytes; this store keeps strings up to {Strings.MaxStoredLength} bytes (docs/limits.md)");
     }
+
+    /// <summary>A key as an error message shows it: its first 64 bytes as text, and how long it is when longer.</summary>
+    static string ShownKey(byte[] key) =>
+        key.Length <= 64 ? System.Text.Encoding.UTF8.GetString(key) : $"{System.Text.Encoding.UTF8.GetString(key, 0, 64)}... ({key.Length} bytes)";
 
     /// <summary>The next keys of the file that have not expired (a page, so the reader's blocking reads run off the caller's thread).</summary>
     static (List<(byte[] Key, KeyState State)> Page, long Expired) NextPage(RdbReader reader, long now)

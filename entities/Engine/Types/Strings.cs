@@ -23,7 +23,7 @@ public static class Strings
     /// the key, so APPEND, SETRANGE, SETBIT and BITFIELD refuse, with Redis's error, before anything
     /// changes (tests/tools/bigvalues.sh found the writer's limit; docs/limits.md).
     /// </summary>
-    internal const long MaxStoredLength = 125_000_000;
+    public const long MaxStoredLength = 125_000_000;
     const string OffsetOutOfRange = "ERR offset is out of range";
     const string DecrementOverflow = "ERR decrement would overflow";
 

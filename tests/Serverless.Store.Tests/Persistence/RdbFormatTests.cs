@@ -25,6 +25,15 @@ public class RdbFormatTests
         });
     }
 
+    [Fact]
+    public void A_restore_refuses_a_string_longer_than_a_key_can_hold_in_its_first_pass()
+    {
+        SnapshotService.Check(new RdbEntry(0, U("small"), KeyState.OfString(U("v"))));
+        var big = new RdbEntry(0, U("big"), KeyState.OfString(new byte[Strings.MaxStoredLength + 1]));
+        var refused = Assert.Throws<RdbFormatException>(() => SnapshotService.Check(big));
+        Assert.Equal("the file's key 'big' holds a string of 125000001 bytes; this store keeps strings up to 125000000 bytes (docs/limits.md)", refused.Message);
+    }
+
     // ------------------------------------------------------------------ generators
 
     static Gen<T> Pick<T>(params T[] values) => Gen.Int[0, values.Length - 1].Select(i => values[i]);
