@@ -25,6 +25,8 @@ builder.Services.AddSingleton(new DurableEngineOptions
     Snapshots = Serverless.Store.Persistence.SnapshotOptions.FromSettings(name => builder.Configuration[name]),
     ReplyTimeout = builder.Configuration.GetValue<int?>("ReplyTimeoutSeconds") is int seconds and > 0 ? TimeSpan.FromSeconds(seconds) : null,
     WorkerId = builder.Configuration["WorkerId"],
+    // Tests and the soak shorten it to see entity storage cleanup within minutes; production keeps 30 (docs/durable-store.md).
+    EntityMessageReorderWindowMinutes = builder.Configuration.GetValue("EntityMessageReorderWindowMinutes", 30),
 });
 builder.Services.AddSingleton<DurableEngine>();
 builder.AddPubSub(); // SignalR: the in-process hub, or Azure SignalR Service (AzureSignalRConnectionString)

@@ -1,10 +1,9 @@
 using System.Text;
-using Azure.Data.Tables;
-using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging.Abstractions;
 using Serverless.Store.Durable;
 using Serverless.Store.Protocol;
 using Serverless.Store.Standalone;
+using Serverless.Store.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace Serverless.Store.Tests.Durable;
@@ -23,17 +22,8 @@ public class StorageGrowthTests(DurableFixture fixture, ITestOutputHelper output
     static byte[][] Cmd(params string[] words) => words.Select(Encoding.UTF8.GetBytes).ToArray();
 
     /// <summary>Rows of the task hub's tables and blobs of its containers: what it keeps in storage.</summary>
-    async Task<(int Instances, int History, int Blobs)> StorageSizeAsync(string hub)
-    {
-        var tables = new TableServiceClient(fixture.ConnectionString);
-        int Count(string table) => tables.GetTableClient(table).Query<TableEntity>(select: ["PartitionKey"]).Count();
-        var blobs = 0;
-        var service = new BlobServiceClient(fixture.ConnectionString);
-        await foreach (var container in service.GetBlobContainersAsync(prefix: hub.ToLowerInvariant()))
-        await foreach (var blob in service.GetBlobContainerClient(container.Name).GetBlobsAsync())
-            if (!container.Name.EndsWith("-leases", StringComparison.Ordinal)) blobs++; // partition leases are fixed
-        return (Count(hub + "Instances"), Count(hub + "History"), blobs);
-    }
+    async Task<(int Instances, int History, int Blobs)> StorageSizeAsync(string hub) =>
+        (await TaskHubStorage.MeasureAsync(fixture.ConnectionString, hub)).Counts;
 
     [Fact]
     public async Task FiveRoundsOf1000ExpiringKeysLeaveStorageAtItsStartingSize()

@@ -28,6 +28,21 @@ public class StoreHost : IAsyncLifetime
     /// <summary>The host's storage connection string (Azurite's, with its account key).</summary>
     public string StorageConnection => connection;
 
+    /// <summary>The host's task hub (a fresh one per store).</summary>
+    public string TaskHub => taskHub;
+
+    /// <summary>Azurite's data folder and processor time, and the host's processor time (the soak's samples).</summary>
+    public string StorageFolder => azurite!.DataFolder;
+    public TimeSpan StorageCpuTime => azurite!.CpuTime;
+    public TimeSpan HostCpuTime
+    {
+        get
+        {
+            host!.Refresh();
+            return host.TotalProcessorTime;
+        }
+    }
+
     /// <summary>The output lines kept so far, host and Azurite, each prefixed with its source.</summary>
     public IReadOnlyList<string> Log() => hostLog.ToArray();
 
@@ -424,6 +439,20 @@ public sealed class CrashStoreHost : StoreHost
     };
 
     public override Task InitializeAsync() => Enabled ? base.InitializeAsync() : Task.CompletedTask;
+}
+
+/// <summary>
+/// A store of its own for the soak (<see cref="SoakTests"/>), which judges the host's memory and its
+/// task hub's storage. Deleted keys' rows go within a minute (message-reorder window 0, cleanup every
+/// minute) so the cleanup's cycle fits a 3-minute run; tests/tools/soak.sh sets both for its own run.
+/// </summary>
+public sealed class SoakStoreHost : StoreHost
+{
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        ["EntityMessageReorderWindowMinutes"] = Environment.GetEnvironmentVariable("SOAK_REORDER_WINDOW_MINUTES") ?? "0",
+        [Serverless.Store.Standalone.EntityCleanupService.Setting] = Environment.GetEnvironmentVariable("SOAK_CLEANUP_MINUTES") ?? "1",
+    };
 }
 
 /// <summary>One store host for every HTTP test class; they run one after another.</summary>

@@ -51,6 +51,19 @@ public sealed class Azurite : IAsyncDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>Azurite's data folder: its tables, blobs and queues as it keeps them on disk.</summary>
+    public string DataFolder => folder;
+
+    /// <summary>The processor time Azurite has used so far (since its last start).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            process.Refresh();
+            return process.TotalProcessorTime;
+        }
+    }
+
     Azurite(Process process, string folder, int[] ports, Action<string>? log, string connectionString)
     {
         this.process = process;
