@@ -10,6 +10,7 @@ builder.ConfigureFunctionsWebApplication(); // ASP.NET Core integration: HTTP tr
 var configuration = builder.Configuration;
 builder.Services.AddSingleton(AccessPolicy.FromSettings(name => configuration[name]));
 builder.Services.AddSingleton(RestLimits.FromSettings(name => configuration[name])); // MaxRequestBodyBytes, MaxRequestCommands
+Serverless.Store.Durable.KeyLimits.Configure(name => configuration[name]); // MaxValueBytes: what one key's value may hold
 // Pub/sub through Azure SignalR Service when AzureSignalRConnectionString is set (SignalRHub, NotifyKeyspaceEvents);
 // snapshots to the app's storage account (SnapshotRetention).
 builder.Services.AddSingleton(Serverless.Store.Functions.StoreServices.FromSettings(name => configuration[name]));

@@ -28,6 +28,7 @@ builder.Services.AddSingleton(new DurableEngineOptions
     // Tests and the soak shorten it to see entity storage cleanup within minutes; production keeps 30 (docs/durable-store.md).
     EntityMessageReorderWindowMinutes = builder.Configuration.GetValue("EntityMessageReorderWindowMinutes", 30),
 });
+Serverless.Store.Durable.KeyLimits.Configure(name => builder.Configuration[name]); // MaxValueBytes: what one key's value may hold
 builder.Services.AddSingleton<DurableEngine>();
 builder.AddPubSub(); // SignalR: the in-process hub, or Azure SignalR Service (AzureSignalRConnectionString)
 builder.Services.AddHostedService<EngineHost>();

@@ -39,9 +39,6 @@ static class GroupLimits
             : null;
     }
 
-    /// <summary>About the JSON a key takes in the group's state (the values' bytes plus a little per element).</summary>
-    static long EstimatedBytes(byte[] key, KeyState s) =>
-        key.Length + 32 + (s.String?.Length ?? 0) + (s.List?.Sum(e => e.Length + 4L) ?? 0) + (s.Set?.Members.Sum(e => e.Length + 4L) ?? 0) +
-        (s.Hash?.Entries.Sum(e => e.Key.Length + e.Value.Length + 8L) ?? 0) + (s.SortedSet?.Entries.Sum(e => e.Member.Length + 24L) ?? 0) +
-        (s.Stream is { } stream ? stream.Length * 64L : 0);
+    /// <summary>About the JSON a key takes in the group's state (<see cref="KeyState.EstimatedBytes"/> and the key).</summary>
+    static long EstimatedBytes(byte[] key, KeyState s) => key.Length + s.EstimatedBytes();
 }

@@ -146,7 +146,8 @@ public sealed class KeyEntity : ITaskEntity
         /// <summary>
         /// The keyspace a request runs on. Commands change states in place (APPEND, LPUSH, HSET...): a
         /// hash tag's entity hands them copies, so <see cref="GroupLimits.Refusal"/> compares against the
-        /// states as they were and a refused request leaves the record untouched.
+        /// states as they were and a refused request leaves the record untouched (<see cref="KeyLimits.Run"/>
+        /// copies a key itself when a command may take it past the value limit).
         /// </summary>
         EntityKeyspace Keyspace(byte[][] keys, ScriptReach? reach) =>
             EntityKeyspace.Of(keys, keys.Select(k => group ? record.StateOf(k, group)?.Clone() : record.StateOf(k, group)).ToArray(), reach?.Listing == true);
@@ -156,6 +157,7 @@ public sealed class KeyEntity : ITaskEntity
         {
             var plans = request.Commands.Commands.Select(CommandPlan.Of).ToArray();
             var keyspace = Keyspace(KeysNamedBy(plans, request.Reach), request.Reach);
+            var budget = new KeyLimits.Budget(keyspace);
             var notifications = request.Settings?.Notifications ?? KeyspaceNotifications.Current;
             var config = ConfigOf(request.Settings);
             var replies = new Reply[plans.Length];
@@ -163,7 +165,8 @@ public sealed class KeyEntity : ITaskEntity
             for (var i = 0; i < replies.Length; i++)
             {
                 var ctx = ScriptReach.Context(request.Reach, keyspace, now, null, notifications.Enabled, config: config);
-                replies[i] = keyspace.Holds(plans[i]) ? plans[i].Execute(ctx) : Reply.Error("ERR internal: command sent to the entity of another key");
+                var plan = plans[i];
+                replies[i] = keyspace.Holds(plan) ? KeyLimits.Run(plan, keyspace, budget, ctx, () => plan.Execute(ctx)) : Reply.Error("ERR internal: command sent to the entity of another key");
                 if (ctx.Events is not null) (events ??= []).AddRange(notifications.Filter(ctx.Events));
             }
             // A script that needs keys this request did not bring changes nothing: the caller runs it again with them.
@@ -204,6 +207,7 @@ public sealed class KeyEntity : ITaskEntity
             // The last participant: every other key is locked and its state is in the step.
             var keyspace = EntityKeyspace.Of([.. step.Held.Select(h => h.Key), .. mine],
                 [.. step.Held.Select(h => h.State), .. mine.Select(k => record.StateOf(k, group))], step.Reach?.Listing == true);
+            var budget = new KeyLimits.Budget(keyspace);
             var notifications = step.Settings?.Notifications ?? KeyspaceNotifications.Current;
             var config = ConfigOf(step.Settings);
             var random = new Random(step.Seed);
@@ -212,7 +216,8 @@ public sealed class KeyEntity : ITaskEntity
             for (var i = 0; i < replies.Length; i++)
             {
                 var ctx = ScriptReach.Context(step.Reach, keyspace, step.NowMs, random, notifications.Enabled, config: config);
-                replies[i] = keyspace.Holds(plans[i]) ? plans[i].Execute(ctx) : Reply.Error("ERR internal: a transaction touched a key it did not lock");
+                var plan = plans[i];
+                replies[i] = keyspace.Holds(plan) ? KeyLimits.Run(plan, keyspace, budget, ctx, () => plan.Execute(ctx)) : Reply.Error("ERR internal: a transaction touched a key it did not lock");
                 events.AddRange(notifications.Filter(ctx.Events));
             }
             if (ScriptReach.NeedsKeys(replies))
@@ -391,6 +396,16 @@ class EntityKeyspace(byte[][] keys, KeyState?[] states) : IKeyspace
     public byte[] KeyAt(int i) => keys[i];
 
     public KeyState? StateOf(int i) => states[i];
+
+    /// <summary>Puts a state in place of key <paramref name="i"/>'s, with whether it counts as changed (<see cref="KeyLimits.Run"/>'s copies).</summary>
+    public void Put(int i, KeyState? state, bool isChanged)
+    {
+        states[i] = state;
+        changed[i] = isChanged;
+    }
+
+    /// <summary>Where the keys are in this keyspace (keys it does not hold are left out).</summary>
+    public int[] IndexesOf(IEnumerable<byte[]> named) => [.. named.Select(IndexOf).Where(i => i >= 0)];
 
     /// <summary>True when every key the command names is one of these (the engine answers unknown commands itself).</summary>
     public bool Holds(CommandPlan plan)

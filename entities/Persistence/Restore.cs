@@ -163,8 +163,9 @@ public sealed partial class SnapshotService
     }
 
     /// <summary>
-    /// What the first pass refuses besides format errors: other databases, and strings past what a
-    /// key's state can hold (<see cref="Strings.MaxStoredLength"/>; Redis's files may hold 512 MB).
+    /// What the first pass refuses besides format errors: other databases, strings past what a
+    /// key's state can hold (<see cref="Strings.MaxStoredLength"/>; Redis's files may hold 512 MB),
+    /// and other values past what one key holds (<see cref="KeyLimits.MaxBytes"/>).
     /// </summary>
     internal static void Check(RdbEntry entry)
     {
@@ -172,6 +173,8 @@ public sealed partial class SnapshotService
             throw new RdbFormatException($"the file has keys in database {entry.Db}; this store has one database (0): move them to db 0 before saving");
         if (entry.State.String is { } value && value.Length > Strings.MaxStoredLength)
             throw new RdbFormatException($"the file's key '{ShownKey(entry.Key)}' holds a string of {value.Length} bytes; this store keeps strings up to {Strings.MaxStoredLength} bytes (docs/limits.md)");
+        if (KeyLimits.Weight(entry.State) is var bytes and > 0 && bytes > KeyLimits.MaxBytes)
+            throw new RdbFormatException($"the file's key '{ShownKey(entry.Key)}' holds a {KeyState.TypeName(entry.State.Type)} of about {bytes} bytes; this store keeps a key's value up to {KeyLimits.MaxBytes} bytes ({KeyLimits.Setting}, docs/limits.md)");
     }
 
     /// <summary>A key as an error message shows it: its first 64 bytes as text, and how long it is when longer.</summary>

@@ -16,7 +16,7 @@ public sealed partial class TestTraitsTests
     [
         (new(@"\bRedisServer\b|\bRedisCollection\b|\bRedisWithFile\b|\bCheckRdb\b"), "redis-server"),
         (new(@"\bDurableFixture\b|\bDurableCollection\b|\bOwnDurableStore\b|\bAzurite\.StartAsync\b"), "azurite"),
-        (new(@"\bStoreHost\b|\bOwnStoreHost\b|\bEventStreamStoreHost\b|\bTwoInstanceStoreHost\b|\bStoreHostCollection\b"), "store"),
+        (new(@"\bStoreHost\b|\bOwnStoreHost\b|\bEventStreamStoreHost\b|\bTwoInstanceStoreHost\b|\bSmallValueStoreHost\b|\bStoreHostCollection\b"), "store"),
         (new(@"RunNodeTestsAsync|AssertNodeTestsPassAsync"), "node"),
         (new(@"chromium"), "browser"),
     ];

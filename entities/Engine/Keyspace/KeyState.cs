@@ -79,6 +79,17 @@ public sealed class KeyState
 
     public static KeyState OfString(byte[] value) => new() { String = value };
 
+    /// <summary>
+    /// About the bytes the value takes as stored: its elements' bytes plus a little per element (a
+    /// stream: its entries as listpacks encode them, plus its groups). A sum without copying, so a
+    /// store can weigh a key on every write; what its size limits count (the exact JSON is what
+    /// MEMORY USAGE answers, and costs a serialization).
+    /// </summary>
+    public long EstimatedBytes() =>
+        32 + (String?.Length ?? 0) + (List?.Sum(e => e.Length + 4L) ?? 0) + (Set?.Members.Sum(e => e.Length + 4L) ?? 0) +
+        (Hash?.Entries.Sum(e => e.Key.Length + e.Value.Length + 8L) ?? 0) + (SortedSet?.Entries.Sum(e => e.Member.Length + 24L) ?? 0) +
+        (Stream?.EstimatedBytes() ?? 0);
+
     /// <summary>A deep copy (COPY, and callers that must not share mutable values).</summary>
     public KeyState Clone() => new()
     {

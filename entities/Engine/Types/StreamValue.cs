@@ -195,6 +195,11 @@ public sealed class StreamValue
     /// <summary>Consumer groups by name, in Redis's (memcmp) order.</summary>
     public SortedDictionary<byte[], StreamGroup> Groups { get; } = new(Bytes.Comparer);
 
+    /// <summary>About the bytes the stream takes stored: its nodes' entries (deleted ones stay until the node goes) and master fields, and per group its pending entries and consumers.</summary>
+    public long EstimatedBytes() =>
+        Nodes.Sum(n => n.EntryBytes + n.MasterFields.Sum(f => f.Length + 4L) + 32) +
+        Groups.Values.Sum(g => g.Name.Length + 32 + g.Pending.Count * 48L + g.Consumers.Keys.Sum(c => c.Length + 24L));
+
     /// <summary>Every live entry, in ID order (RDB writers, tests).</summary>
     public IEnumerable<StreamEntry> Entries => Range(StreamId.Zero, StreamId.Max);
 

@@ -420,6 +420,20 @@ public sealed class VerboseStoreHost : StoreHost
     protected override int KeptLines => int.MaxValue;
 }
 
+/// <summary>
+/// A store of its own whose keys hold at most <see cref="MaxValueBytes"/> (the <c>MaxValueBytes</c>
+/// setting), so that the value limit is cheap to reach (<see cref="ValueLimitHttpTests"/>).
+/// </summary>
+public sealed class SmallValueStoreHost : StoreHost
+{
+    public const int MaxValueBytes = 256 * 1024;
+
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        [Serverless.Store.Durable.KeyLimits.Setting] = MaxValueBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+}
+
 /// <summary>A store of its own whose storage a test takes away and brings back (<see cref="StopStorageAsync"/>).</summary>
 public sealed class OutageStoreHost : StoreHost;
 
