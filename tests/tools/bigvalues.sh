@@ -7,6 +7,7 @@
 #
 #   tests/tools/bigvalues.sh [elements] [string-MiB]     # defaults: 1000000 elements, 64 MiB string
 #   TYPES="hash string" tests/tools/bigvalues.sh ...      # only these (default: list hash set zset string)
+#   TYPES=limit tests/tools/bigvalues.sh                  # a list of 1 MiB elements grown until the value limit refuses a write
 #
 # Each collection grows by commands of 50,000 elements (25,000 field-value or score-member pairs; 16-byte
 # members), under the store's 100,000 arguments per command; the string by APPENDs of 8 MiB. Needs the .NET SDK, Node.js (Azurite from
@@ -81,6 +82,21 @@ types=" ${TYPES:-list hash set zset string} "
 [[ $types == *" hash "* ]] && grow hash HSET 25000 HGETALL # two arguments per member: 50,000 members would pass 100,000 arguments
 [[ $types == *" set "* ]] && grow set SADD 50000 SMEMBERS
 [[ $types == *" zset "* ]] && grow zset ZADD 25000 ZRANGE 0 -1
+if [[ $types == *" limit "* ]]; then
+  # The value limit (MaxValueBytes, default 125,000,000 bytes) reached by a list: RPUSHes of 8 MiB
+  # (8 elements of 1 MiB) until the store refuses one; the list must keep what it held.
+  echo "== list to the value limit (RPUSH of 8 elements of 1 MiB)"
+  python3 -c 'import json,sys; json.dump(["RPUSH","big:limit"] + ["x"*(1<<20)]*8, sys.stdout)' > "$data/body"
+  for mib in $(seq 8 8 200); do
+    out=$(post "$data/body"); status=${out% *}; seconds=${out#* }
+    if [ "$status" != 200 ]; then
+      echo "  at $((mib - 8)) MiB: the RPUSH answered $status in ${seconds}s: $(head -c 300 "$data/answer")"
+      r=$(read_all LLEN big:limit); echo "  LLEN afterwards: $(cat "$data/answer")"
+      break
+    fi
+    printf '  %4d MiB: RPUSH %6.1f s\n' "$mib" "$seconds"
+  done
+fi
 [[ $types == *" string "* ]] || exit 0
 
 echo "== string (APPEND of 8 MiB, up to $string_mib MiB)"
