@@ -44,7 +44,12 @@ public sealed class SimpleReply(string value) : Reply
 
 public sealed class ErrorReply(string message) : Reply
 {
-    public string Message { get; } = message;
+    /// <summary>
+    /// The error's text as Redis's addReplyErrorFormat makes it one RESP line: carriage returns and
+    /// line feeds trimmed from both ends, the others turned into spaces, so an argument quoted in an
+    /// error (an unknown command's, an option's) reads as Redis's does.
+    /// </summary>
+    public string Message { get; } = message.AsSpan().IndexOfAny('\r', '\n') < 0 ? message : message.Trim('\r', '\n').Replace('\r', ' ').Replace('\n', ' ');
     public override string ToString() => "-" + Message;
     public override bool Equals(object? obj) => obj is ErrorReply o && o.Message == Message;
     public override int GetHashCode() => Message.GetHashCode();

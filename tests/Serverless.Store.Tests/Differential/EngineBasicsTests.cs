@@ -32,6 +32,14 @@ public sealed class EngineBasicsTests(RedisServer redis)
     }
 
     [Fact]
+    public void Errors_quoting_arguments_turn_line_breaks_into_spaces_like_redis() => diff.Run(
+        ["NOSUCH", "a\nb", "\r\n"],
+        ["x\ry", "arg"],
+        ["ZADD", "z", "1", "m", "\r\n"],
+        ["PEXPIREAT", "k", "1", "WITHSCORE\r\n"],
+        ["GET", "\n"]);
+
+    [Fact]
     public void Command_table_arity_and_keys_match_redis_command_info()
     {
         var mismatches = new List<string>();
