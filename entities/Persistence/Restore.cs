@@ -173,7 +173,7 @@ public sealed partial class SnapshotService
             throw new RdbFormatException($"the file has keys in database {entry.Db}; this store has one database (0): move them to db 0 before saving");
         if (entry.State.String is { } value && value.Length > Strings.MaxStoredLength)
             throw new RdbFormatException($"the file's key '{ShownKey(entry.Key)}' holds a string of {value.Length} bytes; this store keeps strings up to {Strings.MaxStoredLength} bytes (docs/limits.md)");
-        if (KeyLimits.Weight(entry.State) is var bytes and > 0 && bytes > KeyLimits.MaxBytes)
+        if (KeyLimits.Weight(entry.State) is var bytes && bytes > KeyLimits.MaxBytes)
             throw new RdbFormatException($"the file's key '{ShownKey(entry.Key)}' holds a {KeyState.TypeName(entry.State.Type)} of about {bytes} bytes; this store keeps a key's value up to {KeyLimits.MaxBytes} bytes ({KeyLimits.Setting}, docs/limits.md)");
     }
 
