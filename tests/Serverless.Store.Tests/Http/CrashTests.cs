@@ -121,7 +121,7 @@ public sealed class CrashTests(CrashStoreHost store, ITestOutputHelper output) :
 
         // Ballast so that a SAVE takes a moment: 500 keys of 1,000 bytes, loaded by a restore before any kill.
         var ballast = Rdb(Enumerable.Range(0, 500).Select(i => ($"crash:{run}:ballast:{i}", new string('b', 1000))));
-        var (ballastStatus, ballastBody) = await PostBytesAsync("/restore?mode=merge", ballast);
+        var (ballastStatus, ballastBody) = await store.PostBytesAsync("/restore?mode=merge", ballast);
         Assert.True(ballastStatus == 200, $"ballast restore -> {ballastStatus} {ballastBody}\n{store.RecentLog()}");
         Say($"ballast: 500 keys restored in {clock.Elapsed.TotalSeconds:F1} s");
 
@@ -289,7 +289,7 @@ public sealed class CrashTests(CrashStoreHost store, ITestOutputHelper output) :
         {
             if (!round.Saves)
             {
-                var reply = await a.Try(() => PostBytesAsync("/restore?mode=merge", rdb));
+                var reply = await a.Try(() => store.PostBytesAsync("/restore?mode=merge", rdb));
                 if (reply is (200, _)) Interlocked.Increment(ref a.Acknowledged);
                 else Interlocked.Increment(ref a.Failed);
             }
@@ -396,7 +396,7 @@ public sealed class CrashTests(CrashStoreHost store, ITestOutputHelper output) :
         // Bounded by LockBound, not Bounded: after a restart the worker also works off what the killed one
         // left (and, beside other load, minutes of it); what is judged is that it succeeds whole.
         (int Status, string Body) last = default;
-        if (!await Within(() => PostBytesAsync("/restore?mode=merge", rdb), r => (last = r).Status == 200 && r.Body.Contains($"\"keys\":{RestoreKeys}"), LockBound))
+        if (!await Within(() => store.PostBytesAsync("/restore?mode=merge", rdb), r => (last = r).Status == 200 && r.Body.Contains($"\"keys\":{RestoreKeys}"), LockBound))
         {
             round.Violations.Add($"the restore, retried after the restart, did not succeed within {LockBound.TotalSeconds} s (last answer: {(last.Body is { } body ? $"{last.Status} {body[..Math.Min(300, body.Length)]}" : "none, every attempt failed to connect or timed out")})");
             return;
@@ -480,13 +480,6 @@ public sealed class CrashTests(CrashStoreHost store, ITestOutputHelper output) :
         RdbWriter.WriteFile(file, keys.Select(k => KeyValuePair.Create(Encoding.UTF8.GetBytes(k.Key), KeyState.OfString(Encoding.UTF8.GetBytes(k.Value)))).ToList(),
             DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         return file.ToArray();
-    }
-
-    Task<(int Status, string Body)> PostBytesAsync(string path, byte[] body)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, store.BaseUrl.TrimEnd('/') + path) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        return store.SendRequestAsync(request);
     }
 
     async Task<(int Status, byte[] Body)> GetAsync(string path)

@@ -21,29 +21,20 @@ public sealed class LimitsHttpTests(StoreHost store, ITestOutputHelper output)
 
     string K(string name) => $"lim:{run}:{name}";
 
-    /// <summary>Random letters: no JSON escaping, and not so regular that compression hides the size.</summary>
-    static string Value(int bytes, int seed)
-    {
-        var random = new Random(seed);
-        return string.Create(bytes, random, (span, r) =>
-        {
-            for (var i = 0; i < span.Length; i++) span[i] = (char)('a' + r.Next(26));
-        });
-    }
 
     [Fact]
     public async Task Long_keys_work_in_json_bodies_path_style_pipelines_and_transactions()
     {
         foreach (var length in new[] { 1024, 64 * 1024, 1 << 20 })
         {
-            var key = K("url:") + Value(length, length);
+            var key = K("url:") + StoreHost.Letters(length, length);
             Assert.Equal((200, """{"result":"OK"}"""), await store.SendAsync(["SET", key, "v" + length]));
             Assert.Equal((200, $$"""{"result":"v{{length}}"}"""), await store.SendAsync(["GET", key]));
             Assert.Equal((200, """[{"result":1},{"result":"v"}]"""), await store.PostAsync("/pipeline", JsonSerializer.Serialize(new[] { new[] { "EXISTS", key }, new[] { "GETRANGE", key, "0", "0" } })));
             Assert.Equal((200, """[{"result":"OK"},{"result":1}]"""), await store.PostAsync("/multi-exec", JsonSerializer.Serialize(new[] { new[] { "SET", K("short"), "x" }, new[] { "DEL", key } })));
         }
         // Path style: the key in the URL, percent-encoded (the standalone host takes request lines up to 1 MiB).
-        var pathKey = K("path/") + Value(64 * 1024, 7) + "/é?#";
+        var pathKey = K("path/") + StoreHost.Letters(64 * 1024, 7) + "/é?#";
         Assert.Equal(200, (await store.SendRequestAsync(new HttpRequestMessage(HttpMethod.Post, store.BaseUrl + "/set/" + Uri.EscapeDataString(pathKey) + "/pv"))).Status);
         Assert.Equal((200, """{"result":"pv"}"""), await store.SendRequestAsync(new HttpRequestMessage(HttpMethod.Get, store.BaseUrl + "/get/" + Uri.EscapeDataString(pathKey))));
         Assert.Equal((200, """{"result":1}"""), await store.SendAsync(["DEL", pathKey]));
@@ -57,7 +48,7 @@ public sealed class LimitsHttpTests(StoreHost store, ITestOutputHelper output)
         foreach (var megabytes in new[] { 1, 10, 50 })
         {
             var key = K($"big{megabytes}");
-            var value = Value(megabytes << 20, megabytes);
+            var value = StoreHost.Letters(megabytes << 20, megabytes);
             var clock = Stopwatch.StartNew();
             var (status, body) = await store.SendAsync(["SET", key, value]);
             Assert.True(status == 200, $"SET of {megabytes} MiB -> {status} {Trim(body)}\n{store.RecentLog()}");
@@ -78,17 +69,17 @@ public sealed class LimitsHttpTests(StoreHost store, ITestOutputHelper output)
     {
         // The key-count limit is checked in Durable/HashTagTests; this is the byte limit, over HTTP.
         var tag = $"{{lim-{run}}}";
-        var held = Value(600 * 1024, 1);
+        var held = StoreHost.Letters(600 * 1024, 1);
         Assert.Equal("OK", (await store.ResultAsync("SET", tag + ":a", held)).GetString());
 
-        var (status, body) = await store.SendAsync(["SET", tag + ":b", Value(600 * 1024, 2)]);
+        var (status, body) = await store.SendAsync(["SET", tag + ":b", StoreHost.Letters(600 * 1024, 2)]);
         Assert.Equal(400, status);
-        Assert.StartsWith("ERR this hash tag's keys would pass what one entity holds", Error(body));
-        Assert.Contains($"at most {GroupLimits.MaxKeys} keys and {GroupLimits.MaxBytes} bytes", Error(body));
+        Assert.StartsWith("ERR this hash tag's keys would pass what one entity holds", StoreHost.ErrorOf(body));
+        Assert.Contains($"at most {GroupLimits.MaxKeys} keys and {GroupLimits.MaxBytes} bytes", StoreHost.ErrorOf(body));
         // One value alone past the limit is refused the same way.
-        (status, body) = await store.SendAsync(["APPEND", tag + ":a", Value(500 * 1024, 3)]);
+        (status, body) = await store.SendAsync(["APPEND", tag + ":a", StoreHost.Letters(500 * 1024, 3)]);
         Assert.Equal(400, status);
-        Assert.StartsWith("ERR this hash tag's keys would pass what one entity holds", Error(body));
+        Assert.StartsWith("ERR this hash tag's keys would pass what one entity holds", StoreHost.ErrorOf(body));
 
         Assert.Equal(JsonValueKind.Null, (await store.ResultAsync("GET", tag + ":b")).ValueKind);
         Assert.True((await store.ResultAsync("GET", tag + ":a")).GetString() == held, "the tag's key changed");
@@ -104,7 +95,7 @@ public sealed class LimitsHttpTests(StoreHost store, ITestOutputHelper output)
         var script = $"for i = 1, {count} do redis.call('SET', ARGV[1] .. i, 'x') end return 1";
         var (status, body) = await store.SendAsync(["EVAL", script, "0", K("many:")]);
         Assert.Equal(400, status);
-        Assert.Equal($"ERR this script uses more than {DurableStore.MaxReachedKeys} keys, more than the store holds for one run: name fewer, or list fewer with KEYS/SCAN", Error(body));
+        Assert.Equal($"ERR this script uses more than {DurableStore.MaxReachedKeys} keys, more than the store holds for one run: name fewer, or list fewer with KEYS/SCAN", StoreHost.ErrorOf(body));
         Assert.Equal(0, (await store.ResultAsync("EXISTS", K("many:1"), K("many:" + count))).GetInt64());
         // As many as one run holds are served.
         Assert.Equal(1, (await store.ResultAsync("EVAL", $"for i = 1, 3 do redis.call('SET', ARGV[1] .. i, 'x') end return 1", "0", K("few:"))).GetInt64());
@@ -123,7 +114,7 @@ public sealed class LimitsHttpTests(StoreHost store, ITestOutputHelper output)
 
         var (status, body) = await store.SendAsync(["EVAL", script, "0", chain[0]]);
         Assert.Equal(400, status);
-        Assert.Equal(DurableStore.TooManyRunsError, Error(body));
+        Assert.Equal(DurableStore.TooManyRunsError, StoreHost.ErrorOf(body));
         Assert.Equal("end", (await store.ResultAsync("GET", chain[^1])).GetString());
         Assert.Equal(chain[^1], (await store.ResultAsync("EVAL", script, "0", chain[1])).GetString());
         Assert.Equal("reached", (await store.ResultAsync("GET", chain[^1])).GetString());
@@ -136,24 +127,23 @@ public sealed class LimitsHttpTests(StoreHost store, ITestOutputHelper output)
         var big = $$"""{"patterns":["lim.{{run}}"],"pad":"{{new string('x', 64 * 1024)}}"}""";
         var (status, body) = await store.PostAsync("/subscribe-token", big);
         Assert.Equal(413, status);
-        Assert.Equal("ERR a pub/sub request body holds at most 65536 bytes", Error(body));
+        Assert.Equal("ERR a pub/sub request body holds at most 65536 bytes", StoreHost.ErrorOf(body));
 
         // A pattern over 512 bytes (a SignalR group name is at most 1024 characters in Azure).
         (status, body) = await store.PostAsync("/subscribe-token", $$"""{"patterns":["{{new string('p', 513)}}"]}""");
         Assert.Equal(400, status);
-        Assert.StartsWith("ERR every name in patterns must be 1 to 512 bytes long", Error(body));
+        Assert.StartsWith("ERR every name in patterns must be 1 to 512 bytes long", StoreHost.ErrorOf(body));
         (status, _) = await store.PostAsync("/subscribe-token", $$"""{"patterns":["{{new string('p', 512)}}"]}""");
         Assert.Equal(200, status);
 
         // A subscribe token lives at most 7 days.
         (status, body) = await store.PostAsync("/subscribe-token", $$"""{"patterns":["lim.{{run}}"],"ttlSeconds":604801}""");
         Assert.Equal(400, status);
-        Assert.Equal("ERR ttlSeconds must be a whole number from 1 to 604800", Error(body));
+        Assert.Equal("ERR ttlSeconds must be a whole number from 1 to 604800", StoreHost.ErrorOf(body));
         (status, _) = await store.PostAsync("/subscribe-token", $$"""{"patterns":["lim.{{run}}"],"ttlSeconds":604800}""");
         Assert.Equal(200, status);
     }
 
-    static string Error(string body) => JsonDocument.Parse(body).RootElement.GetProperty("error").GetString()!;
 
     static string Trim(string s) => s.Length > 300 ? s[..300] + "..." : s;
 }

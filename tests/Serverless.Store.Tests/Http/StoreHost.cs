@@ -210,6 +210,27 @@ public class StoreHost : IAsyncLifetime
         return await SendRequestAsync(request, token, base64, cancellation);
     }
 
+    /// <summary>Bytes to POST (an RDB file to <c>/restore</c>), as application/octet-stream.</summary>
+    public Task<(int Status, string Body)> PostBytesAsync(string path, byte[] body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, BaseUrl.TrimEnd('/') + path) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        return SendRequestAsync(request);
+    }
+
+    /// <summary>The text of an answer's <c>{"error"}</c>.</summary>
+    public static string ErrorOf(string body) => JsonDocument.Parse(body).RootElement.GetProperty("error").GetString()!;
+
+    /// <summary>Random letters, the same for a seed: no JSON escaping, and not so regular that compression hides the size.</summary>
+    public static string Letters(int bytes, int seed)
+    {
+        var random = new Random(seed);
+        return string.Create(bytes, random, (span, r) =>
+        {
+            for (var i = 0; i < span.Length; i++) span[i] = (char)('a' + r.Next(26));
+        });
+    }
+
     public async Task<(int Status, string Body)> SendRequestAsync(HttpRequestMessage request, string? token = FullToken, bool base64 = false, CancellationToken cancellation = default)
     {
         if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Serverless.Store.Keyspace;
@@ -24,20 +23,11 @@ public sealed class ValueLimitHttpTests(SmallValueStoreHost store, ITestOutputHe
 
     string K(string name) => $"vl:{run}:{name}";
 
-    /// <summary>Random letters (no JSON escaping), different for every seed.</summary>
-    static string Value(int bytes, int seed)
-    {
-        var random = new Random(seed);
-        return string.Create(bytes, random, (span, r) =>
-        {
-            for (var i = 0; i < span.Length; i++) span[i] = (char)('a' + r.Next(26));
-        });
-    }
 
     /// <summary>A command that adds four elements of 16 KiB (seeded by <paramref name="step"/>) to a key of each type.</summary>
     static string[] Grow(string type, string key, int step)
     {
-        var e = Enumerable.Range(0, 4).Select(i => Value(Element, step * 10 + i)).ToArray();
+        var e = Enumerable.Range(0, 4).Select(i => StoreHost.Letters(Element, step * 10 + i)).ToArray();
         return type switch
         {
             "list" => ["RPUSH", key, .. e],
@@ -45,7 +35,7 @@ public sealed class ValueLimitHttpTests(SmallValueStoreHost store, ITestOutputHe
             "hash" => ["HSET", key, .. e.SelectMany((v, i) => new[] { $"f{step}-{i}", v })],
             "zset" => ["ZADD", key, .. e.SelectMany((v, i) => new[] { $"{step * 10 + i}", v })],
             "stream" => ["XADD", key, "*", .. e.SelectMany((v, i) => new[] { $"f{i}", v })],
-            _ => ["APPEND", key, Value(70_000, step)], // string: 3 x 70,000 fit, 280,000 does not
+            _ => ["APPEND", key, StoreHost.Letters(70_000, step)], // string: 3 x 70,000 fit, 280,000 does not
         };
     }
 
@@ -80,10 +70,10 @@ public sealed class ValueLimitHttpTests(SmallValueStoreHost store, ITestOutputHe
 
         var (status, body) = await store.SendAsync(Grow(type, key, 3));
         Assert.Equal(400, status);
-        Assert.Matches($@"^ERR this would make a key's value about \d+ bytes, past the {Limit} one key holds \(MaxValueBytes\): split it over more keys$", Error(body));
+        Assert.Matches($@"^ERR this would make a key's value about \d+ bytes, past the {Limit} one key holds \(MaxValueBytes\): split it over more keys$", StoreHost.ErrorOf(body));
         Assert.Equal(before, await store.SendAsync(ReadAll(type, key)));
         Assert.Equal(memory, (await store.ResultAsync("MEMORY", "USAGE", key)).GetInt64());
-        output.WriteLine($"{type}: MEMORY USAGE {memory} at three writes; the fourth: {Error(body)}");
+        output.WriteLine($"{type}: MEMORY USAGE {memory} at three writes; the fourth: {StoreHost.ErrorOf(body)}");
 
         // A write that does not grow it past the limit is still served, and so is one that shrinks it.
         Assert.Equal(200, (await store.SendAsync(type switch
@@ -125,7 +115,7 @@ public sealed class ValueLimitHttpTests(SmallValueStoreHost store, ITestOutputHe
 
         var (status, body) = await store.SendAsync(["SUNIONSTORE", dest, a, b]);
         Assert.Equal(400, status);
-        Assert.StartsWith("ERR this would make a key's value about", Error(body));
+        Assert.StartsWith("ERR this would make a key's value about", StoreHost.ErrorOf(body));
 
         // In a transaction that command alone fails, as one Redis refuses at run time; the others apply.
         var transaction = JsonSerializer.Serialize(new[] { new[] { "SADD", a, "one-more" }, new[] { "SUNIONSTORE", dest, a, b }, new[] { "INCR", K("counter") } });
@@ -155,27 +145,24 @@ public sealed class ValueLimitHttpTests(SmallValueStoreHost store, ITestOutputHe
         Assert.Equal(8, (await store.ResultAsync("EVAL", script, "1", key, "8")).GetInt64());
         var (status, body) = await store.SendAsync(["EVAL", script, "1", key, "16"]);
         Assert.Equal(400, status);
-        Assert.StartsWith("ERR this would make a key's value about", Error(body));
+        Assert.StartsWith("ERR this would make a key's value about", StoreHost.ErrorOf(body));
         Assert.Equal(8, (await store.ResultAsync("LLEN", key)).GetInt64());
     }
 
     [Fact]
     public async Task A_restore_of_a_file_holding_a_value_past_the_limit_is_refused_before_anything_changes()
     {
-        var big = Enumerable.Range(0, 20).Select(i => Encoding.UTF8.GetBytes(Value(Element, i))).ToList();
+        var big = Enumerable.Range(0, 20).Select(i => Encoding.UTF8.GetBytes(StoreHost.Letters(Element, i))).ToList();
         var small = KeyState.OfString(Encoding.UTF8.GetBytes("v"));
         using var file = new MemoryStream();
         RdbWriter.WriteFile(file, [
             KeyValuePair.Create(Encoding.UTF8.GetBytes(K("restored-small")), small),
             KeyValuePair.Create(Encoding.UTF8.GetBytes(K("restored-big")), new KeyState { List = new Serverless.Store.Types.ListValue(big) }),
         ], DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        var request = new HttpRequestMessage(HttpMethod.Post, store.BaseUrl.TrimEnd('/') + "/restore?mode=merge") { Content = new ByteArrayContent(file.ToArray()) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        var (status, body) = await store.SendRequestAsync(request);
+        var (status, body) = await store.PostBytesAsync("/restore?mode=merge", file.ToArray());
         Assert.Equal(400, status);
-        Assert.Matches($@"^ERR restore refused, nothing was changed: .*the file's key '{K("restored-big")}' holds a list of about \d+ bytes; this store keeps a key's value up to {Limit} bytes \(MaxValueBytes, docs/limits.md\)$", Error(body));
+        Assert.Matches($@"^ERR restore refused, nothing was changed: .*the file's key '{K("restored-big")}' holds a list of about \d+ bytes; this store keeps a key's value up to {Limit} bytes \(MaxValueBytes, docs/limits.md\)$", StoreHost.ErrorOf(body));
         Assert.Equal(0, (await store.ResultAsync("EXISTS", K("restored-small"), K("restored-big"))).GetInt64());
     }
 
-    static string Error(string body) => JsonDocument.Parse(body).RootElement.GetProperty("error").GetString()!;
 }
