@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.DurableTask.Client.Entities;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Serverless.Store.Durable;
 using Serverless.Store.Protocol;
 
@@ -164,9 +165,14 @@ public class DurableTtlTests(DurableFixture fixture)
         await using var engine = await fixture.StartEngineAsync("sweep");
         var store = engine.Store;
         var counting = new CountingEntityClient(engine.Client.Entities);
-        var sweep = new ExpirySweep(counting, NullLogger.Instance);
+        // The sweep reads its clock once per run; the test sets it just before each run, so the buckets
+        // it must visit follow from those two instants, however long filling the store or a sweep takes.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var sweep = new ExpirySweep(counting, NullLogger.Instance, clock);
         await sweep.RunAsync(); // sets the cursor (a first sweep lists the buckets once)
-        var firstSweep = DateTime.UtcNow;
+        var cursor = ExpiryIndex.BucketStart(clock.GetUtcNow().ToUnixTimeMilliseconds());
+        Assert.True(await EventuallyAsync(async () => await engine.Client.Entities.GetEntityAsync<long>(ExpiryIndex.CursorId) is { State: var at } && at == cursor,
+            TimeSpan.FromSeconds(60)), "the first sweep's cursor was not stored");
         KeyEntity.SelfExpiry = false; // leave these keys to the sweep, to count what it deletes
         try
         {
@@ -180,6 +186,7 @@ public class DurableTtlTests(DurableFixture fixture)
             Assert.Equal(total, (await StoredKeysAsync(engine.Client.Entities, "sweep:")).Count);
             // The 2 s expiries become due once their 10 s bucket and a grace bucket are over.
             await Task.Delay(TimeSpan.FromMilliseconds(2 * ExpiryIndex.BucketMs + 2500));
+            clock.SetUtcNow(DateTimeOffset.UtcNow);
             var (pointsBefore, queriedBefore) = (counting.PointReads, counting.QueriedEntities);
             var result = await sweep.RunAsync();
             var entityReads = counting.PointReads - pointsBefore + counting.QueriedEntities - queriedBefore;
@@ -189,8 +196,10 @@ public class DurableTtlTests(DurableFixture fixture)
             // Counted from outside the sweep: one read per due bucket, per listed key and the cursor; no query.
             Assert.Equal(0, counting.QueriedEntities - queriedBefore);
             Assert.Equal(1 + result.Buckets + result.KeysScanned, entityReads);
-            var bucketsSince = (int)((DateTime.UtcNow - firstSweep).TotalMilliseconds / ExpiryIndex.BucketMs);
-            Assert.InRange(result.Buckets, bucketsSince - 3, bucketsSince + 1); // the 10 s buckets since the first sweep, each once
+            // Each 10 s bucket once, from the first sweep's to the last one over with its grace bucket
+            // at the second sweep's instant (the two buckets before the current one are not due yet).
+            var secondSweepBucket = ExpiryIndex.BucketStart(clock.GetUtcNow().ToUnixTimeMilliseconds());
+            Assert.Equal((int)((secondSweepBucket - cursor) / ExpiryIndex.BucketMs) - 1, result.Buckets);
             Assert.True(await EventuallyAsync(async () => (await StoredKeysAsync(engine.Client.Entities, "sweep:")).Count == total - expiring, TimeSpan.FromSeconds(60)),
                 "the sweep's expire signals did not delete the expired keys");
             Assert.Equal(Reply.Integer(3), await store.ExecuteAsync(Cmd("EXISTS", $"sweep:{expiring}", $"sweep:{2 * expiring - 1}", $"sweep:{total - 1}")));

@@ -1,6 +1,7 @@
 using Serverless.Store.Keyspace;
 using Serverless.Store.Commands;
 using Serverless.Store.PubSub;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Serverless.Store.Tests.PubSub;
 
@@ -50,14 +51,9 @@ public sealed class PubSubUnitTests
         Assert.Null(await new SubscribeTokens("another-store-token").ValidateAsync(token)); // STORE_TOKEN changed: revoked
         Assert.Null(await tokens.ValidateAsync("store-token"));
         Assert.Null(await tokens.ValidateAsync(null));
-        var expired = new SubscribeTokens("store-token", new FixedTime(DateTimeOffset.UtcNow.AddHours(-2))).Issue(["orders"], TimeSpan.FromMinutes(5));
+        var expired = new SubscribeTokens("store-token", new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-2))).Issue(["orders"], TimeSpan.FromMinutes(5));
         Assert.Null(await tokens.ValidateAsync(expired));
         Assert.False(new SubscribeTokens(null).CanIssue);
-    }
-
-    sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 
     [Theory]

@@ -2,6 +2,7 @@ using System.Text;
 using Serverless.Store.Commands;
 using Serverless.Store.Keyspace;
 using Serverless.Store.Protocol;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Serverless.Store.Tests.Types;
 
@@ -43,13 +44,8 @@ public sealed class ServerTests
         var fine = new CommandContext(keyspace, T0) { NowMicros = T0 * 1000 + 456 };
         Assert.Equal(Reply.Array([Reply.Bulk("1700000000"), Reply.Bulk("123456")]), Engine.Execute(fine, Args("TIME")));
         Assert.Contains("\r\nserver_time_usec:1700000000123456\r\n", Text(Engine.Execute(fine, Args("INFO server"))));
-        var micros = CommandContext.UnixMicros(new FixedClock(DateTimeOffset.FromUnixTimeMilliseconds(T0).AddTicks(4567)));
+        var micros = CommandContext.UnixMicros(new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(T0).AddTicks(4567)));
         Assert.Equal(T0 * 1000 + 456, micros);
-    }
-
-    sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 
     [Fact]
