@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Serverless.Store.Keyspace;
 using Serverless.Store.RdbFiles;
+using Serverless.Store.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace Serverless.Store.Tests.Http;
@@ -133,11 +134,17 @@ public sealed class CrashTests(CrashStoreHost store, ITestOutputHelper output) :
             var round = new Round(r, $"crash:{run}:{r}:");
             var delay = TimeSpan.FromMilliseconds(300 + random.Next(2700));
             var roundClock = Stopwatch.StartNew();
+            var azuriteCpu = store.StorageCpuTime;
             await RunRoundAsync(round, delay, seed * 1000 + r);
+            // What the task hub holds after the round, and Azurite's processor time in it: whether a
+            // slower round is a larger table to scan (Azurite filters rows one by one) or messages to redo.
+            var footprint = await TaskHubStorage.MeasureAsync(store.StorageConnection, store.TaskHub);
+            var azuriteSeconds = (store.StorageCpuTime - azuriteCpu).TotalSeconds;
             var lines = round.All.Select(a => $"{a.Name} {a.Acknowledged} ok/{a.Failed} failed{(a.Busy > 0 ? $"/{a.Busy} busy" : "")}{(a.InFlightAtKill ? " (in flight at the kill)" : "")}");
             Say($"round {r}: killed {round.KillAfter.TotalSeconds:F2} s after the warm-up ({round.Warmup.TotalSeconds:F1} s), with a {round.Admin.Name} out; {string.Join("; ", lines)}; " +
                              $"ttl keys {round.TtlKeysSent.Count} sent, {round.TtlDeadlines.Values.Count(d => d <= round.KillMs && d > round.KillMs - 1500)} due in the 1.5 s before the kill; " +
-                             $"{round.Violations.Count} violations; round took {roundClock.Elapsed.TotalSeconds:F0} s (restart until writes serve {round.Restart.TotalSeconds:F0} s, checks {round.Checks.TotalSeconds:F0} s)");
+                             $"{round.Violations.Count} violations; round took {roundClock.Elapsed.TotalSeconds:F0} s (restart until writes serve {round.Restart.TotalSeconds:F0} s, checks {round.Checks.TotalSeconds:F0} s); " +
+                $"Azurite used {azuriteSeconds:F0} s of processor; task hub after it: {footprint.Instances} instance rows, {footprint.History} history rows, {footprint.QueueMessages} queued messages");
             foreach (var v in round.Violations) Say($"  VIOLATION round {r}: {v}");
             played.Add(round);
         }
