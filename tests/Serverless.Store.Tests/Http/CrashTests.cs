@@ -150,7 +150,7 @@ public sealed class CrashTests(CrashStoreHost store, ITestOutputHelper output) :
             Say($"round {r}: killed {round.KillAfter.TotalSeconds:F2} s after the warm-up ({round.Warmup.TotalSeconds:F1} s), with a {round.Admin.Name} out; {string.Join("; ", lines)}; " +
                              $"ttl keys {round.TtlKeysSent.Count} sent, {round.TtlDeadlines.Values.Count(d => d <= round.KillMs && d > round.KillMs - 1500)} due in the 1.5 s before the kill; " +
                              $"{round.Violations.Count} violations; round took {roundClock.Elapsed.TotalSeconds:F0} s (restart until writes serve {round.Restart.TotalSeconds:F0} s, checks {round.Checks.TotalSeconds:F0} s); " +
-                $"Azurite used {azuriteSeconds:F0} s of processor; task hub after it: {footprint.Instances} instance rows, {footprint.History} history rows, {footprint.QueueMessages} queued messages");
+                             $"Azurite used {azuriteSeconds:F0} s of processor; task hub after it: {footprint.Instances} instance rows, {footprint.History} history rows, {footprint.QueueMessages} queued messages");
             foreach (var v in round.Violations) Say($"  VIOLATION round {r}: {v}");
             played.Add(round);
         }

@@ -21,7 +21,6 @@ public sealed class LimitsHttpTests(StoreHost store, ITestOutputHelper output)
 
     string K(string name) => $"lim:{run}:{name}";
 
-
     [Fact]
     public async Task Long_keys_work_in_json_bodies_path_style_pipelines_and_transactions()
     {
@@ -143,7 +142,6 @@ public sealed class LimitsHttpTests(StoreHost store, ITestOutputHelper output)
         (status, _) = await store.PostAsync("/subscribe-token", $$"""{"patterns":["lim.{{run}}"],"ttlSeconds":604800}""");
         Assert.Equal(200, status);
     }
-
 
     static string Trim(string s) => s.Length > 300 ? s[..300] + "..." : s;
 }

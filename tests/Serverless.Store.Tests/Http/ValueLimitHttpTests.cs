@@ -23,7 +23,6 @@ public sealed class ValueLimitHttpTests(SmallValueStoreHost store, ITestOutputHe
 
     string K(string name) => $"vl:{run}:{name}";
 
-
     /// <summary>A command that adds four elements of 16 KiB (seeded by <paramref name="step"/>) to a key of each type.</summary>
     static string[] Grow(string type, string key, int step)
     {
