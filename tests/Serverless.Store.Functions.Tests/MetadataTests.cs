@@ -122,6 +122,21 @@ public class MetadataTests
     }
 
     [Fact]
+    public void Extensions_json_lists_the_stores_host_extension_after_the_durable_task_extension()
+    {
+        var extensions = Repo.Json(Path.Combine(Repo.FunctionsOutput, "extensions.json"))["extensions"]!.AsArray()
+            .Select(e => e!.AsObject()).ToList();
+        var durable = extensions.FindIndex(e => (string?)e["name"] == "DurableTask");
+        var store = extensions.FindIndex(e => ((string?)e["typeName"])?.StartsWith(
+            typeof(Serverless.Store.FunctionsHost.StoreHostStartup).FullName + ", Serverless.Store.FunctionsHost,") == true);
+        Assert.True(store > durable && durable >= 0, $"the store's extension at {store}, the Durable Task extension at {durable}");
+        // It wraps what the Durable Task extension registered, so its startup must run after that one's.
+        var hint = (string)extensions[store]["hintPath"]!;
+        Assert.Equal("./.azurefunctions/Serverless.Store.FunctionsHost.dll", hint);
+        Assert.True(File.Exists(Path.Combine(Repo.FunctionsOutput, hint)), $"{hint} missing from the build output");
+    }
+
+    [Fact]
     public void Host_json_is_copied_to_the_build_output_unchanged()
     {
         Assert.Equal(File.ReadAllText(Repo.PathOf("host.json")), File.ReadAllText(Path.Combine(Repo.FunctionsOutput, "host.json")));

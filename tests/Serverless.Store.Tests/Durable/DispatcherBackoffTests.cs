@@ -1,5 +1,6 @@
 using DurableTask.AzureStorage;
 using DurableTask.Core;
+using Serverless.Store.Durable;
 using Serverless.Store.Standalone;
 
 namespace Serverless.Store.Tests.Durable;
@@ -7,8 +8,8 @@ namespace Serverless.Store.Tests.Durable;
 /// <summary>
 /// After a failed work item DurableTask.Core's dispatcher waits the service's delay after each of its
 /// next 5 fetches; the Azure Storage backend asks 10 s, which kept writes waiting about 50 s after a
-/// 5-second storage outage. The standalone worker's view of the service asks 1 s. (Constructing the
-/// backend touches no storage.)
+/// 5-second storage outage. The standalone worker's view of the service asks 1 s (the Functions host's
+/// extension does the same: Functions.Tests' HostExtensionTests). (Constructing the backend touches no storage.)
 /// </summary>
 public sealed class DispatcherBackoffTests
 {
@@ -25,8 +26,8 @@ public sealed class DispatcherBackoffTests
         Assert.Equal(10, backend.GetDelayInSecondsAfterOnFetchException(failure));
 
         IOrchestrationService worker = new CompletionNotifyingService(backend, new CompletionHub(), (_, _) => { });
-        Assert.Equal(CompletionNotifyingService.FailureBackoffSeconds, worker.GetDelayInSecondsAfterOnProcessException(failure));
-        Assert.Equal(CompletionNotifyingService.FailureBackoffSeconds, worker.GetDelayInSecondsAfterOnFetchException(failure));
-        Assert.Equal(1, CompletionNotifyingService.FailureBackoffSeconds);
+        Assert.Equal(DispatcherBackoff.Seconds, worker.GetDelayInSecondsAfterOnProcessException(failure));
+        Assert.Equal(DispatcherBackoff.Seconds, worker.GetDelayInSecondsAfterOnFetchException(failure));
+        Assert.Equal(1, DispatcherBackoff.Seconds);
     }
 }
