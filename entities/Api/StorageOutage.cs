@@ -40,6 +40,9 @@ public sealed class StorageOutage(Func<CancellationToken, Task> probe, TimeSpan?
         }
     }
 
+    /// <summary>What a gRPC server answers when its handler threw (status Unknown).</summary>
+    const string HostHandlerFailed = "StatusCode=\"Unknown\", Detail=\"Exception was thrown by handler.\"";
+
     /// <summary>True when <paramref name="e"/> (or what it wraps) means storage could not be reached or failed on its side.</summary>
     public static bool IsStorageFailure(Exception e)
     {
@@ -48,8 +51,13 @@ public sealed class StorageOutage(Func<CancellationToken, Task> probe, TimeSpan?
             if (x is StorageUnavailableException) return true;
             if (x is AggregateException aggregate && aggregate.InnerExceptions.Any(IsStorageFailure)) return true;
             if (x is Azure.RequestFailedException { Status: 0 or >= 500 } or HttpRequestException or SocketException) return true;
-            // The Functions worker reaches storage through its host over gRPC: Unavailable means the host cannot.
-            if (x.GetType().FullName == "Grpc.Core.RpcException" && x.Message.Contains("Unavailable", StringComparison.Ordinal)) return true;
+            // The Functions worker reaches storage through its host over gRPC: Unavailable means the host cannot,
+            // and Unknown "thrown by handler" that the host's call failed, its cause not passed on (in an outage,
+            // storage: a signal's queue message could not be sent). If storage does answer, the probe lets
+            // requests through again within a second.
+            if (x.GetType().FullName == "Grpc.Core.RpcException"
+                && (x.Message.Contains("Unavailable", StringComparison.Ordinal) || x.Message.Contains(HostHandlerFailed, StringComparison.Ordinal)))
+                return true;
         }
         return false;
     }
