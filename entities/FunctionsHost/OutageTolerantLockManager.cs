@@ -10,12 +10,13 @@ namespace Serverless.Store.FunctionsHost;
 /// <summary>
 /// The host's singleton locks (one per timer trigger: the TTL sweep, snapshots, cleanup), as the
 /// singleton manager sees them, with one change.
-/// The WebJobs SDK renews each lock's blob lease every few seconds; when storage answers 5xx it tries again
-/// soon, but when storage does not answer at all (refused or timed out, as in an outage) the renewal throws
-/// and the Functions host stops itself: the store was down until the platform started it again. Here a
-/// renewal that got no answer is treated as the SDK treats a 5xx: tried again soon. A lease that expired
-/// meanwhile is renewed as long as no other instance took it; if one did, the renewal gets a 409 from
-/// storage and the SDK stops this host as before, so two instances never both keep a lock.
+/// The WebJobs SDK renews each lock's blob lease well before it expires; when storage answers 5xx it tries
+/// again soon, but when storage does not answer at all (refused or timed out, as in an outage) the renewal
+/// throws and the Functions host stops itself: the store was down until the platform started it again.
+/// Here a renewal that got no answer is treated as the SDK treats a 5xx: tried again soon. A lease that
+/// expired meanwhile is renewed as long as no other instance took it; if one did, the renewal gets a 409
+/// from storage and the SDK stops this host as before (until then both may run the timer: the timers'
+/// work is safe to repeat, docs/functions.md).
 /// </summary>
 sealed class OutageTolerantLockManager(IDistributedLockManager inner, ILogger logger) : IDistributedLockManager
 {
