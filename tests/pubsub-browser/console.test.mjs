@@ -64,6 +64,9 @@ test("with the full-access token the page publishes, and the publish reaches its
     await page.fill("#publish-message", "hello from the page");
     await page.click("#publish");
     await waitMessage(page, "hello from the page");
+    // The message can arrive (server-sent events) before PUBLISH's own reply sets the count: wait for the
+    // reply, then judge it (a wrong count still fails: the wait ends on any answer, not only on "1").
+    await page.waitForFunction(() => document.getElementById("receivers").textContent !== "-", null, { timeout: 60_000 });
     assert.equal(await page.textContent("#receivers"), "1");
   } finally {
     await browser.close();
