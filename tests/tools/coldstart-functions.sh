@@ -28,13 +28,7 @@ echo "== building the app as Core Tools does (functions/bin/output)"
 (cd functions && dotnet build --output bin/output -nologo -v q >/dev/null)
 azurite_start 10120 "$data" # sets conn, which the settings below need
 azurite=$azurite_pid
-python3 - "$conn" "$token" "$data/local.settings.json" <<'PY'
-import json, sys
-settings = json.load(open("local.settings.sample.json"))
-settings["Values"].update({"AzureWebJobsStorage": sys.argv[1], "STORE_TOKEN": sys.argv[2],
-                           "TtlSweepSchedule": "0 0 0 1 1 *", "EntityCleanupSchedule": "0 0 0 1 1 *", "SnapshotSchedule": "0 0 0 1 1 *"})
-json.dump(settings, open(sys.argv[3], "w"))
-PY
+functions_settings "$token" "$data/local.settings.json"
 
 until_ok() {
   until [ "$(curl -s -o /dev/null -w '%{http_code}' -m 300 -H "Authorization: Bearer $token" -d "$1" http://127.0.0.1:7171/api)" = 200 ]; do

@@ -1,5 +1,5 @@
 # Shared by the measuring scripts in tests/tools (sourced, not run): an Azurite of the script's own,
-# its connection string, and the clock and median the scripts report with.
+# its connection string, the Functions app's local settings, and the clock and median the scripts report with.
 
 # azurite_start FIRST-PORT FOLDER: Azurite on FIRST-PORT (blob), +1 (queue), +2 (table), data in
 # FOLDER; sets azurite_pid and conn (the well-known development account, on those ports).
@@ -16,3 +16,16 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 # median NAME FIELD FILE: the median of FIELD over FILE's lines whose first field is NAME.
 median() { awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$3" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# functions_settings TOKEN FILE: the Functions app's local.settings.json for the scripts that run it
+# under the real host: the sample's values, storage at $conn (azurite_start), the store's token, and
+# the timers moved to once a year so they do not run in the measurements.
+functions_settings() {
+  python3 - "$conn" "$1" "$2" <<'PY'
+import json, sys
+settings = json.load(open("local.settings.sample.json"))
+settings["Values"].update({"AzureWebJobsStorage": sys.argv[1], "STORE_TOKEN": sys.argv[2],
+                           "TtlSweepSchedule": "0 0 0 1 1 *", "EntityCleanupSchedule": "0 0 0 1 1 *", "SnapshotSchedule": "0 0 0 1 1 *"})
+json.dump(settings, open(sys.argv[3], "w"))
+PY
+}

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A storage outage under the real Azure Functions host (issue #21): with 8 clients writing, Azurite is
 # stopped for a few seconds and started again on the same data; the script prints when writes were
-# served again after storage came back. BASELINE=1 runs the same app without the store's host
-# extension (entities/FunctionsHost: the Durable Task worker's 1 s back-off), for comparison.
+# served again after storage came back, and every answer meanwhile by status. BASELINE=1 runs the same
+# app without the store's host extension (entities/FunctionsHost: the Durable Task worker's 1 s
+# back-off, and timer lock renewals tried again instead of stopping the host), for comparison.
 # run-host.sh runs the host under nice 19: on a machine with other work the figures grow.
 #
 #   FH=<folder with the host built by ../shared/tools/functions-host/build-host.sh> tests/tools/outage-functions.sh [outage-seconds] [runs]
@@ -49,13 +50,7 @@ fi
 azurite_start 10130 "$data"
 azurite=$azurite_pid
 disown "$azurite"
-python3 - "$conn" "$token" "$data/local.settings.json" <<'PY'
-import json, sys
-settings = json.load(open("local.settings.sample.json"))
-settings["Values"].update({"AzureWebJobsStorage": sys.argv[1], "STORE_TOKEN": sys.argv[2],
-                           "TtlSweepSchedule": "0 0 0 1 1 *", "EntityCleanupSchedule": "0 0 0 1 1 *", "SnapshotSchedule": "0 0 0 1 1 *"})
-json.dump(settings, open(sys.argv[3], "w"))
-PY
+functions_settings "$token" "$data/local.settings.json"
 FH="$FH" APP_OUT="$app" SETTINGS="$data/local.settings.json" ASPNETCORE_URLS=http://127.0.0.1:7172 \
   setsid "$tools/run-host.sh" > "$data/host.log" 2>&1 &
 host=$!
